@@ -1,0 +1,48 @@
+/*
+ * common.h — error codes and small helpers every part of claimwire uses.
+ *
+ * Library functions return int: 0 on success, a negative enum cw_err on
+ * failure, and fill the caller's (errstr, errsize) when a message helps.
+ * Out of memory is not an error a caller handles: cw_xmalloc() and friends
+ * abort with a message, as git's xmalloc does.
+ */
+#ifndef CW_COMMON_H
+#define CW_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum cw_err {
+	CW_OK = 0,
+	CW_ERR = -1,         /* generic failure, see errstr */
+	CW_ERR_INVALID = -2, /* bad input: record, config value, argument */
+	CW_ERR_IO = -3,      /* file or socket */
+	CW_ERR_RETRY = -4,   /* transient (Redis down, broker busy): try again later */
+	CW_ERR_TOO_BIG = -5, /* input over a configured cap */
+	CW_ERR_NOT_FOUND = -6,
+};
+
+#define CW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define CW_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define CW_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* Allocation that never returns NULL: aborts with a message instead. */
+void *cw_xmalloc(size_t n);
+void *cw_xcalloc(size_t nmemb, size_t size);
+void *cw_xrealloc(void *p, size_t n);
+char *cw_xstrdup(const char *s);
+char *cw_xstrndup(const char *s, size_t n);
+
+/* Wall-clock time in unix milliseconds; monotonic time in milliseconds. */
+int64_t cw_now_ms(void);
+int64_t cw_mono_ms(void);
+
+/* Formats a 64-bit fingerprint as 16 lower-case hex digits into out[17]. */
+void cw_hex64(uint64_t v, char out[17]);
+
+/* Reads a whole file into a NUL-terminated heap buffer (caller frees).
+ * Fails with CW_ERR_TOO_BIG when the file is larger than max bytes. */
+int cw_read_file(const char *path, size_t max, char **out, size_t *len, char *errstr,
+		 size_t errsize);
+
+#endif
