@@ -26,5 +26,6 @@ int cw_eval_retrieval_command(int argc, char **argv);        /* match/ */
 int cw_broker_command(int argc, char **argv);
 int cw_run_command(int argc, char **argv);
 int cw_tail_command(int argc, char **argv);
+int cw_produce_command(int argc, char **argv);
 
 #endif

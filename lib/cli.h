@@ -49,7 +49,9 @@ struct cw_cli_opts {
 	int version;
 };
 
-/* The program's full schema (every stage's keys), set once by main(). */
+/* The program's full schema (every stage's keys), set once by main().
+ * Until then (or after setting NULL) it is the shared runtime's keys,
+ * cw_lib_config_keys, alone.  Not copied: schemas must stay valid. */
 void cw_cli_set_schemas(const struct cw_config_key *const *schemas);
 const struct cw_config_key *const *cw_cli_schemas(void);
 
@@ -57,13 +59,17 @@ const struct cw_config_key *const *cw_cli_schemas(void);
  * when the command must handle it, -1 on a usage error (message printed). */
 int cw_cli_opt(struct cw_cli_opts *o, int c, const char *arg);
 
-/* Defaults, the file (when o->config_path), CLAIMWIRE_* environment, then -X
- * in order.  Sets the log level from log.level and o->verbosity. */
+/* Defaults, the file (when o->config_path; else $CLAIMWIRE_CONFIG when set
+ * and not empty), CLAIMWIRE_* environment, then -X in order.  Sets the log
+ * level from log.level and o->verbosity.  The caller frees *out. */
 int cw_cli_load_config(const struct cw_cli_opts *o, struct cw_config **out, char *errstr,
 		       size_t errsize);
 
 /* The usual tail of option handling: prints help/version or checks the
- * config.  Returns -1 to go on, or the exit code to return now. */
+ * config.  Returns -1 to go on, with the configuration in *cfg (the caller
+ * frees it), or the exit code to return now: 0 after --help, --version or a
+ * good --check-config ("configuration ok" on stdout, then every key with
+ * -v); CW_EXIT_CONFIG after printing "claimwire: <error>" on stderr. */
 int cw_cli_finish(const struct cw_cli_opts *o, const char *usage, struct cw_config **cfg);
 
 /* Exit codes of every claimwire command. */

@@ -58,7 +58,13 @@ void cw_config_free(struct cw_config *cfg);
 int cw_config_load_file(struct cw_config *cfg, const char *path, char *errstr, size_t errsize);
 
 /* Applies CLAIMWIRE_* variables from envp (NULL-terminated, like environ).
- * Errors name the variable: "environment CLAIMWIRE_X: ...". */
+ * Errors name the variable: "environment CLAIMWIRE_X: ...".  A CLAIMWIRE_
+ * variable that names no declared key is an error, except these two, which
+ * are not configuration keys: CLAIMWIRE_CONFIG (the configuration file when
+ * no --config is given, see cli.h) and CLAIMWIRE_HOME.  In CLAIMWIRE_KAFKA_*
+ * names every '_' becomes '.' (CLAIMWIRE_KAFKA_LINGER_MS → kafka.linger.ms).
+ * LIST values are comma-separated; an empty value unsets a STRING or LIST key
+ * (CLAIMWIRE_REDIS_SOCKET= goes back to host and port). */
 int cw_config_load_env(struct cw_config *cfg, char *const *envp, char *errstr, size_t errsize);
 
 /* Sets one key from "key=value" text (a -X argument); origin names where it
@@ -67,7 +73,11 @@ int cw_config_set_arg(struct cw_config *cfg, const char *arg, const char *origin
 		      size_t errsize);
 
 /* Getters.  key must be declared in the schema (a bug otherwise: aborts with a
- * message); an unset key without default gives NULL / 0 / false. */
+ * message); an unset key without default gives NULL / 0 / false.
+ * cw_config_str also reads any key (a LIST as "a,b,c") and "kafka.*"
+ * properties (NULL when not set); cw_config_double also reads INT keys.
+ * In YAML, a null value (`socket:` or `socket: ~`) unsets a STRING or LIST
+ * key; a map whose keys are all commented out (`match:`) is accepted. */
 const char *cw_config_str(const struct cw_config *cfg, const char *key);
 long long cw_config_int(const struct cw_config *cfg, const char *key);
 double cw_config_double(const struct cw_config *cfg, const char *key);
@@ -75,6 +85,9 @@ int cw_config_bool(const struct cw_config *cfg, const char *key);
 /* LIST: number of items and item i (borrowed). */
 size_t cw_config_list_count(const struct cw_config *cfg, const char *key);
 const char *cw_config_list_item(const struct cw_config *cfg, const char *key, size_t i);
+
+/* Whether some schema declares key (getters abort on undeclared keys). */
+int cw_config_is_declared(const struct cw_config *cfg, const char *key);
 
 /* Whether a key was set by file, environment or -X (not just defaulted). */
 int cw_config_is_set(const struct cw_config *cfg, const char *key);
@@ -85,13 +98,17 @@ const char *cw_config_origin(const struct cw_config *cfg, const char *key);
 
 /* Calls fn for every key set under prefix (for "kafka": every librdkafka
  * property, name without the "kafka." prefix), in file order.  Stops and
- * returns fn's value when it is non-zero. */
+ * returns fn's value when it is non-zero.  The order is that in which keys
+ * were first set: the file, then the environment, then -X.  Keys set to
+ * nothing are skipped; prefix NULL or "" visits every set key by full name. */
 int cw_config_foreach(const struct cw_config *cfg, const char *prefix,
 		      int (*fn)(const char *name, const char *value, const char *origin, void *opaque),
 		      void *opaque);
 
 /* Writes every key with its value and origin, one "key = value  # origin" a
- * line, for `--check-config -v` and debugging. */
+ * line, for `--check-config -v` and debugging: declared keys in schema order,
+ * then kafka properties.  Unset values print as "(unset)"; passwords and
+ * secrets as "(hidden)". */
 void cw_config_dump(const struct cw_config *cfg, FILE *out);
 
 #endif

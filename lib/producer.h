@@ -34,6 +34,10 @@ void cw_producer_free(struct cw_producer *p);
 int cw_producer_send(struct cw_producer *p, const char *topic_key, const void *key, size_t keylen,
 		     const void *value, size_t len, const char *const *headers);
 
+/* The same, to a topic given by name rather than by configuration key. */
+int cw_producer_send_named(struct cw_producer *p, const char *topic, const void *key,
+			   size_t keylen, const void *value, size_t len, const char *const *headers);
+
 /* Sends bytes a stage could not use to the dead-letter topic, with headers
  * cw.stage, cw.error, cw.topic, cw.partition, cw.offset (the last three from
  * the source record when there is one: topic NULL for a file, then source

@@ -1,0 +1,615 @@
+/*
+ * redis.c — one blocking hiredis connection with reconnect, backoff,
+ * pipelining and Lua scripts (see redis.h for the contract).
+ *
+ * Why commands are queued here rather than in hiredis's output buffer: when
+ * the connection dies the hiredis context is thrown away with everything
+ * appended to it; keeping the formatted commands ourselves lets a NOSCRIPT
+ * fallback re-send single commands and keeps the queue's life independent of
+ * the context's.
+ */
+#include "lib/redis.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "lib/common.h"
+#include "lib/log.h"
+
+#define BACKOFF_FIRST_MS 100
+#define BACKOFF_MAX_MS   10000
+
+struct queued {
+	char *cmd; /* RESP-formatted command (malloc, hiredis format functions) */
+	size_t len;
+	char *fallback; /* EVAL form of an EVALSHA, else NULL */
+	size_t flen;
+};
+
+struct cw_redis {
+	char *host, *socket, *password, *prefix;
+	int port, db, connect_timeout_ms, command_timeout_ms;
+
+	redisContext *c;
+	int alive;            /* c is connected and in a known state */
+	int outage;           /* "lost"/"cannot connect" logged, "restored" not yet */
+	int64_t next_attempt; /* monotonic ms before which no reconnect is tried */
+	int64_t backoff_ms;   /* wait after the next failed attempt */
+	char last_err[256];   /* why the connection is down */
+
+	struct queued *q;
+	size_t nq, capq;
+
+	redisReply **rep; /* replies of the last exec, owned, borrowed by callers */
+	size_t nrep, caprep;
+	redisReply *single; /* reply of the last single command */
+
+	struct cw_redis_stats stats;
+};
+
+static void seterr(char *errstr, size_t errsize, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void seterr(char *errstr, size_t errsize, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!errstr || !errsize)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(errstr, errsize, fmt, ap);
+	va_end(ap);
+}
+
+static const char *where(const struct cw_redis *r, char *buf, size_t size)
+{
+	if (r->socket)
+		snprintf(buf, size, "unix:%s", r->socket);
+	else
+		snprintf(buf, size, "%s:%d", r->host, r->port);
+	return buf;
+}
+
+static void free_replies(struct cw_redis *r)
+{
+	for (size_t i = 0; i < r->nrep; i++)
+		if (r->rep[i])
+			freeReplyObject(r->rep[i]);
+	r->nrep = 0;
+	if (r->single) {
+		freeReplyObject(r->single);
+		r->single = NULL;
+	}
+}
+
+void cw_redis_discard(struct cw_redis *r)
+{
+	for (size_t i = 0; i < r->nq; i++) {
+		free(r->q[i].cmd);
+		free(r->q[i].fallback);
+	}
+	r->nq = 0;
+}
+
+/* The connection failed under a command: drop it, log the outage once, and let
+ * the next call reconnect at once (the backoff starts with the first failed
+ * reconnect, so a server restart costs one failed command, not 100 ms). */
+static void mark_dead(struct cw_redis *r, const char *why)
+{
+	char w[300];
+
+	snprintf(r->last_err, sizeof(r->last_err), "%s", why);
+	if (r->c) {
+		redisFree(r->c);
+		r->c = NULL;
+	}
+	r->alive = 0;
+	if (!r->outage) {
+		cw_warn("msg=\"redis connection lost\" redis=%s error=\"%s\"",
+		        where(r, w, sizeof(w)), why);
+		r->outage = 1;
+		r->stats.losses++;
+		r->next_attempt = 0;
+		r->backoff_ms = BACKOFF_FIRST_MS;
+	}
+}
+
+static void attempt_failed(struct cw_redis *r, const char *why)
+{
+	char w[300];
+
+	snprintf(r->last_err, sizeof(r->last_err), "%s", why);
+	if (r->c) {
+		redisFree(r->c);
+		r->c = NULL;
+	}
+	r->alive = 0;
+	if (!r->outage) {
+		cw_warn("msg=\"cannot connect to redis\" redis=%s error=\"%s\"",
+		        where(r, w, sizeof(w)), why);
+		r->outage = 1;
+		r->backoff_ms = BACKOFF_FIRST_MS;
+	}
+	r->next_attempt = cw_mono_ms() + r->backoff_ms;
+	r->backoff_ms = CW_MIN(r->backoff_ms * 2, BACKOFF_MAX_MS);
+}
+
+static struct timeval ms_tv(int ms)
+{
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	return tv;
+}
+
+/* Sends one setup command (AUTH, SELECT) on a fresh context. */
+static int setup_command(struct cw_redis *r, char *why, size_t whysize, const char *fmt, ...)
+{
+	va_list ap;
+	redisReply *rep;
+	int rc = 0;
+
+	va_start(ap, fmt);
+	rep = redisvCommand(r->c, fmt, ap);
+	va_end(ap);
+	if (!rep) {
+		snprintf(why, whysize, "%s", r->c->errstr[0] ? r->c->errstr : "no reply");
+		return -1;
+	}
+	if (rep->type == REDIS_REPLY_ERROR) {
+		snprintf(why, whysize, "%.*s", (int)rep->len, rep->str);
+		rc = -1;
+	}
+	freeReplyObject(rep);
+	return rc;
+}
+
+int cw_redis_connect(struct cw_redis *r, char *errstr, size_t errsize)
+{
+	char why[256], w[300];
+	int64_t now;
+	int rc = 0;
+
+	if (r->c && r->alive)
+		goto out;
+	now = cw_mono_ms();
+	if (now < r->next_attempt) {
+		seterr(errstr, errsize, "redis %s unavailable: %s (next attempt in %lld ms)",
+		       where(r, w, sizeof(w)), r->last_err, (long long)(r->next_attempt - now));
+		rc = CW_ERR_RETRY;
+		goto out;
+	}
+	if (r->c) {
+		redisFree(r->c);
+		r->c = NULL;
+	}
+	if (r->socket)
+		r->c = redisConnectUnixWithTimeout(r->socket, ms_tv(r->connect_timeout_ms));
+	else
+		r->c = redisConnectWithTimeout(r->host, r->port, ms_tv(r->connect_timeout_ms));
+	if (!r->c || r->c->err) {
+		snprintf(why, sizeof(why), "%s", r->c ? r->c->errstr : "cannot allocate context");
+		goto fail;
+	}
+	if (redisSetTimeout(r->c, ms_tv(r->command_timeout_ms)) != REDIS_OK) {
+		snprintf(why, sizeof(why), "cannot set timeout: %s", strerror(errno));
+		goto fail;
+	}
+	if (r->password && setup_command(r, why, sizeof(why), "AUTH %s", r->password) < 0)
+		goto fail;
+	if (r->db && setup_command(r, why, sizeof(why), "SELECT %d", r->db) < 0)
+		goto fail;
+	r->alive = 1;
+	r->backoff_ms = BACKOFF_FIRST_MS;
+	r->next_attempt = 0;
+	if (r->outage) {
+		cw_notice("msg=\"redis connection restored\" redis=%s", where(r, w, sizeof(w)));
+		r->outage = 0;
+		r->stats.reconnects++;
+	}
+	goto out;
+fail:
+	attempt_failed(r, why);
+	seterr(errstr, errsize, "redis %s: %s", where(r, w, sizeof(w)), why);
+	rc = CW_ERR_RETRY;
+out:
+	return rc;
+}
+
+int cw_redis_is_connected(const struct cw_redis *r)
+{
+	return r->c && r->alive;
+}
+
+static char *dupornull(const char *s)
+{
+	return s && *s ? cw_xstrdup(s) : NULL;
+}
+
+struct cw_redis *cw_redis_new_params(const struct cw_redis_params *p, char *errstr, size_t errsize)
+{
+	struct cw_redis *r = cw_xcalloc(1, sizeof(*r));
+
+	r->host = cw_xstrdup(p->host && *p->host ? p->host : "127.0.0.1");
+	r->port = p->port > 0 ? p->port : 6379;
+	r->socket = dupornull(p->socket);
+	r->password = dupornull(p->password);
+	r->db = p->db;
+	r->connect_timeout_ms = p->connect_timeout_ms > 0 ? p->connect_timeout_ms : 2000;
+	r->command_timeout_ms = p->command_timeout_ms > 0 ? p->command_timeout_ms : 5000;
+	r->prefix = cw_xstrdup(p->key_prefix ? p->key_prefix : "cw:");
+	r->backoff_ms = BACKOFF_FIRST_MS;
+	/* A first failure is not an error here: the handle retries later. */
+	cw_redis_connect(r, errstr, errsize);
+	return r;
+}
+
+struct cw_redis *cw_redis_new(const struct cw_config *cfg, char *errstr, size_t errsize)
+{
+	struct cw_redis_params p = {0};
+	long long port = cw_config_int(cfg, "redis.port");
+	long long db = cw_config_int(cfg, "redis.db");
+
+	if (port < 0 || port > 65535 || db < 0 || db > 15) {
+		seterr(errstr, errsize, "redis.port or redis.db out of range");
+		return NULL;
+	}
+	p.host = cw_config_str(cfg, "redis.host");
+	p.port = (int)port;
+	p.socket = cw_config_str(cfg, "redis.socket");
+	p.password = cw_config_str(cfg, "redis.password");
+	p.db = (int)db;
+	p.connect_timeout_ms = (int)cw_config_int(cfg, "redis.connect_timeout_ms");
+	p.command_timeout_ms = (int)cw_config_int(cfg, "redis.command_timeout_ms");
+	p.key_prefix = cw_config_str(cfg, "redis.key_prefix");
+	return cw_redis_new_params(&p, errstr, errsize);
+}
+
+void cw_redis_free(struct cw_redis *r)
+{
+	if (!r)
+		return;
+	free_replies(r);
+	cw_redis_discard(r);
+	if (r->c)
+		redisFree(r->c);
+	free(r->q);
+	free(r->rep);
+	free(r->host);
+	free(r->socket);
+	free(r->password);
+	free(r->prefix);
+	free(r);
+}
+
+const char *cw_redis_prefix(const struct cw_redis *r)
+{
+	return r->prefix;
+}
+
+int cw_redis_key(const struct cw_redis *r, char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(buf, size, "%s", r->prefix);
+	int m;
+
+	if (n < 0 || (size_t)n >= size)
+		return n;
+	va_start(ap, fmt);
+	m = vsnprintf(buf + n, size - (size_t)n, fmt, ap);
+	va_end(ap);
+	return m < 0 ? m : n + m;
+}
+
+static void push(struct cw_redis *r, char *cmd, int len, char *fallback, int flen)
+{
+	if (len < 0) /* a format error is a programming error */
+		abort();
+	if (r->nq == r->capq) {
+		r->capq = r->capq ? r->capq * 2 : 64;
+		r->q = cw_xrealloc(r->q, r->capq * sizeof(*r->q));
+	}
+	r->q[r->nq].cmd = cmd;
+	r->q[r->nq].len = (size_t)len;
+	r->q[r->nq].fallback = fallback;
+	r->q[r->nq].flen = fallback ? (size_t)flen : 0;
+	r->nq++;
+}
+
+void cw_redis_append(struct cw_redis *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *cmd = NULL;
+	int len;
+
+	va_start(ap, fmt);
+	len = redisvFormatCommand(&cmd, fmt, ap);
+	va_end(ap);
+	push(r, cmd, len, NULL, 0);
+}
+
+void cw_redis_appendv(struct cw_redis *r, int argc, const char **argv, const size_t *argvlen)
+{
+	char *cmd = NULL;
+	int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+
+	push(r, cmd, len, NULL, 0);
+}
+
+size_t cw_redis_pending(const struct cw_redis *r)
+{
+	return r->nq;
+}
+
+/* Reads n replies into r->rep[from..from+n) after their commands were
+ * appended to the context.  0, or -1 with the connection marked dead. */
+static int read_replies(struct cw_redis *r, redisReply **out, size_t n, char *errstr,
+                        size_t errsize)
+{
+	char w[300];
+
+	for (size_t i = 0; i < n; i++) {
+		void *rep = NULL;
+		if (redisGetReply(r->c, &rep) != REDIS_OK || !rep) {
+			char why[256];
+			snprintf(why, sizeof(why), "%s",
+			         r->c->errstr[0] ? r->c->errstr : "connection closed");
+			for (size_t j = 0; j < i; j++) {
+				freeReplyObject(out[j]);
+				out[j] = NULL;
+			}
+			seterr(errstr, errsize, "redis %s: %s", where(r, w, sizeof(w)), why);
+			mark_dead(r, why);
+			return -1;
+		}
+		out[i] = rep;
+	}
+	return 0;
+}
+
+static int is_noscript(const redisReply *rep)
+{
+	return rep && rep->type == REDIS_REPLY_ERROR && rep->len >= 8 &&
+	       memcmp(rep->str, "NOSCRIPT", 8) == 0;
+}
+
+int cw_redis_exec(struct cw_redis *r, redisReply ***replies, size_t *n, char *errstr,
+                  size_t errsize)
+{
+	size_t nq = r->nq, nretry = 0;
+	redisReply **retry = NULL;
+	int rc;
+
+	free_replies(r);
+	*replies = NULL;
+	*n = 0;
+	rc = cw_redis_connect(r, errstr, errsize);
+	if (rc < 0)
+		goto out;
+	if (r->caprep < nq) {
+		r->caprep = nq;
+		r->rep = cw_xrealloc(r->rep, nq * sizeof(*r->rep));
+	}
+	for (size_t i = 0; i < nq; i++)
+		redisAppendFormattedCommand(r->c, r->q[i].cmd, r->q[i].len);
+	r->stats.round_trips++;
+	r->stats.commands += nq;
+	if (read_replies(r, r->rep, nq, errstr, errsize) < 0) {
+		rc = CW_ERR_RETRY;
+		goto out;
+	}
+	r->nrep = nq;
+
+	/* Scripts the server does not know yet: send them again as EVAL. */
+	for (size_t i = 0; i < nq; i++)
+		if (r->q[i].fallback && is_noscript(r->rep[i])) {
+			redisAppendFormattedCommand(r->c, r->q[i].fallback, r->q[i].flen);
+			nretry++;
+		}
+	if (nretry) {
+		retry = cw_xcalloc(nretry, sizeof(*retry));
+		r->stats.round_trips++;
+		r->stats.commands += nretry;
+		if (read_replies(r, retry, nretry, errstr, errsize) < 0) {
+			free_replies(r);
+			rc = CW_ERR_RETRY;
+			goto out;
+		}
+		for (size_t i = 0, k = 0; i < nq; i++)
+			if (r->q[i].fallback && is_noscript(r->rep[i])) {
+				freeReplyObject(r->rep[i]);
+				r->rep[i] = retry[k++];
+			}
+	}
+	*replies = r->rep;
+	*n = nq;
+out:
+	free(retry);
+	cw_redis_discard(r);
+	return rc;
+}
+
+int cw_redis_commandv(struct cw_redis *r, redisReply **reply, char *errstr, size_t errsize,
+                      int argc, const char **argv, const size_t *argvlen)
+{
+	redisReply **reps;
+	size_t n;
+	int rc;
+
+	if (reply)
+		*reply = NULL;
+	cw_redis_discard(r);
+	cw_redis_appendv(r, argc, argv, argvlen);
+	rc = cw_redis_exec(r, &reps, &n, errstr, errsize);
+	if (rc < 0)
+		goto out;
+	if (reply)
+		*reply = reps[0];
+	if (reps[0]->type == REDIS_REPLY_ERROR) {
+		seterr(errstr, errsize, "redis: %.*s", (int)reps[0]->len, reps[0]->str);
+		rc = CW_ERR;
+	}
+out:
+	return rc;
+}
+
+int cw_redis_command(struct cw_redis *r, redisReply **reply, char *errstr, size_t errsize,
+                     const char *fmt, ...)
+{
+	redisReply **reps;
+	size_t n;
+	va_list ap;
+	char *cmd = NULL;
+	int len, rc;
+
+	if (reply)
+		*reply = NULL;
+	cw_redis_discard(r);
+	va_start(ap, fmt);
+	len = redisvFormatCommand(&cmd, fmt, ap);
+	va_end(ap);
+	push(r, cmd, len, NULL, 0);
+	rc = cw_redis_exec(r, &reps, &n, errstr, errsize);
+	if (rc < 0)
+		goto out;
+	if (reply)
+		*reply = reps[0];
+	if (reps[0]->type == REDIS_REPLY_ERROR) {
+		seterr(errstr, errsize, "redis: %.*s", (int)reps[0]->len, reps[0]->str);
+		rc = CW_ERR;
+	}
+out:
+	return rc;
+}
+
+int cw_redis_ping(struct cw_redis *r, char *errstr, size_t errsize)
+{
+	redisReply *rep;
+	int rc = cw_redis_command(r, &rep, errstr, errsize, "PING");
+
+	if (rc == 0 && !(rep->type == REDIS_REPLY_STATUS && strcmp(rep->str, "PONG") == 0)) {
+		seterr(errstr, errsize, "redis: unexpected answer to PING");
+		rc = CW_ERR;
+	}
+	return rc;
+}
+
+long long cw_redis_reply_int(const redisReply *rep)
+{
+	if (!rep)
+		return 0;
+	if (rep->type == REDIS_REPLY_INTEGER)
+		return rep->integer;
+	if (rep->type == REDIS_REPLY_STRING || rep->type == REDIS_REPLY_STATUS)
+		return strtoll(rep->str, NULL, 10);
+	return 0;
+}
+
+void cw_redis_get_stats(const struct cw_redis *r, struct cw_redis_stats *out)
+{
+	*out = r->stats;
+}
+
+/*
+ * SHA-1 (FIPS 180-4), only to name Lua scripts for EVALSHA the way Redis does.
+ */
+struct sha1 {
+	uint32_t h[5];
+	uint64_t len;
+	unsigned char buf[64];
+	size_t nbuf;
+};
+
+static uint32_t rol(uint32_t x, int n)
+{
+	return (x << n) | (x >> (32 - n));
+}
+
+static void sha1_block(struct sha1 *s, const unsigned char *p)
+{
+	uint32_t w[80], a, b, c, d, e, t;
+
+	for (int i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (int i = 16; i < 80; i++)
+		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+	a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4];
+	for (int i = 0; i < 80; i++) {
+		uint32_t f, k;
+		if (i < 20)
+			f = (b & c) | (~b & d), k = 0x5A827999;
+		else if (i < 40)
+			f = b ^ c ^ d, k = 0x6ED9EBA1;
+		else if (i < 60)
+			f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDC;
+		else
+			f = b ^ c ^ d, k = 0xCA62C1D6;
+		t = rol(a, 5) + f + e + k + w[i];
+		e = d, d = c, c = rol(b, 30), b = a, a = t;
+	}
+	s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d, s->h[4] += e;
+}
+
+static void sha1_update(struct sha1 *s, const unsigned char *p, size_t n)
+{
+	s->len += n;
+	while (n) {
+		size_t k = CW_MIN(n, 64 - s->nbuf);
+		memcpy(s->buf + s->nbuf, p, k);
+		s->nbuf += k, p += k, n -= k;
+		if (s->nbuf == 64) {
+			sha1_block(s, s->buf);
+			s->nbuf = 0;
+		}
+	}
+}
+
+static void sha1_hex(const char *data, size_t n, char out[41])
+{
+	struct sha1 s = {{0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0}, 0, {0}, 0};
+	uint64_t bits;
+	unsigned char pad = 0x80, zero = 0, lenb[8];
+
+	sha1_update(&s, (const unsigned char *)data, n);
+	bits = s.len * 8;
+	sha1_update(&s, &pad, 1);
+	while (s.nbuf != 56)
+		sha1_update(&s, &zero, 1);
+	for (int i = 0; i < 8; i++)
+		lenb[i] = (unsigned char)(bits >> (56 - 8 * i));
+	sha1_update(&s, lenb, 8);
+	for (int i = 0; i < 5; i++)
+		snprintf(out + 8 * i, 9, "%08x", s.h[i]);
+}
+
+void cw_redis_append_script(struct cw_redis *r, struct cw_redis_script *s, int nkeys,
+                            const char *const *keys, const size_t *keylen, int nargs,
+                            const char *const *args, const size_t *arglen)
+{
+	int argc = 3 + nkeys + nargs;
+	const char **argv = cw_xmalloc((size_t)argc * sizeof(*argv));
+	size_t *argvlen = cw_xmalloc((size_t)argc * sizeof(*argvlen));
+	char nk[16], *cmd = NULL, *fb = NULL;
+	int len, flen;
+
+	if (!s->sha[0])
+		sha1_hex(s->body, strlen(s->body), s->sha);
+	snprintf(nk, sizeof(nk), "%d", nkeys);
+	argv[0] = "EVALSHA", argvlen[0] = 7;
+	argv[1] = s->sha, argvlen[1] = 40;
+	argv[2] = nk, argvlen[2] = strlen(nk);
+	for (int i = 0; i < nkeys; i++)
+		argv[3 + i] = keys[i], argvlen[3 + i] = keylen ? keylen[i] : strlen(keys[i]);
+	for (int i = 0; i < nargs; i++)
+		argv[3 + nkeys + i] = args[i],
+		                 argvlen[3 + nkeys + i] = arglen ? arglen[i] : strlen(args[i]);
+	len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+	argv[0] = "EVAL", argvlen[0] = 4;
+	argv[1] = s->body, argvlen[1] = strlen(s->body);
+	flen = redisFormatCommandArgv(&fb, argc, argv, argvlen);
+	push(r, cmd, len, fb, flen);
+	free(argv);
+	free(argvlen);
+}

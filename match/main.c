@@ -1,0 +1,258 @@
+/*
+ * main.c — `claimwire match`: the match worker.  Claims in, verdicts out.
+ *
+ * At start it copies the knowledge base from Redis into memory (struct
+ * cw_matcher) and then follows Redis' change log about once a second, so a
+ * fact-check loaded while the pipeline runs is matched within seconds, with
+ * no restart.  Per batch of claims: one pipelined round trip records the
+ * sightings; every claim then gets a Verdict on topics.verdicts, and the
+ * check-worthy ones without a confirmed fact-check also go to topics.review.
+ * While Redis is unreachable the batch is retried and no offset is stored.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "extract/fingerprint.h"
+#include "lib/cli.h"
+#include "lib/common.h"
+#include "lib/log.h"
+#include "lib/redis.h"
+#include "lib/worker.h"
+#include "match/kb.h"
+#include "match/matcher.h"
+#include "match/sightings.h"
+#include "proto/claimwire.pb-c.h"
+
+#define MAX_BANDS 64
+
+struct match_worker {
+	const struct cw_config *cfg;
+	struct cw_redis *redis;
+	struct cw_matcher *matcher;
+	struct cw_sightings_opts sopts;
+	int64_t kb_since;    /* Redis time of the last change seen */
+	int64_t kb_next_ms;  /* monotonic time of the next change-log poll */
+	int kb_loaded;
+	size_t bands, minhash_size;
+};
+
+static const char usage_text[] =
+	"usage: claimwire match [options]\n\n"
+	"Consumes claims (topics.claims), answers \"seen before?\" (sightings in\n"
+	"Redis) and \"already fact-checked?\" (the knowledge base), and produces\n"
+	"verdicts (topics.verdicts) and the review queue (topics.review).\n\n"
+	"options:\n"
+	"      --batch           exit once the input is consumed (also on SIGUSR1)\n" CW_CLI_HELP;
+
+static int put_fc(const struct cw_factcheck *fc, void *opaque)
+{
+	struct match_worker *mw = opaque;
+	cw_matcher_put(mw->matcher, fc);
+	return 0;
+}
+
+/* Brings the in-memory knowledge base up to date.  CW_ERR_RETRY when Redis
+ * is unreachable. */
+static int refresh_kb(struct match_worker *mw)
+{
+	char err[512];
+	int64_t since = mw->kb_since;
+	int rc;
+
+	if (!mw->kb_loaded) {
+		rc = cw_kb_foreach(mw->redis, put_fc, mw, &since, err, sizeof(err));
+		if (rc)
+			return rc;
+		mw->kb_loaded = 1;
+		cw_info("msg=\"knowledge base loaded\" fact_checks=%zu",
+			cw_matcher_count(mw->matcher));
+	} else {
+		size_t before = cw_matcher_count(mw->matcher);
+		rc = cw_kb_changes_since(mw->redis, mw->kb_since, put_fc, mw, &since, err,
+					 sizeof(err));
+		if (rc)
+			return rc;
+		if (cw_matcher_count(mw->matcher) != before)
+			cw_info("msg=\"knowledge base updated\" fact_checks=%zu",
+				cw_matcher_count(mw->matcher));
+	}
+	mw->kb_since = since;
+	mw->kb_next_ms = cw_mono_ms() + cw_config_int(mw->cfg, "match.kb_poll_ms");
+	return 0;
+}
+
+static void tick(struct cw_worker *w, void *opaque)
+{
+	struct match_worker *mw = opaque;
+	(void)w;
+	if (cw_mono_ms() >= mw->kb_next_ms)
+		refresh_kb(mw); /* a failure is retried at the next tick or batch */
+}
+
+static void fill_sightings(Claimwire__Sightings *s, const struct cw_sighting *in)
+{
+	claimwire__sightings__init(s);
+	s->distinct_outlets = in->distinct_outlets;
+	s->total = in->total;
+	s->first_outlet = in->first_outlet ? in->first_outlet : (char *)(uintptr_t)"";
+	s->first_seen_ms = in->first_seen_ms;
+	s->first_article_id = in->first_article_id ? in->first_article_id : (char *)(uintptr_t)"";
+	s->method = in->method;
+	s->cluster = (char *)(uintptr_t)in->cluster;
+}
+
+static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, void *opaque)
+{
+	struct match_worker *mw = opaque;
+	Claimwire__Claim **claims = cw_xcalloc(n, sizeof(*claims));
+	struct cw_sighting_in *in = cw_xcalloc(n, sizeof(*in));
+	struct cw_sighting *out = cw_xcalloc(n, sizeof(*out));
+	uint64_t *keys = cw_xcalloc(n * MAX_BANDS, sizeof(*keys));
+	size_t *slot = cw_xcalloc(n, sizeof(*slot));
+	size_t m = 0;
+	char err[512];
+	int rc = 0, recorded = 0;
+
+	if (!mw->kb_loaded || cw_mono_ms() >= mw->kb_next_ms) {
+		rc = refresh_kb(mw);
+		if (rc == CW_ERR_RETRY || (!mw->kb_loaded && rc))
+			goto out;
+		rc = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		Claimwire__Claim *c = claimwire__claim__unpack(NULL, msgs[i]->len, msgs[i]->payload);
+		if (!c) {
+			cw_worker_dead_letter(w, msgs[i], "not a Claim record (protobuf unpack failed)");
+			continue;
+		}
+		if (!c->fingerprint || strlen(c->fingerprint) != 16 || !c->article_id ||
+		    !*c->article_id) {
+			cw_worker_dead_letter(w, msgs[i], "claim without fingerprint or article id");
+			claimwire__claim__free_unpacked(c, NULL);
+			continue;
+		}
+		claims[m] = c;
+		slot[m] = i;
+		in[m].fingerprint = c->fingerprint;
+		in[m].simhash = c->simhash;
+		if (c->n_minhash && mw->bands && c->n_minhash % mw->bands == 0 &&
+		    mw->bands <= MAX_BANDS) {
+			cw_fp_lsh_keys(c->minhash, c->n_minhash, mw->bands, keys + m * MAX_BANDS);
+			in[m].lsh_keys = keys + m * MAX_BANDS;
+			in[m].nbands = mw->bands;
+		}
+		in[m].outlet = c->outlet && *c->outlet ? c->outlet : "unknown";
+		in[m].article_id = c->article_id;
+		in[m].time_ms = c->published > 0 ? c->published * 1000 : cw_now_ms();
+		m++;
+	}
+	if (m) {
+		rc = cw_sightings_record(mw->redis, &mw->sopts, in, m, out, err, sizeof(err));
+		if (rc) {
+			cw_warn("msg=\"cannot record sightings\" error=\"%s\"", err);
+			goto out;
+		}
+		recorded = 1;
+	}
+	for (size_t i = 0; i < m && !rc; i++) {
+		Claimwire__Verdict v;
+		Claimwire__Sightings s;
+		Claimwire__Claim *c = claims[i];
+		size_t len;
+		uint8_t *buf;
+
+		claimwire__verdict__init(&v);
+		v.schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
+		v.claim = c;
+		v.decided_ms = cw_now_ms();
+		fill_sightings(&s, &out[i]);
+		v.sightings = &s;
+		cw_matcher_decide(mw->matcher, c, &v);
+		len = claimwire__verdict__get_packed_size(&v);
+		buf = cw_xmalloc(len);
+		claimwire__verdict__pack(&v, buf);
+		rc = cw_worker_produce(w, "topics.verdicts", c->fingerprint, 16, buf, len, NULL);
+		if (!rc && c->check_worthy &&
+		    v.status != CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_CONFIRMED)
+			rc = cw_worker_produce(w, "topics.review", c->fingerprint, 16, buf, len, NULL);
+		free(buf);
+		cw_matcher_release_verdict(&v);
+	}
+	(void)slot;
+out:
+	for (size_t i = 0; i < m; i++) {
+		if (recorded)
+			cw_sighting_release(&out[i]);
+		claimwire__claim__free_unpacked(claims[i], NULL);
+	}
+	free(claims);
+	free(in);
+	free(out);
+	free(keys);
+	free(slot);
+	return rc;
+}
+
+int cw_match_command(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CW_CLI_LONGOPTS,
+		{"batch", no_argument, NULL, CW_OPT_BATCH},
+		{NULL, 0, NULL, 0},
+	};
+	static const char *const inputs[] = {"topics.claims", NULL};
+	struct cw_cli_opts o = {0};
+	struct cw_config *cfg = NULL;
+	struct match_worker mw = {0};
+	int c, rc, batch = 0;
+	char err[512];
+
+	while ((c = getopt_long(argc, argv, CW_CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		int r = cw_cli_opt(&o, c, optarg);
+		if (r < 0)
+			return CW_EXIT_USAGE;
+		if (r)
+			continue;
+		if (c == CW_OPT_BATCH) {
+			batch = 1;
+		} else {
+			fputs(usage_text, stderr);
+			return CW_EXIT_USAGE;
+		}
+	}
+	if ((rc = cw_cli_finish(&o, usage_text, &cfg)) >= 0)
+		return rc;
+	rc = CW_EXIT_FAILURE;
+	mw.cfg = cfg;
+	mw.bands = (size_t)cw_config_int(cfg, "extract.lsh_bands");
+	mw.minhash_size = (size_t)cw_config_int(cfg, "extract.minhash_size");
+	cw_sightings_opts_from_config(&mw.sopts, cfg);
+	mw.matcher = cw_matcher_new(cfg, err, sizeof(err));
+	if (!mw.matcher) {
+		cw_err("msg=\"%s\"", err);
+		goto out;
+	}
+	mw.redis = cw_redis_new(cfg, err, sizeof(err));
+	if (!mw.redis) {
+		cw_err("msg=\"%s\"", err);
+		goto out;
+	}
+	if (refresh_kb(&mw))
+		cw_warn("msg=\"knowledge base not loaded yet; will retry\"");
+
+	struct cw_worker_spec spec = {
+		.stage = "match",
+		.input_topic_keys = inputs,
+		.process = process,
+		.tick = tick,
+		.opaque = &mw,
+	};
+	rc = cw_worker_run(&spec, cfg, batch);
+out:
+	cw_redis_free(mw.redis);
+	cw_matcher_free(mw.matcher);
+	cw_config_free(cfg);
+	return rc;
+}

@@ -1,0 +1,282 @@
+/*
+ * matcher.c — the in-memory knowledge base and the decision for one claim.
+ * See matcher.h.
+ */
+#include "match/matcher.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "extract/fingerprint.h"
+#include "lib/common.h"
+#include "lib/log.h"
+#include "match/index.h"
+#include "match/rerank.h"
+
+/* Open-addressing map from a string (id or fingerprint) to a slot. */
+struct strmap {
+	const char **keys; /* borrowed from the fact-check table */
+	uint32_t *vals;
+	size_t cap, len;
+};
+
+struct cw_matcher {
+	struct cw_index *ix;
+	struct cw_rerank_model model;
+	int have_model;
+	struct cw_factcheck *fcs; /* slot → fact-check */
+	size_t nfcs, capfcs;
+	struct strmap by_id, by_fp;
+	double confirm, suggest;
+	int candidates, near_hamming;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	return XXH3_64bits(s, strlen(s));
+}
+
+static void map_grow(struct strmap *m);
+
+static void map_set(struct strmap *m, const char *key, uint32_t val)
+{
+	if ((m->len + 1) * 2 > m->cap)
+		map_grow(m);
+	size_t i = hash_str(key) & (m->cap - 1);
+	while (m->keys[i] && strcmp(m->keys[i], key))
+		i = (i + 1) & (m->cap - 1);
+	if (!m->keys[i])
+		m->len++;
+	m->keys[i] = key;
+	m->vals[i] = val;
+}
+
+static void map_grow(struct strmap *m)
+{
+	struct strmap n = {0};
+	n.cap = m->cap ? m->cap * 2 : 1024;
+	n.keys = cw_xcalloc(n.cap, sizeof(*n.keys));
+	n.vals = cw_xcalloc(n.cap, sizeof(*n.vals));
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->keys[i])
+			map_set(&n, m->keys[i], m->vals[i]);
+	free(m->keys);
+	free(m->vals);
+	*m = n;
+}
+
+static int map_get(const struct strmap *m, const char *key, uint32_t *val)
+{
+	if (!m->cap)
+		return 0;
+	size_t i = hash_str(key) & (m->cap - 1);
+	while (m->keys[i]) {
+		if (!strcmp(m->keys[i], key)) {
+			*val = m->vals[i];
+			return 1;
+		}
+		i = (i + 1) & (m->cap - 1);
+	}
+	return 0;
+}
+
+struct cw_matcher *cw_matcher_new(const struct cw_config *cfg, char *errstr, size_t errsize)
+{
+	struct cw_matcher *m = cw_xcalloc(1, sizeof(*m));
+	struct cw_index_params p;
+	const char *weights = cw_config_str(cfg, "match.weights");
+	char err[512];
+
+	cw_index_params_default(&p);
+	p.language = cw_config_str(cfg, "extract.language");
+	m->ix = cw_index_new(&p, errstr, errsize);
+	if (!m->ix) {
+		free(m);
+		return NULL;
+	}
+	cw_rerank_model_default(&m->model);
+	if (weights && *weights) {
+		if (cw_rerank_model_load(&m->model, weights, err, sizeof(err)))
+			cw_warn("msg=\"re-ranker weights not loaded; ranking by BM25 alone\" "
+				"error=\"%s\"",
+				err);
+		else
+			m->have_model = 1;
+	}
+	m->confirm = cw_config_double(cfg, "match.thresholds.confirm");
+	m->suggest = cw_config_double(cfg, "match.thresholds.suggest");
+	m->candidates = (int)cw_config_int(cfg, "match.candidates");
+	m->near_hamming = (int)cw_config_int(cfg, "match.near_duplicate_hamming");
+	return m;
+}
+
+void cw_matcher_free(struct cw_matcher *m)
+{
+	if (!m)
+		return;
+	cw_index_free(m->ix);
+	for (size_t i = 0; i < m->nfcs; i++)
+		cw_factcheck_release(&m->fcs[i]);
+	free(m->fcs);
+	free(m->by_id.keys);
+	free(m->by_id.vals);
+	free(m->by_fp.keys);
+	free(m->by_fp.vals);
+	free(m);
+}
+
+size_t cw_matcher_count(const struct cw_matcher *m)
+{
+	return m->nfcs;
+}
+
+static const char *s_or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+int cw_matcher_put(struct cw_matcher *m, const struct cw_factcheck *fc)
+{
+	uint32_t slot;
+	struct cw_index_doc d = {0};
+
+	if (!fc->id || !*fc->id)
+		return CW_ERR_INVALID;
+	if (map_get(&m->by_id, fc->id, &slot)) {
+		/* Replace in place.  The maps point at the old strings, so they
+		 * are rebuilt; updates are rare next to lookups. */
+		struct cw_factcheck old = m->fcs[slot];
+		struct strmap nid = {0}, nfp = {0};
+
+		cw_factcheck_copy(&m->fcs[slot], fc);
+		for (size_t i = 0; i < m->nfcs; i++) {
+			map_set(&nid, m->fcs[i].id, (uint32_t)i);
+			if (m->fcs[i].fingerprint && *m->fcs[i].fingerprint)
+				map_set(&nfp, m->fcs[i].fingerprint, (uint32_t)i);
+		}
+		free(m->by_id.keys);
+		free(m->by_id.vals);
+		free(m->by_fp.keys);
+		free(m->by_fp.vals);
+		m->by_id = nid;
+		m->by_fp = nfp;
+		cw_factcheck_release(&old);
+	} else {
+		if (m->nfcs == m->capfcs) {
+			m->capfcs = m->capfcs ? m->capfcs * 2 : 1024;
+			/* Slots move on realloc: the maps hold string pointers, not
+			 * struct pointers, so they stay valid. */
+			m->fcs = cw_xrealloc(m->fcs, m->capfcs * sizeof(*m->fcs));
+		}
+		slot = (uint32_t)m->nfcs++;
+		cw_factcheck_copy(&m->fcs[slot], fc);
+		map_set(&m->by_id, m->fcs[slot].id, slot);
+		if (m->fcs[slot].fingerprint && *m->fcs[slot].fingerprint)
+			map_set(&m->by_fp, m->fcs[slot].fingerprint, slot);
+	}
+	const struct cw_factcheck *f = &m->fcs[slot];
+	d.id = f->id;
+	d.claim = s_or_empty(f->claim);
+	d.claim_len = strlen(d.claim);
+	d.title = s_or_empty(f->title);
+	d.title_len = strlen(d.title);
+	d.speaker = s_or_empty(f->claimant);
+	d.speaker_len = strlen(d.speaker);
+	d.user = slot;
+	return cw_index_put(m->ix, &d);
+}
+
+static Claimwire__Candidate *make_candidate(const struct cw_factcheck *f, float score,
+					    Claimwire__MatchMethod method)
+{
+	Claimwire__Candidate *c = cw_xmalloc(sizeof(*c));
+	Claimwire__FactCheck *fc = cw_xmalloc(sizeof(*fc));
+
+	claimwire__candidate__init(c);
+	claimwire__fact_check__init(fc);
+	fc->schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
+	fc->id = f->id;
+	fc->claim = (char *)(uintptr_t)s_or_empty(f->claim);
+	fc->title = (char *)(uintptr_t)s_or_empty(f->title);
+	fc->rating = (char *)(uintptr_t)s_or_empty(f->rating);
+	fc->rating_normalized = f->rating_normalized;
+	fc->publisher = (char *)(uintptr_t)s_or_empty(f->publisher);
+	fc->url = (char *)(uintptr_t)s_or_empty(f->url);
+	fc->date = (char *)(uintptr_t)s_or_empty(f->date);
+	fc->claimant = (char *)(uintptr_t)s_or_empty(f->claimant);
+	fc->normalized = (char *)(uintptr_t)s_or_empty(f->normalized);
+	fc->fingerprint = (char *)(uintptr_t)s_or_empty(f->fingerprint);
+	c->fact_check = fc;
+	c->score = score;
+	c->method = method;
+	return c;
+}
+
+void cw_matcher_decide(struct cw_matcher *m, const Claimwire__Claim *c, Claimwire__Verdict *v)
+{
+	struct cw_index_hit hits[24];
+	size_t want = (size_t)m->candidates + 1, n = 0, out = 0;
+	Claimwire__Candidate *cands[25];
+	uint32_t slot;
+	int exact = -1;
+
+	if (want > CW_ARRAY_SIZE(hits))
+		want = CW_ARRAY_SIZE(hits);
+	if (c->fingerprint && map_get(&m->by_fp, c->fingerprint, &slot)) {
+		exact = (int)slot;
+		cands[out++] = make_candidate(&m->fcs[slot], 1.0f,
+					      CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_EXACT);
+	}
+	if (m->nfcs) {
+		struct cw_index_query q = {.text = c->text ? c->text : "",
+					   .len = c->text ? strlen(c->text) : 0,
+					   .speaker = c->speaker,
+					   .speaker_len = c->speaker ? strlen(c->speaker) : 0};
+		n = cw_rerank_search(m->ix, m->have_model ? &m->model : NULL, &q, hits, want);
+	}
+	for (size_t i = 0; i < n && out < want; i++) {
+		if ((int)hits[i].user == exact)
+			continue;
+		Claimwire__MatchMethod method = CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_RETRIEVAL;
+		struct cw_index_doc_view dv;
+		if (!cw_index_doc_view(m->ix, hits[i].doc, &dv) &&
+		    cw_fp_hamming(dv.simhash, c->simhash) <= m->near_hamming)
+			method = CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_NEAR_DUPLICATE;
+		float score = m->have_model ? hits[i].score : 0.0f;
+		cands[out++] = make_candidate(&m->fcs[hits[i].user], score, method);
+	}
+
+	v->status = CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_UNVERIFIED;
+	if (out) {
+		float best = cands[0]->score;
+		if (best >= m->confirm)
+			v->status = CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_CONFIRMED;
+		else if (best >= m->suggest)
+			v->status = CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_SUGGESTED;
+		v->best = cands[0];
+		v->n_candidates = out - 1;
+		v->candidates = out > 1 ? cw_xmalloc((out - 1) * sizeof(*v->candidates)) : NULL;
+		for (size_t i = 1; i < out; i++)
+			v->candidates[i - 1] = cands[i];
+	}
+}
+
+static void free_candidate(Claimwire__Candidate *c)
+{
+	if (!c)
+		return;
+	free(c->fact_check);
+	free(c);
+}
+
+void cw_matcher_release_verdict(Claimwire__Verdict *v)
+{
+	free_candidate(v->best);
+	v->best = NULL;
+	for (size_t i = 0; i < v->n_candidates; i++)
+		free_candidate(v->candidates[i]);
+	free(v->candidates);
+	v->candidates = NULL;
+	v->n_candidates = 0;
+}

@@ -1,0 +1,42 @@
+/*
+ * matcher.h — "already fact-checked?": the match stage's decision for one
+ * claim, over an in-memory copy of the knowledge base.
+ *
+ * A struct cw_matcher holds every fact-check (kept current by the worker from
+ * Redis' change log), the retrieval index over them and the re-ranker.  For a
+ * claim it tries, in order: the exact fingerprint of a fact-check's claim
+ * (method EXACT, score 1); retrieval and re-ranking, where a best hit whose
+ * claim SimHash is within match.near_duplicate_hamming bits counts as
+ * NEAR_DUPLICATE and any other as RETRIEVAL.  The score is then held against
+ * match.thresholds.confirm and .suggest.  No I/O.
+ */
+#ifndef CW_MATCHER_H
+#define CW_MATCHER_H
+
+#include <stddef.h>
+
+#include "lib/config.h"
+#include "match/kb.h"
+#include "proto/claimwire.pb-c.h"
+
+struct cw_matcher;
+
+/* Reads match.* and extract.language, loads match.weights (a missing weights
+ * file falls back to BM25 order with a warning).  NULL with errstr on error. */
+struct cw_matcher *cw_matcher_new(const struct cw_config *cfg, char *errstr, size_t errsize);
+void cw_matcher_free(struct cw_matcher *m);
+
+/* Adds a fact-check or replaces the one with its id (copied). */
+int cw_matcher_put(struct cw_matcher *m, const struct cw_factcheck *fc);
+size_t cw_matcher_count(const struct cw_matcher *m);
+
+/*
+ * Fills v->status, v->best and v->candidates for claim c.  The Candidate and
+ * FactCheck messages are allocated here and their strings borrowed from the
+ * matcher: pack v before the next cw_matcher_put, then release them with
+ * cw_matcher_release_verdict().
+ */
+void cw_matcher_decide(struct cw_matcher *m, const Claimwire__Claim *c, Claimwire__Verdict *v);
+void cw_matcher_release_verdict(Claimwire__Verdict *v);
+
+#endif
