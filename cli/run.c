@@ -425,6 +425,7 @@ int cw_run_command(int argc, char **argv)
 			nextra++;
 		}
 		printf("claimwire: embedded broker at %s\n", bootstrap);
+		fflush(stdout);
 	}
 
 	/* Redis: the configured one, or a private redis-server. */

@@ -22,6 +22,12 @@
 
 #define CW_FP_SHINGLE 2
 
+/* Defaults for the MinHash signature length and LSH bands (16 bands of 4
+ * rows: pairs at Jaccard 0.5 share a band key with probability 0.64, at 0.8
+ * with 0.9998, at 0.2 with 0.025). */
+#define CW_FP_MINHASH_K_DEFAULT 64
+#define CW_FP_LSH_BANDS_DEFAULT 16
+
 uint64_t cw_fp_exact(const struct cw_tokens *t);
 uint64_t cw_fp_simhash(const struct cw_tokens *t);
 

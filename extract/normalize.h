@@ -47,4 +47,9 @@ int cw_norm_text(struct cw_norm *nz, const char *s, size_t len, unsigned flags,
 /* Whether a folded, unstemmed word is an English stop word. */
 int cw_norm_is_stopword(const char *w, size_t len);
 
+/* The stop-word list, sorted bytewise: its size, and entry i (NULL past the
+ * end).  For tests and for tools that show what is dropped. */
+size_t cw_norm_stopword_count(void);
+const char *cw_norm_stopword_at(size_t i);
+
 #endif

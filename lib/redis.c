@@ -11,6 +11,8 @@
 #include "lib/redis.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +73,42 @@ static const char *where(const struct cw_redis *r, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%s:%d", r->host, r->port);
 	return buf;
+}
+
+/*
+ * Writing to a connection the server has closed raises SIGPIPE, which would
+ * kill the process before hiredis could report EPIPE.  A library must not
+ * change the process's signal dispositions, so the calling thread blocks
+ * SIGPIPE around its I/O and swallows one that became pending meanwhile.
+ */
+struct sigpipe_guard {
+	sigset_t old;
+	int was_pending;
+};
+
+static void sigpipe_block(struct sigpipe_guard *g)
+{
+	sigset_t set, pending;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigpending(&pending);
+	g->was_pending = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, &g->old);
+}
+
+static void sigpipe_restore(struct sigpipe_guard *g)
+{
+	sigset_t set, pending;
+	struct timespec zero = {0, 0};
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigpending(&pending);
+	if (!g->was_pending && sigismember(&pending, SIGPIPE))
+		while (sigtimedwait(&set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
 static void free_replies(struct cw_redis *r)
@@ -148,10 +186,13 @@ static int setup_command(struct cw_redis *r, char *why, size_t whysize, const ch
 {
 	va_list ap;
 	redisReply *rep;
+	struct sigpipe_guard g;
 	int rc = 0;
 
 	va_start(ap, fmt);
+	sigpipe_block(&g);
 	rep = redisvCommand(r->c, fmt, ap);
+	sigpipe_restore(&g);
 	va_end(ap);
 	if (!rep) {
 		snprintf(why, whysize, "%s", r->c->errstr[0] ? r->c->errstr : "no reply");
@@ -379,6 +420,7 @@ int cw_redis_exec(struct cw_redis *r, redisReply ***replies, size_t *n, char *er
 {
 	size_t nq = r->nq, nretry = 0;
 	redisReply **retry = NULL;
+	struct sigpipe_guard g;
 	int rc;
 
 	free_replies(r);
@@ -395,7 +437,10 @@ int cw_redis_exec(struct cw_redis *r, redisReply ***replies, size_t *n, char *er
 		redisAppendFormattedCommand(r->c, r->q[i].cmd, r->q[i].len);
 	r->stats.round_trips++;
 	r->stats.commands += nq;
-	if (read_replies(r, r->rep, nq, errstr, errsize) < 0) {
+	sigpipe_block(&g);
+	rc = read_replies(r, r->rep, nq, errstr, errsize);
+	sigpipe_restore(&g);
+	if (rc < 0) {
 		rc = CW_ERR_RETRY;
 		goto out;
 	}
@@ -411,7 +456,10 @@ int cw_redis_exec(struct cw_redis *r, redisReply ***replies, size_t *n, char *er
 		retry = cw_xcalloc(nretry, sizeof(*retry));
 		r->stats.round_trips++;
 		r->stats.commands += nretry;
-		if (read_replies(r, retry, nretry, errstr, errsize) < 0) {
+		sigpipe_block(&g);
+		rc = read_replies(r, retry, nretry, errstr, errsize);
+		sigpipe_restore(&g);
+		if (rc < 0) {
 			free_replies(r);
 			rc = CW_ERR_RETRY;
 			goto out;

@@ -1,0 +1,643 @@
+/*
+ * attribution.c — who says what in one sentence (see attribution.h).
+ *
+ * The sentence is cut into words with the punctuation between them noted
+ * (comma, colon, quote, dash, bracket) and whether each word lies inside a
+ * quotation.  A few patterns of English news copy are then tried in order:
+ * "According to X, ...", a quotation closed and followed by its attribution
+ * ('"...," Peskov said.'), a verb of saying after a short subject ("Peskov
+ * said that ..."), a trailing attribution after a comma ("..., officials
+ * said."), and "..., according to X".  A subject must look like one: short,
+ * opening with a capital, a pronoun or a determiner, and no relative word
+ * ("which Peskov answered was ..." is no attribution).
+ */
+#include <string.h>
+#include <utf8proc.h>
+
+#include "extract/attribution.h"
+
+/* Punctuation seen between a word and the one before it. */
+enum {
+	P_COMMA = 1 << 0, /* , ; */
+	P_COLON = 1 << 1,
+	P_QUOTE = 1 << 2, /* a double quote, straight or curly */
+	P_DASH = 1 << 3,  /* — – */
+	P_PAREN = 1 << 4, /* ( ) [ ] */
+	P_TERM = 1 << 5,  /* . ! ? at the end of the previous word */
+};
+
+struct tok {
+	size_t s, e;        /* bytes of the word, without final . ! ? */
+	unsigned pre;       /* P_* between the previous word and this one */
+	unsigned char inq;  /* inside a quotation */
+	unsigned char cap;  /* starts with an upper-case letter */
+	unsigned char qend; /* a quotation closes right after this word */
+};
+
+struct sent {
+	const unsigned char *t;
+	size_t len;
+	struct tok tok[CW_ATTR_MAX_TOKENS];
+	size_t n;
+};
+
+static int is_upper_at(const unsigned char *t, size_t i, size_t len)
+{
+	utf8proc_int32_t cp;
+
+	if (t[i] < 0x80)
+		return t[i] >= 'A' && t[i] <= 'Z';
+	if (utf8proc_iterate(t + i, (utf8proc_ssize_t)(len - i), &cp) <= 0)
+		return 0;
+	return utf8proc_category(cp) == UTF8PROC_CATEGORY_LU;
+}
+
+static int is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c >= 0x80;
+}
+
+/* Length of a separator at t[i] and its P_* kind in *kind (0 for space);
+ * 0 when t[i] belongs to a word.  Apostrophes inside words stay in them. */
+static size_t sep_at(const unsigned char *t, size_t i, size_t len, unsigned *kind, int *quote)
+{
+	unsigned char c = t[i];
+
+	*kind = 0;
+	*quote = 0;
+	switch (c) {
+	case ' ':
+	case '\t':
+	case '\n':
+	case '\r':
+		return 1;
+	case ',':
+	case ';':
+		*kind = P_COMMA;
+		return 1;
+	case ':':
+		*kind = P_COLON;
+		return 1;
+	case '(':
+	case ')':
+	case '[':
+	case ']':
+		*kind = P_PAREN;
+		return 1;
+	case '"':
+		*kind = P_QUOTE;
+		/* A straight quote glued to the word before it and not to the
+		 * word after it closes ('Moscow," Peskov'); the other way round
+		 * it opens; otherwise it toggles. */
+		if (i > 0 && t[i - 1] != ' ' && t[i - 1] != '\n' && t[i - 1] != '\t' &&
+		    (i + 1 == len || t[i + 1] == ' ' || t[i + 1] == '\n'))
+			*quote = 3;
+		else if ((i == 0 || t[i - 1] == ' ' || t[i - 1] == '\n' || t[i - 1] == '\t') &&
+		         i + 1 < len && t[i + 1] != ' ')
+			*quote = 2;
+		else
+			*quote = 1;
+		return 1;
+	case '\'':
+		if (i > 0 && i + 1 < len && is_alnum(t[i - 1]) && is_alnum(t[i + 1]))
+			return 0;
+		return 1;
+	default:
+		break;
+	}
+	if (c == 0xE2 && i + 2 < len && t[i + 1] == 0x80) {
+		switch (t[i + 2]) {
+		case 0x9C: /* “ */
+			*kind = P_QUOTE;
+			*quote = 2; /* opens */
+			return 3;
+		case 0x9D: /* ” */
+			*kind = P_QUOTE;
+			*quote = 3; /* closes */
+			return 3;
+		case 0x98: /* ‘ */
+			return 3;
+		case 0x99: /* ’: an apostrophe inside a word */
+			if (i > 0 && i + 3 < len && is_alnum(t[i - 1]) && is_alnum(t[i + 3]))
+				return 0;
+			return 3;
+		case 0x93: /* – */
+		case 0x94: /* — */
+			*kind = P_DASH;
+			return 3;
+		case 0xA2: /* • */
+		case 0xA6: /* … */
+			return 3;
+		default:
+			break;
+		}
+	}
+	if (c == 0xC2 && i + 1 < len &&
+	    (t[i + 1] == 0xA0 || t[i + 1] == 0xAB || t[i + 1] == 0xBB)) {
+		if (t[i + 1] != 0xA0)
+			*kind = P_QUOTE;
+		return 2;
+	}
+	if (c == '-' && i + 1 < len && t[i + 1] == '-') {
+		*kind = P_DASH;
+		return 2;
+	}
+	return 0;
+}
+
+static void tokenize(struct sent *st)
+{
+	const unsigned char *t = st->t;
+	size_t i = 0, len = st->len;
+	unsigned pre = 0;
+	int inq = 0;
+
+	st->n = 0;
+	while (i < len && st->n < CW_ATTR_MAX_TOKENS) {
+		unsigned kind;
+		int quote;
+		size_t k = sep_at(t, i, len, &kind, &quote);
+
+		if (k > 0) {
+			pre |= kind;
+			if (quote) {
+				int was = inq;
+				inq = quote == 1 ? !inq : quote == 2;
+				if (was && !inq && st->n > 0)
+					st->tok[st->n - 1].qend = 1;
+			}
+			i += k;
+			continue;
+		}
+		struct tok *tk = &st->tok[st->n++];
+		size_t s = i;
+		while (i < len) {
+			unsigned kd;
+			int q;
+			if (sep_at(t, i, len, &kd, &q) > 0)
+				break;
+			i++;
+		}
+		tk->s = s;
+		tk->e = i;
+		/* Final . ! ? end the word unless it is an abbreviation with an
+		 * inner dot (U.S.) or an initial (W.). */
+		while (tk->e > s && (t[tk->e - 1] == '.' || t[tk->e - 1] == '!' ||
+		                     t[tk->e - 1] == '?' || t[tk->e - 1] == '-')) {
+			int inner = memchr(t + s, '.', tk->e - 1 - s) != NULL;
+			if (t[tk->e - 1] == '.' &&
+			    (inner || (tk->e - s == 2 && is_upper_at(t, s, len))))
+				break;
+			tk->e--;
+		}
+		tk->pre = pre;
+		tk->inq = (unsigned char)inq;
+		tk->cap = (unsigned char)is_upper_at(t, s, len);
+		tk->qend = 0;
+		pre = tk->e < i ? P_TERM : 0;
+		if (tk->e == s) { /* a word of punctuation only: "..." */
+			st->n--;
+			pre |= P_TERM;
+		}
+	}
+}
+
+static int word_in(const struct sent *st, size_t i, const char *const *list)
+{
+	const unsigned char *w = st->t + st->tok[i].s;
+	size_t n = st->tok[i].e - st->tok[i].s;
+
+	for (; *list; list++) {
+		size_t k;
+		for (k = 0; k < n && (*list)[k]; k++) {
+			unsigned char c = w[k];
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c - 'A' + 'a');
+			if (c != (unsigned char)(*list)[k])
+				break;
+		}
+		if (k == n && (*list)[k] == '\0')
+			return 1;
+	}
+	return 0;
+}
+
+/* Verbs that introduce what is said: "X said (that) ...". */
+static const char *const verbs_that[] = {
+    "said",         "says",      "asserted",  "asserts",    "claimed",   "claims",    "argued",
+    "argues",       "stated",    "states",    "insisted",   "insists",   "denied",    "denies",
+    "noted",        "notes",     "added",     "adds",       "told",      "tells",     "explained",
+    "explains",     "warned",    "warns",     "announced",  "announces", "confirmed", "confirms",
+    "acknowledged", "admitted",  "admits",    "maintained", "maintains", "contended", "contends",
+    "alleged",      "alleges",   "suggested", "suggests",   "wrote",     "writes",    "tweeted",
+    "declared",     "declares",  "reported",  "reports",    "testified", "stressed",  "emphasized",
+    "emphasised",   "countered", "replied",   "answered",   "responded", "boasted",   "conceded",
+    "concedes",     "predicted", "promised",  "revealed",   "disclosed", "estimated", NULL,
+};
+
+/* Verbs of a trailing attribution: '"...," Peskov answered.' */
+static const char *const verbs_tail[] = {
+    "said",      "says",      "asked",     "asks",      "added",     "adds",      "told",
+    "tells",     "answered",  "replied",   "replies",   "insisted",  "insists",   "wrote",
+    "writes",    "explained", "argued",    "argues",    "noted",     "stated",    "claimed",
+    "claims",    "continued", "declared",  "responded", "warned",    "tweeted",   "asserted",
+    "countered", "concluded", "recalled",  "remarked",  "observed",  "admitted",  "conceded",
+    "quipped",   "joked",     "cautioned", "retorted",  "announced", "confirmed", "stressed",
+    NULL,
+};
+
+/* Verbs taking a person told before the claim: "told CNN that ...". */
+static const char *const verbs_object[] = {
+    "told", "tells", "assured", "assures", "informed", "informs", "warned", "warns", NULL,
+};
+
+static const char *const pronouns[] = {"he", "she", "they", NULL};
+static const char *const object_pronouns[] = {
+    "him", "her", "them", "us", "me", "reporters", "journalists", "lawmakers", "viewers", NULL,
+};
+static const char *const determiners[] = {
+    "the",   "a",    "an",   "his",     "her", "their", "its", "our", "this", "that", "those",
+    "these", "some", "many", "several", "two", "three", "i",   "we",  "you",  NULL,
+};
+/* Plural nouns that are a subject on their own: "officials said". */
+static const char *const groups[] = {
+    "officials", "experts",     "analysts",    "critics",    "police",        "authorities",
+    "sources",   "witnesses",   "researchers", "scientists", "investigators", "prosecutors",
+    "residents", "doctors",     "economists",  "observers",  "diplomats",     "lawmakers",
+    "democrats", "republicans", NULL,
+};
+static const char *const relatives[] = {
+    "which",  "who",   "whom",    "whose", "that",     "whether", "what", "when",
+    "where",  "if",    "because", "while", "although", "though",  "as",   "since",
+    "unless", "until", "how",     "why",   "than",     "and",     "or",   "but",
+    "so",     "not",   "never",   "also",  "then",     "only",    NULL,
+};
+static const char *const weekdays[] = {
+    "monday",     "tuesday",  "wednesday", "thursday", "friday", "saturday", "sunday",
+    "yesterday",  "today",    "tonight",   "earlier",  "later",  "recently", "again",
+    "repeatedly", "publicly", "privately", "flatly",   NULL,
+};
+/* Words of a title or description in front of a name. */
+static const char *const titles[] = {
+    "president",
+    "vice",
+    "ambassador",
+    "senator",
+    "sen",
+    "gov",
+    "governor",
+    "rep",
+    "representative",
+    "congressman",
+    "congresswoman",
+    "secretary",
+    "minister",
+    "prime",
+    "foreign",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "press",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "professor",
+    "general",
+    "gen",
+    "judge",
+    "justice",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "director",
+    "chief",
+    "ceo",
+    "mayor",
+    "speaker",
+    "leader",
+    "commissioner",
+    "attorney",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "pastor",
+    "rev",
+    "candidate",
+    "adviser",
+    "advisor",
+    "aide",
+    "official",
+    "officer",
+    "col",
+    "lt",
+    "sgt",
+    "capt",
+    "adm",
+    "host",
+    "anchor",
+    "deputy",
+    "sheriff",
+    "coach",
+    "lawyer",
+    "sir",
+    "lord",
+    "dame",
+    "democrat",
+    "republican",
+    "presidential",
+    "former",
+    "state",
+    "founder",
+    "executive",
+    "analyst",
+    "economist",
+    "author",
+    "columnist",
+    "correspondent",
+    "commander",
+    "chancellor",
+    "premier",
+    "emir",
+    "sheikh",
+    "envoy",
+    "diplomat",
+    "senior",
+    NULL,
+};
+/* Lower-case words that may sit inside a name: "Osama bin Laden". */
+static const char *const particles[] = {
+    "de", "del", "della", "der", "van", "von", "bin", "al", "da", "di", "la", "le", "du", NULL,
+};
+
+/* Sets the claim to words [a, b), the end stretched over closing brackets. */
+static void set_claim(const struct sent *st, size_t a, size_t b, struct cw_attribution *at)
+{
+	size_t e = st->tok[b - 1].e;
+
+	/* Keep "(sic)" whole: a closing bracket right after the last word. */
+	while (e < st->len && (st->t[e] == ')' || st->t[e] == ']'))
+		e++;
+	at->claim_off = st->tok[a].s;
+	at->claim_len = e - st->tok[a].s;
+}
+
+/* Picks the speaker out of subject words [a, b) (see attribution.h). */
+static void set_speaker(const struct sent *st, size_t a, size_t b, struct cw_attribution *at)
+{
+	size_t r;
+
+	at->pronoun = 0;
+	if (b - a == 1 && word_in(st, a, pronouns)) {
+		at->pronoun = 1;
+	} else if (st->tok[b - 1].cap) {
+		/* The name ending the subject, titles in front of it dropped. */
+		for (r = b - 1; r > a && (st->tok[r - 1].cap || word_in(st, r - 1, particles)) &&
+		                (st->tok[r].pre & ~P_TERM) == 0;
+		     r--)
+			;
+		while (r < b && st->tok[r].cap && word_in(st, r, particles) == 0 &&
+		       word_in(st, r, titles) && r + 1 < b)
+			r++;
+		for (size_t k = r; k < b; k++) {
+			/* A title after the name start ("Vladimir Putin" has none);
+			 * restart after the last title word. */
+			if (word_in(st, k, titles) && k + 1 < b)
+				r = k + 1;
+		}
+		a = r;
+	} else {
+		while (a + 1 < b && word_in(st, a, determiners) && st->tok[a].cap == 0)
+			a++;
+		if (a + 1 < b && (word_in(st, a, (const char *const[]){"the", NULL})))
+			a++;
+	}
+	at->speaker_off = st->tok[a].s;
+	at->speaker_len = st->tok[b - 1].e - st->tok[a].s;
+}
+
+/* Whether words [a, b) can be the subject of a verb of saying. */
+static int subject_ok(const struct sent *st, size_t a, size_t b)
+{
+	if (b <= a || b - a > 8)
+		return 0;
+	if (!st->tok[a].cap && !word_in(st, a, pronouns) && !word_in(st, a, determiners) &&
+	    !word_in(st, a, groups))
+		return 0;
+	if (b - a == 1 && word_in(st, a, determiners) && !word_in(st, a, pronouns))
+		return 0;
+	for (size_t k = a; k < b; k++) {
+		if (st->tok[k].inq || word_in(st, k, relatives) || word_in(st, k, verbs_that) ||
+		    word_in(st, k, verbs_tail))
+			return 0;
+		if (k > a && (st->tok[k].pre & (P_QUOTE | P_TERM | P_COLON | P_PAREN)))
+			return 0;
+	}
+	return 1;
+}
+
+/* Index of the first word at or after i that opens a clause (follows a
+ * comma) — the end of a name-and-apposition run; n if none. */
+static size_t next_comma(const struct sent *st, size_t i)
+{
+	for (; i < st->n; i++)
+		if (st->tok[i].pre & (P_COMMA | P_DASH | P_PAREN | P_TERM))
+			return i;
+	return st->n;
+}
+
+/* The speaker of a trailing attribution in words [t, n): '..." Peskov
+ * said', '..." said Peskov', '..., officials said'.  quoted: the tail follows
+ * a closed quotation (the attribution may go on: "Peskov said, adding ..."). */
+static int tail_attribution(const struct sent *st, size_t t, int quoted, struct cw_attribution *at)
+{
+	size_t n = st->n, v, lim = n < t + 7 ? n : t + 7;
+
+	for (v = t; v < lim; v++)
+		if (word_in(st, v, verbs_tail))
+			break;
+	if (v >= lim)
+		return 0;
+	if (v == t) {
+		/* "said Peskov": the name runs to the next comma or the end. */
+		size_t e = next_comma(st, v + 1);
+		if (e == v + 1 || e - v > 7 || (!quoted && e != n))
+			return 0;
+		if (!st->tok[v + 1].cap && !word_in(st, v + 1, pronouns) &&
+		    !word_in(st, v + 1, determiners) && !word_in(st, v + 1, groups))
+			return 0;
+		set_speaker(st, v + 1, e, at);
+		return 1;
+	}
+	/* "Peskov, the Kremlin spokesman, said": the subject is the first part. */
+	size_t se = v;
+	if (st->tok[v].pre & P_COMMA) {
+		se = next_comma(st, t + 1);
+		if (se >= v)
+			se = v;
+	}
+	if (!subject_ok(st, t, se))
+		return 0;
+	for (size_t k = t + 1; k < v; k++)
+		if (st->tok[k].pre & ~(unsigned)P_COMMA)
+			return 0;
+	/* Without quotation marks, the sentence must end with the attribution
+	 * (a few words at most: "..., Peskov said on Sunday."). */
+	if (!quoted && n - v > 4)
+		return 0;
+	if (!quoted && next_comma(st, v + 1) != n)
+		return 0;
+	set_speaker(st, t, se, at);
+	return 1;
+}
+
+enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct cw_attribution *a)
+{
+	struct sent st;
+	size_t n, i, v;
+
+	memset(a, 0, sizeof(*a));
+	st.t = (const unsigned char *)sentence;
+	st.len = len;
+	tokenize(&st);
+	n = st.n;
+	if (n == 0)
+		goto none;
+
+	/* "According to X, claim". */
+	if (n > 3 && word_in(&st, 0, (const char *const[]){"according", NULL}) &&
+	    word_in(&st, 1, (const char *const[]){"to", NULL})) {
+		size_t c = next_comma(&st, 3);
+		if (c < n && (st.tok[c].pre & P_COMMA)) {
+			set_speaker(&st, 2, c, a);
+			set_claim(&st, c, n, a);
+			a->kind = CW_ATTR_ACCORDING;
+			return a->kind;
+		}
+	}
+
+	/* A quotation closed, then its attribution: '"...," Peskov said.' */
+	for (i = n; i-- > 1;) {
+		if (st.tok[i - 1].qend && !st.tok[i].inq) {
+			if (tail_attribution(&st, i, 1, a)) {
+				size_t s = 0;
+				/* The claim is the quotation: from its opening
+				 * quote when the sentence has one. */
+				while (s < i - 1 && !(st.tok[s].inq))
+					s++;
+				if (s >= i)
+					s = 0;
+				set_claim(&st, s, i, a);
+				a->kind = CW_ATTR_TAIL;
+				return a->kind;
+			}
+			break;
+		}
+	}
+
+	/* "X said (that) ...". */
+	for (v = 1; v < n; v++) {
+		size_t cs, se, c, k;
+
+		if (st.tok[v].inq || !word_in(&st, v, verbs_that))
+			continue;
+		/* The subject: words since the clause start. */
+		for (cs = v; cs > 0 && !(st.tok[cs].pre &
+		                         (P_COMMA | P_COLON | P_QUOTE | P_DASH | P_PAREN | P_TERM));
+		     cs--)
+			;
+		se = v;
+		if (cs == v && (st.tok[v].pre & P_COMMA)) {
+			/* "Peskov, the Kremlin spokesman, said": the part
+			 * before the apposition. */
+			size_t ap;
+			for (ap = v - 1; ap > 0 && !(st.tok[ap].pre & P_COMMA); ap--)
+				;
+			if (ap == 0 || v - ap > 6)
+				continue;
+			se = ap;
+			for (cs = ap - 1;
+			     cs > 0 && !(st.tok[cs].pre &
+			                 (P_COMMA | P_COLON | P_QUOTE | P_DASH | P_PAREN | P_TERM));
+			     cs--)
+				;
+		}
+		if (!subject_ok(&st, cs, se))
+			continue;
+		c = v + 1;
+		if (word_in(&st, v, verbs_object) && c < n && !(st.tok[c].pre & P_QUOTE)) {
+			/* Skip the person told: "him", "CNN", "the Associated Press". */
+			if (word_in(&st, c, object_pronouns)) {
+				c++;
+			} else {
+				if (word_in(&st, c, (const char *const[]){"the", NULL}))
+					c++;
+				while (c < n && st.tok[c].cap && st.tok[c].pre == 0 && c - v < 5)
+					c++;
+			}
+		}
+		while (c < n && !(st.tok[c].pre & (P_QUOTE | P_TERM)) && word_in(&st, c, weekdays))
+			c++;
+		/* "that" within a few words ("said in an interview that"). */
+		for (k = c; k < n && k < c + 6 && !(st.tok[k].pre & (P_QUOTE | P_TERM)); k++)
+			if (word_in(&st, k, (const char *const[]){"that", NULL}))
+				break;
+		if (k < n && k < c + 6 && word_in(&st, k, (const char *const[]){"that", NULL}) &&
+		    !(st.tok[k].pre & (P_QUOTE | P_TERM))) {
+			c = k + 1;
+		} else if (c < n && (st.tok[c].pre & P_QUOTE) && st.tok[c].inq) {
+			/* Peskov said, "We don't know ...": up to the closing quote. */
+			size_t e = c;
+			while (e < n && st.tok[e].inq && !(e > c && (st.tok[e].pre & P_QUOTE)))
+				e++;
+			if (e > c) {
+				set_speaker(&st, cs, se, a);
+				set_claim(&st, c, e, a);
+				a->kind = CW_ATTR_VERB;
+				return a->kind;
+			}
+			continue;
+		} else if (c < n && (st.tok[c].pre & (P_COMMA | P_TERM | P_COLON))) {
+			continue; /* "X said, adding ...": nothing said here */
+		}
+		if (c >= n)
+			continue;
+		set_speaker(&st, cs, se, a);
+		set_claim(&st, c, n, a);
+		a->kind = CW_ATTR_VERB;
+		return a->kind;
+	}
+
+	/* "..., officials said." and "..., according to X." */
+	for (i = n; i-- > 1;) {
+		if (!(st.tok[i].pre & P_COMMA) || st.tok[i].inq)
+			continue;
+		if (n - i > 8)
+			break;
+		if (i + 2 < n && word_in(&st, i, (const char *const[]){"according", NULL}) &&
+		    word_in(&st, i + 1, (const char *const[]){"to", NULL})) {
+			size_t e = next_comma(&st, i + 2);
+			set_speaker(&st, i + 2, e, a);
+			set_claim(&st, 0, i, a);
+			a->kind = CW_ATTR_ACCORDING;
+			return a->kind;
+		}
+		if (tail_attribution(&st, i, 0, a)) {
+			set_claim(&st, 0, i, a);
+			a->kind = CW_ATTR_TAIL;
+			return a->kind;
+		}
+		break;
+	}
+
+none:
+	memset(a, 0, sizeof(*a));
+	a->kind = CW_ATTR_NONE;
+	if (n > 0)
+		set_claim(&st, 0, n, a);
+	return a->kind;
+}

@@ -1,0 +1,57 @@
+/*
+ * attribution.h — separate who says from what is said in one sentence:
+ *
+ *   Peskov said that Kislyak met with Clinton advisers.
+ *     → speaker "Peskov", claim "Kislyak met with Clinton advisers"
+ *   During an interview on CNN, Kremlin spokesman Dmitry Peskov said that ...
+ *     → speaker "Dmitry Peskov", claim "..."
+ *   "It is his job," Peskov said.          "It is his job," said Peskov.
+ *   According to the ministry, 40 people died.   40 people died, according to X.
+ *   Peskov told CNN that ...   X claimed / asserted / argued / stated / insisted /
+ *   denied / noted / added that ...   Peskov said, "We don't know ..."
+ *
+ * The speaker is the name that ends the subject, without the titles and
+ * descriptions in front of it ("Kremlin spokesman Dmitry Peskov" → "Dmitry
+ * Peskov", "Russian Ambassador Sergey Kislyak" → "Sergey Kislyak"): a name
+ * is what a reader and a fact-check's claimant field use.  When the subject
+ * has no name ("Putin's spokesman", "officials") the whole subject is kept,
+ * without a leading article.  A pronoun subject ("he said") is reported as
+ * such, so that the caller can resolve it to the last named speaker.
+ *
+ * Results are byte ranges of the sentence: no copying, no allocation,
+ * thread-safe.  Sentences longer than CW_ATTR_MAX_TOKENS words are looked at
+ * only in their first CW_ATTR_MAX_TOKENS words.
+ */
+#ifndef CW_ATTRIBUTION_H
+#define CW_ATTRIBUTION_H
+
+#include <stddef.h>
+
+#define CW_ATTR_MAX_TOKENS 256
+
+enum cw_attr_kind {
+	CW_ATTR_NONE = 0,  /* the article's own voice: claim is the whole sentence */
+	CW_ATTR_VERB,      /* "X said (that) ..." */
+	CW_ATTR_TAIL,      /* "..., X said." / '"...," said X.' */
+	CW_ATTR_ACCORDING, /* "according to X" */
+};
+
+struct cw_attribution {
+	enum cw_attr_kind kind;
+	/* Speaker: bytes [speaker_off, speaker_off + speaker_len) of the
+	 * sentence; speaker_len 0 when none. */
+	size_t speaker_off, speaker_len;
+	/* Claim: bytes of the sentence, without the attribution, enclosing
+	 * quotes and final punctuation.  The whole trimmed sentence when kind
+	 * is CW_ATTR_NONE. */
+	size_t claim_off, claim_len;
+	/* The speaker is a pronoun (he, she, they): resolve it from context. */
+	int pronoun;
+};
+
+/* Finds the attribution of one sentence (len bytes of UTF-8).  Always fills
+ * *a (kind CW_ATTR_NONE and the whole sentence as claim when there is none)
+ * and returns a->kind. */
+enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct cw_attribution *a);
+
+#endif

@@ -1,0 +1,1037 @@
+/*
+ * checkworthiness.c — scores how check-worthy a sentence is, with a logistic
+ * regression over hashed word n-grams and a few dense claim features, and
+ * trains that model with SGD.
+ *
+ * The scorer runs on every sentence extract sees, so it tokenises in one pass
+ * over the bytes, hashes each token as it goes (FNV-1a on the lower-cased
+ * bytes, then a 64-bit finaliser mixed with the model's seed) and keeps every
+ * feature in a fixed array on the stack: no allocation per sentence.
+ */
+#include "extract/checkworthiness.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/common.h"
+
+#define FORMAT_MAGIC     "cw-checkworthiness"
+#define FORMAT_VERSION   1
+#define MAX_WEIGHTS_FILE (64u << 20) /* bytes */
+#define MIN_BITS         4
+#define MAX_BITS         24
+#define TOKEN_MAX        48 /* bytes of a token kept for word-list look-ups */
+
+/* The dense features, in weight order after the hashed buckets.  Their names
+ * are what the weights file stores, so a renumbering does not break it. */
+enum dense {
+	D_NUMBER,
+	D_PERCENT,
+	D_MONEY,
+	D_YEAR,
+	D_DATE,
+	D_MAGNITUDE,
+	D_COMPARATIVE,
+	D_SUPERLATIVE,
+	D_NAME,
+	D_NAMES3,
+	D_ATTRIBUTION,
+	D_OPINION,
+	D_FUTURE,
+	D_QUESTION,
+	D_LEN_1_4,
+	D_LEN_5_9,
+	D_LEN_10_19,
+	D_LEN_20_39,
+	D_LEN_40,
+	D_SPEAKER,
+	D_WE,
+	D_YOU,
+	D_NEGATION,
+	D_EXCLAIM,
+	NDENSE
+};
+
+static const char *const dense_names[NDENSE] = {
+    [D_NUMBER] = "number",
+    [D_PERCENT] = "percent",
+    [D_MONEY] = "money",
+    [D_YEAR] = "year",
+    [D_DATE] = "date",
+    [D_MAGNITUDE] = "magnitude",
+    [D_COMPARATIVE] = "comparative",
+    [D_SUPERLATIVE] = "superlative",
+    [D_NAME] = "name",
+    [D_NAMES3] = "names3",
+    [D_ATTRIBUTION] = "attribution",
+    [D_OPINION] = "opinion",
+    [D_FUTURE] = "future",
+    [D_QUESTION] = "question",
+    [D_LEN_1_4] = "len1_4",
+    [D_LEN_5_9] = "len5_9",
+    [D_LEN_10_19] = "len10_19",
+    [D_LEN_20_39] = "len20_39",
+    [D_LEN_40] = "len40",
+    [D_SPEAKER] = "speaker",
+    [D_WE] = "we",
+    [D_YOU] = "you",
+    [D_NEGATION] = "negation",
+    [D_EXCLAIM] = "exclaim",
+};
+
+struct cw_cw_model {
+	unsigned bits;
+	uint32_t seed;
+	float bias;
+	float threshold;
+	float *w; /* cw_cw_dim(bits) weights */
+};
+
+size_t cw_cw_dim(unsigned bits)
+{
+	return ((size_t)1 << bits) + NDENSE;
+}
+
+/* ---- hashing ---- */
+
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME  0x100000001b3ull
+
+static uint64_t fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ull;
+	k ^= k >> 33;
+	return k;
+}
+
+static uint64_t fnv(const char *s, size_t n)
+{
+	uint64_t h = FNV_OFFSET;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
+	return h;
+}
+
+/* ---- word lists: token hash → class bits, built once (static data) ---- */
+
+enum {
+	W_COMPARATIVE = 1 << 0,
+	W_SUPERLATIVE = 1 << 1,
+	W_ATTRIBUTION = 1 << 2,
+	W_MONTH = 1 << 3,
+	W_MAGNITUDE = 1 << 4,
+	W_PERCENT = 1 << 5,
+	W_OPINION_VERB = 1 << 6, /* after "i": think, believe... */
+	W_FIRST_SING = 1 << 7,
+	W_FIRST_PLUR = 1 << 8,
+	W_SECOND = 1 << 9,
+	W_FUTURE = 1 << 10,
+	W_NEGATION = 1 << 11,
+	W_MONEY = 1 << 12,
+};
+
+struct word_class {
+	const char *w;
+	unsigned cls;
+};
+
+static const struct word_class word_classes[] = {
+    {"more", W_COMPARATIVE},
+    {"less", W_COMPARATIVE},
+    {"fewer", W_COMPARATIVE},
+    {"higher", W_COMPARATIVE},
+    {"lower", W_COMPARATIVE},
+    {"larger", W_COMPARATIVE},
+    {"bigger", W_COMPARATIVE},
+    {"smaller", W_COMPARATIVE},
+    {"greater", W_COMPARATIVE},
+    {"better", W_COMPARATIVE},
+    {"worse", W_COMPARATIVE},
+    {"faster", W_COMPARATIVE},
+    {"slower", W_COMPARATIVE},
+    {"cheaper", W_COMPARATIVE},
+    {"richer", W_COMPARATIVE},
+    {"poorer", W_COMPARATIVE},
+    {"stronger", W_COMPARATIVE},
+    {"weaker", W_COMPARATIVE},
+    {"longer", W_COMPARATIVE},
+    {"increased", W_COMPARATIVE},
+    {"decreased", W_COMPARATIVE},
+    {"doubled", W_COMPARATIVE},
+    {"tripled", W_COMPARATIVE},
+    {"than", W_COMPARATIVE},
+    {"most", W_SUPERLATIVE},
+    {"least", W_SUPERLATIVE},
+    {"largest", W_SUPERLATIVE},
+    {"highest", W_SUPERLATIVE},
+    {"lowest", W_SUPERLATIVE},
+    {"biggest", W_SUPERLATIVE},
+    {"smallest", W_SUPERLATIVE},
+    {"greatest", W_SUPERLATIVE},
+    {"best", W_SUPERLATIVE},
+    {"worst", W_SUPERLATIVE},
+    {"fastest", W_SUPERLATIVE},
+    {"slowest", W_SUPERLATIVE},
+    {"first", W_SUPERLATIVE},
+    {"only", W_SUPERLATIVE},
+    {"record", W_SUPERLATIVE},
+    {"ever", W_SUPERLATIVE},
+    {"never", W_SUPERLATIVE | W_NEGATION},
+    {"said", W_ATTRIBUTION},
+    {"says", W_ATTRIBUTION},
+    {"claimed", W_ATTRIBUTION},
+    {"claims", W_ATTRIBUTION},
+    {"stated", W_ATTRIBUTION},
+    {"reported", W_ATTRIBUTION},
+    {"according", W_ATTRIBUTION},
+    {"announced", W_ATTRIBUTION},
+    {"voted", W_ATTRIBUTION},
+    {"supported", W_ATTRIBUTION},
+    {"opposed", W_ATTRIBUTION},
+    {"signed", W_ATTRIBUTION},
+    {"january", W_MONTH},
+    {"february", W_MONTH},
+    {"march", W_MONTH},
+    {"april", W_MONTH},
+    {"june", W_MONTH},
+    {"july", W_MONTH},
+    {"august", W_MONTH},
+    {"september", W_MONTH},
+    {"october", W_MONTH},
+    {"november", W_MONTH},
+    {"december", W_MONTH},
+    {"thousand", W_MAGNITUDE},
+    {"thousands", W_MAGNITUDE},
+    {"million", W_MAGNITUDE},
+    {"millions", W_MAGNITUDE},
+    {"billion", W_MAGNITUDE},
+    {"billions", W_MAGNITUDE},
+    {"trillion", W_MAGNITUDE},
+    {"trillions", W_MAGNITUDE},
+    {"hundred", W_MAGNITUDE},
+    {"percent", W_PERCENT},
+    {"percentage", W_PERCENT},
+    {"dollars", W_MONEY},
+    {"dollar", W_MONEY},
+    {"tax", W_MONEY},
+    {"taxes", W_MONEY},
+    {"think", W_OPINION_VERB},
+    {"believe", W_OPINION_VERB},
+    {"feel", W_OPINION_VERB},
+    {"hope", W_OPINION_VERB},
+    {"want", W_OPINION_VERB},
+    {"love", W_OPINION_VERB},
+    {"guess", W_OPINION_VERB},
+    {"thank", W_OPINION_VERB},
+    {"i", W_FIRST_SING},
+    {"im", W_FIRST_SING},
+    {"ill", W_FIRST_SING},
+    {"ive", W_FIRST_SING},
+    {"we", W_FIRST_PLUR},
+    {"our", W_FIRST_PLUR},
+    {"us", W_FIRST_PLUR},
+    {"were", W_FIRST_PLUR},
+    {"weve", W_FIRST_PLUR},
+    {"well", W_FIRST_PLUR},
+    {"you", W_SECOND},
+    {"your", W_SECOND},
+    {"youre", W_SECOND},
+    {"will", W_FUTURE},
+    {"gonna", W_FUTURE},
+    {"going", W_FUTURE},
+    {"not", W_NEGATION},
+    {"no", W_NEGATION},
+    {"dont", W_NEGATION},
+    {"didnt", W_NEGATION},
+    {"doesnt", W_NEGATION},
+    {"cant", W_NEGATION},
+};
+
+/* An open-addressing table of word hashes; 512 slots for ~120 words. */
+#define WT_SLOTS 512
+static struct {
+	uint64_t h;
+	unsigned cls;
+} word_table[WT_SLOTS];
+static int word_table_ready;
+
+static void word_table_build(void)
+{
+	for (size_t i = 0; i < CW_ARRAY_SIZE(word_classes); i++) {
+		const char *w = word_classes[i].w;
+		uint64_t h = fnv(w, strlen(w));
+		size_t s = (size_t)fmix64(h) & (WT_SLOTS - 1);
+		while (word_table[s].h != 0 && word_table[s].h != h)
+			s = (s + 1) & (WT_SLOTS - 1);
+		word_table[s].h = h;
+		word_table[s].cls |= word_classes[i].cls;
+	}
+}
+
+/* Built before any scoring (model load or training), both single-threaded
+ * moments; afterwards the table is only read. */
+static void word_table_init(void)
+{
+	if (!__atomic_load_n(&word_table_ready, __ATOMIC_ACQUIRE)) {
+		static int building;
+		if (__atomic_exchange_n(&building, 1, __ATOMIC_ACQ_REL) == 0) {
+			word_table_build();
+			__atomic_store_n(&word_table_ready, 1, __ATOMIC_RELEASE);
+		} else {
+			while (!__atomic_load_n(&word_table_ready, __ATOMIC_ACQUIRE))
+				;
+		}
+	}
+}
+
+static unsigned word_class(uint64_t h)
+{
+	size_t s = (size_t)fmix64(h) & (WT_SLOTS - 1);
+	while (word_table[s].h != 0) {
+		if (word_table[s].h == h)
+			return word_table[s].cls;
+		s = (s + 1) & (WT_SLOTS - 1);
+	}
+	return 0;
+}
+
+/* ---- tokenising and features ---- */
+
+static int is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* A word byte: ASCII letter, or any non-ASCII byte but the general
+ * punctuation block U+2000–U+206F (E2 80/81 xx: quotes, dashes). */
+static size_t word_byte(const unsigned char *s, size_t i, size_t len)
+{
+	unsigned char c = s[i];
+	if (is_alpha(c) || is_digit(c))
+		return 1;
+	if (c < 0x80)
+		return 0;
+	if (c == 0xE2 && i + 2 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81))
+		return 0;
+	return 1;
+}
+
+/* Apostrophe inside a word ("don't", "don’t"): its length in bytes, or 0. */
+static size_t apostrophe(const unsigned char *s, size_t i, size_t len)
+{
+	if (s[i] == '\'')
+		return 1;
+	if (s[i] == 0xE2 && i + 2 < len && s[i + 1] == 0x80 && s[i + 2] == 0x99)
+		return 3;
+	return 0;
+}
+
+/* Token kinds: numbers are folded into a class token so that "4.1 percent"
+ * and "9 percent" share features. */
+static const char *const number_tokens[] = {"<num>", "<year>", "<pct>", "<money>", "<ord>"};
+enum { N_PLAIN, N_YEAR, N_PCT, N_MONEY, N_ORD };
+
+struct fx {
+	struct cw_cw_features *out;
+	uint32_t mask;
+	uint64_t seed;
+	float dense[NDENSE];
+};
+
+static void add_hashed(struct fx *f, uint64_t h)
+{
+	struct cw_cw_features *o = f->out;
+	if (o->n >= CW_CW_MAX_FEATURES - NDENSE)
+		return;
+	o->idx[o->n] = (uint32_t)(fmix64(h ^ f->seed) & f->mask);
+	o->val[o->n] = 1.0f;
+	o->n++;
+}
+
+#define BIGRAM_MIX   0x9e3779b97f4a7c15ull
+#define START_TOKEN  0x5bd1e9955bd1e995ull
+#define SPEAKER_SALT 0x7f4a7c159e3779b9ull
+
+void cw_cw_extract(const char *sentence, size_t len, const char *speaker, size_t speaker_len,
+                   uint32_t seed, unsigned bits, struct cw_cw_features *out)
+{
+	const unsigned char *s = (const unsigned char *)sentence;
+	struct fx f = {.out = out, .mask = (uint32_t)((1u << bits) - 1), .seed = seed};
+	uint64_t prev = START_TOKEN;
+	unsigned prev_cls = 0;
+	size_t ntok = 0, nnum = 0, nnames = 0;
+	int money_sign = 0;
+
+	word_table_init();
+	out->n = 0;
+	memset(f.dense, 0, sizeof(f.dense));
+	for (size_t i = 0; i < len && out->n < CW_CW_MAX_FEATURES - NDENSE - 2;) {
+		unsigned char c = s[i];
+		uint64_t h;
+		unsigned cls = 0;
+		if (is_digit(c)) {
+			/* A number: digits with inner '.' or ',', then attached letters
+			 * ("4th", "1990s", "10m"). */
+			size_t j = i, ndig = 0;
+			unsigned val = 0;
+			int kind = N_PLAIN;
+			while (j < len && (is_digit(s[j]) || ((s[j] == '.' || s[j] == ',') &&
+			                                      j + 1 < len && is_digit(s[j + 1])))) {
+				if (is_digit(s[j])) {
+					ndig++;
+					if (val < 100000)
+						val = val * 10 + (unsigned)(s[j] - '0');
+				}
+				j++;
+			}
+			if (ndig == 4 && j - i == 4 && val >= 1900 && val <= 2099)
+				kind = N_YEAR;
+			if (j < len && is_alpha(s[j])) {
+				size_t k = j;
+				while (k < len && is_alpha(s[k]))
+					k++;
+				if (kind != N_YEAR && k - j == 2)
+					kind = N_ORD; /* 4th, 21st, 2nd */
+				j = k;
+			}
+			if (j < len && s[j] == '%') {
+				kind = N_PCT;
+				j++;
+			}
+			if (money_sign)
+				kind = N_MONEY;
+			h = fnv(number_tokens[kind], strlen(number_tokens[kind]));
+			nnum++;
+			if (kind == N_YEAR)
+				f.dense[D_YEAR] = 1;
+			else if (kind == N_PCT)
+				f.dense[D_PERCENT] = 1;
+			else if (kind == N_MONEY)
+				f.dense[D_MONEY] = 1;
+			i = j;
+		} else if (word_byte(s, i, len)) {
+			/* A word, lower-cased, apostrophes dropped. */
+			char buf[TOKEN_MAX];
+			size_t bl = 0, j = i;
+			int cap = c >= 'A' && c <= 'Z';
+			h = FNV_OFFSET;
+			while (j < len) {
+				size_t a;
+				if (word_byte(s, j, len) && !is_digit(s[j])) {
+					unsigned char b = s[j];
+					if (b >= 'A' && b <= 'Z')
+						b = (unsigned char)(b + 32);
+					h = (h ^ b) * FNV_PRIME;
+					if (bl < TOKEN_MAX)
+						buf[bl++] = (char)b;
+					j++;
+				} else if ((a = apostrophe(s, j, len)) != 0 && j + a < len &&
+				           is_alpha(s[j + a])) {
+					j += a;
+				} else {
+					break;
+				}
+			}
+			cls = bl < TOKEN_MAX ? word_class(h) : 0;
+			if (cap && ntok > 0 && !(cls & W_FIRST_SING))
+				nnames++;
+			if (cls & W_COMPARATIVE)
+				f.dense[D_COMPARATIVE] = 1;
+			if (cls & W_SUPERLATIVE)
+				f.dense[D_SUPERLATIVE] = 1;
+			if (cls & W_ATTRIBUTION)
+				f.dense[D_ATTRIBUTION] = 1;
+			if (cls & W_MONTH)
+				f.dense[D_DATE] = 1;
+			if (cls & W_MAGNITUDE)
+				f.dense[D_MAGNITUDE] = 1;
+			if (cls & W_PERCENT)
+				f.dense[D_PERCENT] = 1;
+			if (cls & W_MONEY)
+				f.dense[D_MONEY] = 1;
+			if (cls & W_FIRST_PLUR)
+				f.dense[D_WE] = 1;
+			if (cls & W_SECOND)
+				f.dense[D_YOU] = 1;
+			if (cls & W_NEGATION)
+				f.dense[D_NEGATION] = 1;
+			if ((cls & W_OPINION_VERB) && (prev_cls & (W_FIRST_SING | W_FIRST_PLUR)))
+				f.dense[D_OPINION] = 1;
+			if ((cls & W_FUTURE) && (prev_cls & (W_FIRST_SING | W_FIRST_PLUR)))
+				f.dense[D_FUTURE] = 1;
+			/* "-est" words not in the list count as superlatives when long
+			 * enough to not be "best"-like stems already listed. */
+			if (bl >= 6 && bl < TOKEN_MAX && memcmp(buf + bl - 3, "est", 3) == 0)
+				f.dense[D_SUPERLATIVE] = 1;
+			i = j;
+		} else {
+			if (c == '?')
+				f.dense[D_QUESTION] = 1;
+			else if (c == '!')
+				f.dense[D_EXCLAIM] = 1;
+			money_sign =
+			    c == '$' || (c == 0xC2 && i + 1 < len && s[i + 1] == 0xA3) ||
+			    (c == 0xE2 && i + 2 < len && s[i + 1] == 0x82 && s[i + 2] == 0xAC);
+			i++;
+			continue;
+		}
+		money_sign = 0;
+		add_hashed(&f, h);
+		add_hashed(&f, prev * BIGRAM_MIX + h);
+		prev = h;
+		prev_cls = cls;
+		ntok++;
+	}
+	if (ntok > 0)
+		add_hashed(&f, prev * BIGRAM_MIX + START_TOKEN); /* end of sentence */
+	if (speaker_len > 0) {
+		/* The speaker's last word ("Donald Trump", "TRUMP", "MR. TRUMP" are one
+		 * person to a transcript), as a hashed feature of its own. */
+		const unsigned char *sp = (const unsigned char *)speaker;
+		size_t e = speaker_len, b;
+		while (e > 0 && !is_alpha(sp[e - 1]))
+			e--;
+		b = e;
+		while (b > 0 && is_alpha(sp[b - 1]))
+			b--;
+		uint64_t h = FNV_OFFSET;
+		for (size_t i = b; i < e; i++) {
+			unsigned char c = sp[i];
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c + 32);
+			h = (h ^ c) * FNV_PRIME;
+		}
+		add_hashed(&f, h ^ SPEAKER_SALT);
+		f.dense[D_SPEAKER] = 1;
+	}
+	f.dense[D_NUMBER] = nnum == 0 ? 0.0f : nnum == 1 ? 0.6f : 1.0f;
+	f.dense[D_NAME] = nnames > 0;
+	f.dense[D_NAMES3] = nnames >= 3;
+	f.dense[ntok < 5    ? D_LEN_1_4
+	        : ntok < 10 ? D_LEN_5_9
+	        : ntok < 20 ? D_LEN_10_19
+	        : ntok < 40 ? D_LEN_20_39
+	                    : D_LEN_40] = 1;
+	for (size_t k = 0; k < NDENSE; k++) {
+		if (f.dense[k] == 0)
+			continue;
+		out->idx[out->n] = (uint32_t)((1u << bits) + k);
+		out->val[out->n] = f.dense[k];
+		out->n++;
+	}
+}
+
+/* ---- scoring ---- */
+
+static float sigmoid(double z)
+{
+	if (z > 30)
+		z = 30;
+	if (z < -30)
+		z = -30;
+	return (float)(1.0 / (1.0 + exp(-z)));
+}
+
+static double dot(const float *w, const struct cw_cw_features *x)
+{
+	double z = 0;
+	for (size_t i = 0; i < x->n; i++)
+		z += (double)w[x->idx[i]] * x->val[i];
+	return z;
+}
+
+float cw_cw_score(const struct cw_cw_model *m, const char *sentence, size_t len,
+                  const char *speaker, size_t speaker_len)
+{
+	struct cw_cw_features x;
+	cw_cw_extract(sentence, len, speaker, speaker_len, m->seed, m->bits, &x);
+	return sigmoid(m->bias + dot(m->w, &x));
+}
+
+float cw_cw_model_threshold(const struct cw_cw_model *m)
+{
+	return m->threshold;
+}
+
+float *cw_cw_model_weights(const struct cw_cw_model *m)
+{
+	return m->w;
+}
+
+void cw_cw_model_free(struct cw_cw_model *m)
+{
+	if (!m)
+		return;
+	free(m->w);
+	free(m);
+}
+
+static struct cw_cw_model *model_new(unsigned bits, uint32_t seed)
+{
+	struct cw_cw_model *m = cw_xcalloc(1, sizeof(*m));
+	m->bits = bits;
+	m->seed = seed;
+	m->threshold = 0.5f;
+	m->w = cw_xcalloc(cw_cw_dim(bits), sizeof(float));
+	return m;
+}
+
+/* ---- the weights file ---- */
+
+/* Splits the next whitespace-separated field off *p; NULL at end of line. */
+static char *field(char **p)
+{
+	char *s = *p;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0')
+		return NULL;
+	char *e = s;
+	while (*e && *e != ' ' && *e != '\t')
+		e++;
+	if (*e)
+		*e++ = '\0';
+	*p = e;
+	return s;
+}
+
+static int parse_ull(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	if (!s || !is_digit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_float(const char *s, float *out)
+{
+	char *end;
+	if (!s)
+		return -1;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || end == s || !isfinite(v) || fabs(v) > 1e6)
+		return -1;
+	*out = (float)v;
+	return 0;
+}
+
+struct cw_cw_model *cw_cw_model_load(const char *path, char *errstr, size_t errsize)
+{
+	struct cw_cw_model *m = NULL;
+	char *buf = NULL, *line, *next;
+	size_t blen, lineno = 0;
+	unsigned long long bits = 0, seed = 0;
+	float bias = 0, threshold = 0.5f;
+	int have_magic = 0, have_bias = 0, have_seed = 0, have_threshold = 0, ok = 0;
+	unsigned char *seen = NULL;
+
+	if (cw_read_file(path, MAX_WEIGHTS_FILE, &buf, &blen, errstr, errsize) != 0)
+		goto out;
+	if (memchr(buf, '\0', blen)) {
+		snprintf(errstr, errsize, "%s: binary data in a weights file", path);
+		goto out;
+	}
+	for (line = buf; line && *line; line = next) {
+		char *p, *key, *a, *b;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		size_t ll = strlen(line);
+		if (ll > 0 && line[ll - 1] == '\r')
+			line[ll - 1] = '\0';
+		p = line;
+		key = field(&p);
+		if (!key || key[0] == '#')
+			continue;
+		a = field(&p);
+		b = field(&p);
+		if (field(&p)) {
+			snprintf(errstr, errsize, "%s:%zu: trailing fields after '%s'", path,
+			         lineno, key);
+			goto out;
+		}
+		if (!have_magic) {
+			unsigned long long v;
+			if (strcmp(key, FORMAT_MAGIC) != 0 || parse_ull(a, 1000, &v) != 0 || b) {
+				snprintf(
+				    errstr, errsize,
+				    "%s:%zu: not a check-worthiness weights file (expected '%s "
+				    "%d')",
+				    path, lineno, FORMAT_MAGIC, FORMAT_VERSION);
+				goto out;
+			}
+			if (v != FORMAT_VERSION) {
+				snprintf(errstr, errsize, "%s:%zu: unsupported format version %llu",
+				         path, lineno, v);
+				goto out;
+			}
+			have_magic = 1;
+			continue;
+		}
+		if (strcmp(key, "h") == 0 || strcmp(key, "d") == 0) {
+			unsigned long long idx;
+			float w;
+			if (!m) {
+				if (!bits || !have_seed || !have_bias) {
+					snprintf(errstr, errsize,
+					         "%s:%zu: weight before the header "
+					         "(seed, buckets, bias)",
+					         path, lineno);
+					goto out;
+				}
+				m = model_new((unsigned)bits, (uint32_t)seed);
+				seen = cw_xcalloc(cw_cw_dim((unsigned)bits), 1);
+			}
+			if (parse_float(b, &w) != 0) {
+				snprintf(errstr, errsize, "%s:%zu: bad weight '%s'", path, lineno,
+				         b ? b : "");
+				goto out;
+			}
+			if (key[0] == 'h') {
+				if (parse_ull(a, (1ull << bits) - 1, &idx) != 0) {
+					snprintf(errstr, errsize,
+					         "%s:%zu: bucket '%s' is not in [0, %llu)", path,
+					         lineno, a ? a : "", 1ull << bits);
+					goto out;
+				}
+			} else {
+				size_t k;
+				for (k = 0; k < NDENSE; k++)
+					if (a && strcmp(a, dense_names[k]) == 0)
+						break;
+				if (k == NDENSE) {
+					snprintf(errstr, errsize, "%s:%zu: unknown feature '%s'",
+					         path, lineno, a ? a : "");
+					goto out;
+				}
+				idx = (1ull << bits) + k;
+			}
+			if (seen[idx]) {
+				snprintf(errstr, errsize, "%s:%zu: duplicate weight for '%s'", path,
+				         lineno, a);
+				goto out;
+			}
+			seen[idx] = 1;
+			m->w[idx] = w;
+			continue;
+		}
+		if (m) {
+			snprintf(errstr, errsize, "%s:%zu: '%s' after the weights", path, lineno,
+			         key);
+			goto out;
+		}
+		if (b) {
+			snprintf(errstr, errsize, "%s:%zu: '%s' takes one value", path, lineno,
+			         key);
+			goto out;
+		}
+		if (strcmp(key, "seed") == 0) {
+			if (parse_ull(a, UINT32_MAX, &seed) != 0) {
+				snprintf(errstr, errsize, "%s:%zu: bad seed '%s'", path, lineno,
+				         a ? a : "");
+				goto out;
+			}
+			have_seed = 1;
+		} else if (strcmp(key, "buckets") == 0) {
+			unsigned long long v;
+			if (parse_ull(a, 1ull << MAX_BITS, &v) != 0 || v < (1u << MIN_BITS) ||
+			    (v & (v - 1)) != 0) {
+				snprintf(errstr, errsize,
+				         "%s:%zu: buckets '%s' is not a power of two in [%u, %u]",
+				         path, lineno, a ? a : "", 1u << MIN_BITS, 1u << MAX_BITS);
+				goto out;
+			}
+			for (bits = 0; (1ull << bits) < v; bits++)
+				;
+		} else if (strcmp(key, "bias") == 0) {
+			if (parse_float(a, &bias) != 0) {
+				snprintf(errstr, errsize, "%s:%zu: bad bias '%s'", path, lineno,
+				         a ? a : "");
+				goto out;
+			}
+			have_bias = 1;
+		} else if (strcmp(key, "threshold") == 0) {
+			if (parse_float(a, &threshold) != 0 || threshold < 0 || threshold > 1) {
+				snprintf(errstr, errsize, "%s:%zu: threshold '%s' is not in [0, 1]",
+				         path, lineno, a ? a : "");
+				goto out;
+			}
+			have_threshold = 1;
+		} else {
+			snprintf(errstr, errsize, "%s:%zu: unknown key '%s'", path, lineno, key);
+			goto out;
+		}
+	}
+	if (!have_magic) {
+		snprintf(errstr, errsize, "%s:%zu: empty weights file", path, lineno);
+		goto out;
+	}
+	if (!m) {
+		if (!bits || !have_seed || !have_bias) {
+			snprintf(errstr, errsize, "%s:%zu: missing %s", path, lineno,
+			         !bits        ? "'buckets'"
+			         : !have_seed ? "'seed'"
+			                      : "'bias'");
+			goto out;
+		}
+		m = model_new((unsigned)bits, (uint32_t)seed);
+	}
+	(void)have_threshold;
+	m->bias = bias;
+	m->threshold = threshold;
+	word_table_init();
+	ok = 1;
+out:
+	free(buf);
+	free(seen);
+	if (!ok) {
+		cw_cw_model_free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+int cw_cw_model_save(const struct cw_cw_model *m, const char *path, double prune, float threshold,
+                     char *errstr, size_t errsize)
+{
+	int rc = CW_ERR_IO;
+	size_t nb = (size_t)1 << m->bits, nw = 0;
+	FILE *fp = fopen(path, "w");
+	if (!fp) {
+		snprintf(errstr, errsize, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	for (size_t i = 0; i < nb; i++)
+		nw += m->w[i] != 0 && fabs(m->w[i]) >= prune;
+	fprintf(fp,
+	        "# claimwire check-worthiness model: logistic regression over hashed word\n"
+	        "# unigrams/bigrams and dense claim features (extract/checkworthiness.h).\n"
+	        "# Written by `claimwire train checkworthiness`; %zu hashed weights kept.\n",
+	        nw);
+	fprintf(fp, "%s %d\nseed %u\nbuckets %zu\nbias %.6g\nthreshold %.4g\n", FORMAT_MAGIC,
+	        FORMAT_VERSION, m->seed, nb, m->bias, threshold);
+	for (size_t k = 0; k < NDENSE; k++)
+		if (m->w[nb + k] != 0)
+			fprintf(fp, "d %s %.5g\n", dense_names[k], m->w[nb + k]);
+	for (size_t i = 0; i < nb; i++)
+		if (m->w[i] != 0 && fabs(m->w[i]) >= prune)
+			fprintf(fp, "h %zu %.4g\n", i, m->w[i]);
+	if (ferror(fp)) {
+		snprintf(errstr, errsize, "%s: write error", path);
+		fclose(fp);
+		goto out;
+	}
+	if (fclose(fp) != 0) {
+		snprintf(errstr, errsize, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+/* ---- training ---- */
+
+#define AVG_EVERY 256 /* SGD steps between snapshots of the averaged model */
+
+void cw_cw_train_opts_init(struct cw_cw_train_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->bits = CW_CW_DEFAULT_BITS;
+	o->seed = CW_CW_DEFAULT_SEED;
+	o->epochs = 8;
+	o->lr = 0.03;
+	o->l2 = 1e-4;
+	o->pos_weight = 0;
+	o->shuffle_seed = 42;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+struct cw_cw_model *cw_cw_train(const struct cw_cw_example *ex, size_t n,
+                                const struct cw_cw_train_opts *o)
+{
+	struct cw_cw_model *m = model_new(o->bits, o->seed);
+	size_t npos = 0, nfeat = 0, dim = cw_cw_dim(o->bits);
+	size_t *start = cw_xmalloc((n + 1) * sizeof(*start));
+	size_t *order = cw_xmalloc((n ? n : 1) * sizeof(*order));
+	uint32_t *idx;
+	float *val;
+	struct cw_cw_features *x = cw_xmalloc(sizeof(*x));
+	uint64_t rng = o->shuffle_seed;
+	double wpos, wneg, scale = 1.0, t = 0, nsnap = 0, bias_sum = 0;
+	float *avg = cw_xcalloc(dim, sizeof(*avg));
+
+	/* Features once, flattened: n sentences of ~50 features each. */
+	for (size_t i = 0; i < n; i++) {
+		cw_cw_extract(ex[i].text, ex[i].len, ex[i].speaker, ex[i].speaker_len, o->seed,
+		              o->bits, x);
+		nfeat += x->n;
+		npos += ex[i].label != 0;
+	}
+	idx = cw_xmalloc((nfeat ? nfeat : 1) * sizeof(*idx));
+	val = cw_xmalloc((nfeat ? nfeat : 1) * sizeof(*val));
+	nfeat = 0;
+	for (size_t i = 0; i < n; i++) {
+		cw_cw_extract(ex[i].text, ex[i].len, ex[i].speaker, ex[i].speaker_len, o->seed,
+		              o->bits, x);
+		start[i] = nfeat;
+		memcpy(idx + nfeat, x->idx, x->n * sizeof(*idx));
+		memcpy(val + nfeat, x->val, x->n * sizeof(*val));
+		nfeat += x->n;
+		order[i] = i;
+	}
+	start[n] = nfeat;
+
+	/* Class weights: positives weigh pos_weight, or enough to balance the
+	 * classes; both scaled so the mean example weight is 1. */
+	if (npos == 0 || npos == n) {
+		wpos = wneg = 1;
+	} else {
+		double pw = o->pos_weight > 0 ? o->pos_weight : (double)(n - npos) / (double)npos;
+		double mean = (pw * (double)npos + (double)(n - npos)) / (double)n;
+		wpos = pw / mean;
+		wneg = 1 / mean;
+	}
+	/* Start the bias at the weighted base rate's log-odds. */
+	if (npos > 0 && npos < n)
+		m->bias = (float)log((wpos * (double)npos) / (wneg * (double)(n - npos)));
+
+	/* SGD on weighted logistic loss with L2 (Bottou's schedule
+	 * lr / (1 + lr*l2*t)), the L2 shrink folded into one scale factor so each
+	 * step costs only the sentence's features. */
+	for (unsigned ep = 0; ep < o->epochs; ep++) {
+		for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
+			size_t j = (size_t)(splitmix(&rng) % i);
+			size_t tmp = order[i - 1];
+			order[i - 1] = order[j];
+			order[j] = tmp;
+		}
+		for (size_t r = 0; r < n; r++) {
+			size_t e = order[r];
+			double z = m->bias, eta = o->lr / (1 + o->lr * o->l2 * t);
+			for (size_t k = start[e]; k < start[e + 1]; k++)
+				z += scale * m->w[idx[k]] * val[k];
+			double p = sigmoid(z), y = ex[e].label != 0;
+			double g = (p - y) * (y > 0 ? wpos : wneg);
+			scale *= 1 - eta * o->l2;
+			if (scale < 1e-6) {
+				for (size_t k = 0; k < dim; k++)
+					m->w[k] = (float)(m->w[k] * scale);
+				scale = 1;
+			}
+			for (size_t k = start[e]; k < start[e + 1]; k++)
+				m->w[idx[k]] -= (float)(eta * g * val[k] / scale);
+			m->bias -= (float)(eta * g * 0.1); /* a slower bias: it sees every step */
+			t++;
+			/* Averaged SGD: the model returned is the mean of snapshots taken
+			 * every AVG_EVERY steps, which damps the jumps that rare, heavily
+			 * weighted positives cause. */
+			if ((size_t)t % AVG_EVERY == 0) {
+				for (size_t k = 0; k < dim; k++)
+					avg[k] += (float)(m->w[k] * scale);
+				bias_sum += m->bias;
+				nsnap++;
+			}
+		}
+		for (size_t k = 0; k < dim; k++)
+			m->w[k] = (float)(m->w[k] * scale);
+		scale = 1;
+		if (o->on_epoch && nsnap > 0) {
+			struct cw_cw_model view = *m;
+			view.w = cw_xmalloc(dim * sizeof(float));
+			for (size_t k = 0; k < dim; k++)
+				view.w[k] = (float)(avg[k] / nsnap);
+			view.bias = (float)(bias_sum / nsnap);
+			o->on_epoch(ep + 1, &view, o->opaque);
+			free(view.w);
+		}
+	}
+	if (nsnap > 0) {
+		for (size_t k = 0; k < dim; k++)
+			m->w[k] = (float)(avg[k] / nsnap);
+		m->bias = (float)(bias_sum / nsnap);
+	}
+	free(avg);
+	free(x);
+	free(idx);
+	free(val);
+	free(start);
+	free(order);
+	return m;
+}
+
+/* ---- ranking measures ---- */
+
+struct ranked {
+	float score;
+	size_t i;
+};
+
+static int by_score_desc(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static struct ranked *rank(const float *scores, size_t n)
+{
+	struct ranked *r = cw_xmalloc((n ? n : 1) * sizeof(*r));
+	for (size_t i = 0; i < n; i++) {
+		r[i].score = scores[i];
+		r[i].i = i;
+	}
+	qsort(r, n, sizeof(*r), by_score_desc);
+	return r;
+}
+
+double cw_cw_average_precision(const float *scores, const int *labels, size_t n)
+{
+	struct ranked *r = rank(scores, n);
+	double sum = 0;
+	size_t hits = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (labels[r[k].i]) {
+			hits++;
+			sum += (double)hits / (double)(k + 1);
+		}
+	}
+	free(r);
+	return hits ? sum / (double)hits : 0.0;
+}
+
+double cw_cw_precision_at(const float *scores, const int *labels, size_t n, size_t k)
+{
+	struct ranked *r = rank(scores, n);
+	size_t hits = 0;
+	for (size_t i = 0; i < k && i < n; i++)
+		hits += labels[r[i].i] != 0;
+	free(r);
+	return k ? (double)hits / (double)k : 0.0;
+}

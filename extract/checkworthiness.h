@@ -1,0 +1,116 @@
+/*
+ * checkworthiness.h — how much a sentence deserves a fact-checker's time.
+ *
+ * A logistic regression over hashed features: lower-cased word unigrams and
+ * bigrams (numbers folded to their kind: year, percent, money, plain number)
+ * hashed into 2^bits buckets, plus a few dense "claim" features (numbers,
+ * percentages, money, dates, comparatives and superlatives, capitalised names
+ * inside the sentence, attribution verbs, first-person opinion markers,
+ * questions, length buckets, speaker known).  The weights come from a small
+ * text file (extract/checkworthiness.weights, written by `claimwire train
+ * checkworthiness`):
+ *
+ *   # any comment line
+ *   cw-checkworthiness 1            format version
+ *   seed 2166136261                 feature hashing seed
+ *   buckets 262144                  hashed buckets, a power of two
+ *   bias -3.25
+ *   threshold 0.5                   suggested cut for extract.threshold
+ *   d NAME WEIGHT                   a dense feature's weight, by name
+ *   h BUCKET WEIGHT                 a hashed bucket's weight; absent buckets are 0
+ *
+ * Scoring is allocation-free and thread-safe on a loaded model.
+ */
+#ifndef CW_CHECKWORTHINESS_H
+#define CW_CHECKWORTHINESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The most features one sentence yields; tokens past that are not looked at. */
+#define CW_CW_MAX_FEATURES 1024
+#define CW_CW_DEFAULT_BITS 18
+#define CW_CW_DEFAULT_SEED 2166136261u
+
+struct cw_cw_model;
+
+/* Loads a weights file.  NULL on error, with errstr "PATH:LINE: message"
+ * (or "PATH: message" when the file cannot be read).  Free with
+ * cw_cw_model_free(). */
+struct cw_cw_model *cw_cw_model_load(const char *path, char *errstr, size_t errsize);
+void cw_cw_model_free(struct cw_cw_model *m);
+
+/* Check-worthiness of one sentence (len bytes of UTF-8, not necessarily
+ * NUL-terminated), in [0,1].  speaker may be NULL / speaker_len 0 when not
+ * known. */
+float cw_cw_score(const struct cw_cw_model *m, const char *sentence, size_t len,
+                  const char *speaker, size_t speaker_len);
+
+/* The threshold the model's trainer suggests (the file's "threshold"). */
+float cw_cw_model_threshold(const struct cw_cw_model *m);
+
+/* ---- feature extraction and training (used by `claimwire train`) ---- */
+
+/* A sparse feature vector.  idx[i] < cw_cw_dim(bits): hashed buckets first,
+ * then the dense features at (1 << bits) + k.  Indices may repeat (two
+ * tokens in one bucket); a dot product just adds them. */
+struct cw_cw_features {
+	uint32_t idx[CW_CW_MAX_FEATURES];
+	float val[CW_CW_MAX_FEATURES];
+	size_t n;
+};
+
+/* Number of weights of a model with 2^bits buckets (buckets + dense). */
+size_t cw_cw_dim(unsigned bits);
+
+/* Fills out with the features of one sentence.  Never allocates. */
+void cw_cw_extract(const char *sentence, size_t len, const char *speaker, size_t speaker_len,
+                   uint32_t seed, unsigned bits, struct cw_cw_features *out);
+
+/* One training sentence (borrowed strings). */
+struct cw_cw_example {
+	const char *text;
+	size_t len;
+	const char *speaker; /* may be NULL */
+	size_t speaker_len;
+	int label; /* 1 = check-worthy */
+};
+
+struct cw_cw_train_opts {
+	unsigned bits;     /* log2 of hashed buckets (CW_CW_DEFAULT_BITS) */
+	uint32_t seed;     /* feature hashing seed (CW_CW_DEFAULT_SEED) */
+	unsigned epochs;   /* passes over the data (SGD) */
+	double lr;         /* initial learning rate; decays as lr / (1 + t / n) */
+	double l2;         /* L2 penalty per example (lambda) */
+	double pos_weight; /* loss weight of a positive; 0 = balance the classes */
+	uint64_t shuffle_seed;
+	/* Called after each epoch with the model so far (may be NULL). */
+	void (*on_epoch)(unsigned epoch, const struct cw_cw_model *m, void *opaque);
+	void *opaque;
+};
+
+/* Sensible defaults for the fields above. */
+void cw_cw_train_opts_init(struct cw_cw_train_opts *o);
+
+/* Trains a model with SGD on logistic loss (deterministic for a given
+ * shuffle_seed).  Returns a model the caller frees with cw_cw_model_free(). */
+struct cw_cw_model *cw_cw_train(const struct cw_cw_example *ex, size_t n,
+                                const struct cw_cw_train_opts *o);
+
+/* The model's weights, cw_cw_dim(bits) of them (borrowed; for trainers). */
+float *cw_cw_model_weights(const struct cw_cw_model *m);
+
+/* Writes a model in the text format above, non-zero weights only (weights
+ * with |w| < prune are dropped).  0 or CW_ERR_IO with errstr. */
+int cw_cw_model_save(const struct cw_cw_model *m, const char *path, double prune, float threshold,
+                     char *errstr, size_t errsize);
+
+/* Average precision of a ranking by descending score (ties broken by input
+ * order): mean over positives of the precision at each positive's rank.
+ * 0 when there is no positive. */
+double cw_cw_average_precision(const float *scores, const int *labels, size_t n);
+
+/* Precision among the k highest-scored (k > n counts the missing as misses). */
+double cw_cw_precision_at(const float *scores, const int *labels, size_t n, size_t k);
+
+#endif

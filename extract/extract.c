@@ -1,0 +1,530 @@
+/*
+ * extract.c — one article body in, its claims out (see extract.h).
+ *
+ * A run makes three passes over the body's sentences: split and attribute
+ * every sentence; settle speakers (pronouns to the last named speaker,
+ * quotations over several sentences to the attribution found in any of
+ * them), which needs sentences after the current one; then score, filter,
+ * normalise and fingerprint.  Claims are collected before any is reported,
+ * so that each carries the article's claim count.  All scratch memory
+ * belongs to the extractor and is reused from run to run: no allocation per
+ * sentence once it has grown to the largest article seen.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract/attribution.h"
+#include "extract/checkworthiness.h"
+#include "extract/extract.h"
+#include "extract/fingerprint.h"
+#include "extract/normalize.h"
+#include "extract/sentence.h"
+#include "lib/common.h"
+
+/* Per sentence: where it is, what attribution says, who speaks. */
+struct sent_info {
+	struct cw_sentence s;
+	struct cw_attribution at;
+	size_t spk_off, spk_len; /* in the body; spk_len 0: none */
+	int spk_default;         /* speaker is the caller's default, not in the body */
+	int quote_open_at_end;   /* a quotation runs on into the next sentence */
+	int new_paragraph;       /* a line break separates it from the one before */
+};
+
+/* A claim found, with its normalised text kept in the arena by offset
+ * (pointers are fixed up once the arena stops growing). */
+struct found {
+	struct cw_extracted_claim c;
+	size_t norm_off;
+	size_t mh_off;
+};
+
+struct cw_extractor {
+	struct cw_cw_model *model; /* NULL: scoring off */
+	struct cw_norm *nz;
+	double threshold, min_score;
+	size_t min_tokens, max_claim_bytes, minhash_size, max_sentences, max_article_bytes;
+
+	struct sent_info *si;
+	size_t si_cap;
+	struct found *found;
+	size_t found_cap;
+	char *arena; /* normalised texts, NUL-terminated, back to back */
+	size_t arena_len, arena_cap;
+	uint32_t *mh; /* minhash signatures, minhash_size each */
+	size_t mh_cap;
+
+	struct cw_extract_stats stats;
+};
+
+struct cw_extractor *cw_extractor_new(const struct cw_config *cfg, char *errstr, size_t errsize)
+{
+	struct cw_extractor *ex = cw_xcalloc(1, sizeof(*ex));
+	const char *weights = cw_config_str(cfg, "extract.weights");
+	const char *language = cw_config_str(cfg, "extract.language");
+	long long bands = cw_config_int(cfg, "extract.lsh_bands");
+
+	ex->min_score = cw_config_double(cfg, "extract.min_score");
+	ex->min_tokens = (size_t)cw_config_int(cfg, "extract.min_tokens");
+	ex->max_claim_bytes = (size_t)cw_config_int(cfg, "extract.max_claim_bytes");
+	ex->minhash_size = (size_t)cw_config_int(cfg, "extract.minhash_size");
+	ex->max_sentences = (size_t)cw_config_int(cfg, "extract.max_sentences");
+	ex->max_article_bytes = (size_t)cw_config_int(cfg, "extract.max_article_bytes");
+	if (ex->minhash_size == 0 || bands <= 0 || ex->minhash_size % (size_t)bands != 0) {
+		snprintf(errstr, errsize,
+		         "extract.lsh_bands %lld does not divide extract.minhash_size %zu", bands,
+		         ex->minhash_size);
+		goto fail;
+	}
+	if (weights && *weights) {
+		ex->model = cw_cw_model_load(weights, errstr, errsize);
+		if (!ex->model)
+			goto fail;
+	}
+	if (cw_config_is_set(cfg, "extract.threshold"))
+		ex->threshold = cw_config_double(cfg, "extract.threshold");
+	else
+		ex->threshold = ex->model ? cw_cw_model_threshold(ex->model) : 0.5;
+	ex->nz = cw_norm_new(language ? language : "english", errstr, errsize);
+	if (!ex->nz)
+		goto fail;
+	return ex;
+fail:
+	cw_extractor_free(ex);
+	return NULL;
+}
+
+void cw_extractor_free(struct cw_extractor *ex)
+{
+	if (!ex)
+		return;
+	cw_cw_model_free(ex->model);
+	cw_norm_free(ex->nz);
+	free(ex->si);
+	free(ex->found);
+	free(ex->arena);
+	free(ex->mh);
+	free(ex);
+}
+
+void cw_extractor_stats(const struct cw_extractor *ex, struct cw_extract_stats *out)
+{
+	*out = ex->stats;
+}
+
+/* ---- page furniture ---- */
+
+static int lower_ascii(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int starts_with_ci(const char *s, size_t len, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; prefix[i]; i++)
+		if (i >= len || lower_ascii((unsigned char)s[i]) != prefix[i])
+			return 0;
+	return 1;
+}
+
+/* Lines that are part of the page, not of the story. */
+static const char *const furniture_prefixes[] = {
+    "watch live",
+    "watch:",
+    "watch now",
+    "most recent",
+    "all articles",
+    "read more",
+    "read next",
+    "related:",
+    "related articles",
+    "related stories",
+    "related coverage",
+    "advertisement",
+    "subscribe",
+    "sign up",
+    "click here",
+    "share this",
+    "follow us",
+    "image source",
+    "photo:",
+    "photo by",
+    "photo credit",
+    "image:",
+    "image credit",
+    "credit:",
+    "getty images",
+    "copyright",
+    "\xc2\xa9",
+    "all rights reserved",
+    "listen to",
+    "play video",
+    "skip to",
+    "trending",
+    "recommended",
+    "sponsored",
+    "you may also like",
+    "more from",
+    "more stories",
+    "newsletter",
+    "log in",
+    "sign in",
+    "download the app",
+    "this story has been updated",
+    "view comments",
+    "comments",
+    "(ap photo",
+    "(reuters",
+    NULL,
+};
+
+/* Lines after which the rest of the page is other stories ("Most recent"
+ * followed by headlines of other articles). */
+static const char *const tail_markers[] = {
+    "most recent",
+    "all articles",
+    "related",
+    "related articles",
+    "related stories",
+    "read more",
+    "read next",
+    "more from",
+    "more stories",
+    "trending",
+    "recommended",
+    "you may also like",
+    "popular",
+    "most popular",
+    "latest news",
+    "up next",
+    NULL,
+};
+
+int cw_extract_is_furniture(const char *s, size_t len)
+{
+	size_t words = 0, lower = 0, i;
+	int in_word = 0;
+	unsigned char last;
+
+	if (len == 0)
+		return 1;
+	for (const char *const *p = furniture_prefixes; *p; p++)
+		if (starts_with_ci(s, len, *p))
+			return 1;
+	/* Entirely in brackets: "(Image source: YouTube)", "[Applause]". */
+	if ((s[0] == '(' || s[0] == '[') && (s[len - 1] == ')' || s[len - 1] == ']' ||
+	                                     (len > 1 && (s[len - 2] == ')' || s[len - 2] == ']'))))
+		return 1;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int w = c > ' ';
+		if (w && !in_word)
+			words++;
+		in_word = w;
+		if (c >= 'a' && c <= 'z')
+			lower++;
+	}
+	last = (unsigned char)s[len - 1];
+	/* "WATCH LIVE", "BREAKING NEWS": shouting labels. */
+	if (lower == 0 && words <= 4)
+		return 1;
+	/* A short line without final punctuation: "Blaze Media", "Please verify". */
+	if (words <= 3 && last != '.' && last != '!' && last != '"')
+		return 1;
+	return 0;
+}
+
+static int is_tail_marker(const char *s, size_t len)
+{
+	while (len && (s[len - 1] == ':' || s[len - 1] == '.'))
+		len--;
+	for (const char *const *p = tail_markers; *p; p++)
+		if (strlen(*p) == len && starts_with_ci(s, len, *p))
+			return 1;
+	return 0;
+}
+
+/* Whether a sentence asks rather than states: its last mark before closing
+ * quotes and brackets is '?'. */
+static int is_question(const char *s, size_t len)
+{
+	while (len) {
+		unsigned char c = (unsigned char)s[len - 1];
+		if (c == '"' || c == '\'' || c == ')' || c == ']' || c == ' ') {
+			len--;
+		} else if (len >= 3 && (unsigned char)s[len - 3] == 0xE2 &&
+		           (unsigned char)s[len - 2] == 0x80 &&
+		           (c == 0x9D || c == 0x99)) { /* ” ’ */
+			len -= 3;
+		} else {
+			return c == '?';
+		}
+	}
+	return 0;
+}
+
+/* ---- quotations over several sentences ---- */
+
+/* Whether a quotation is open at the end of s[0..len), given whether one was
+ * open at its start.  Curly quotes say which way they go; a straight one
+ * glued to a word on its left only closes, on its right only opens. */
+static int quote_open_after(const unsigned char *s, size_t len, int open)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"') {
+			int left = i > 0 && s[i - 1] != ' ' && s[i - 1] != '\n';
+			int right = i + 1 < len && s[i + 1] != ' ' && s[i + 1] != '\n';
+			if (left && !right)
+				open = 0;
+			else if (right && !left)
+				open = 1;
+			else
+				open = !open;
+		} else if (s[i] == 0xE2 && i + 2 < len && s[i + 1] == 0x80) {
+			if (s[i + 2] == 0x9C)
+				open = 1;
+			else if (s[i + 2] == 0x9D)
+				open = 0;
+		}
+	}
+	return open;
+}
+
+static void grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return;
+	size_t c = *cap ? *cap : 64;
+	while (c < need)
+		c *= 2;
+	*p = cw_xrealloc(*p, c * size);
+	*cap = c;
+}
+
+/* Splits the body and attributes every sentence; returns the count. */
+static size_t split_and_attribute(struct cw_extractor *ex, const char *body, size_t len)
+{
+	struct cw_sentence_iter it;
+	struct cw_sentence s;
+	size_t n = 0, prev_end = 0;
+	int open = 0;
+
+	cw_sentence_iter_init(&it, body, len);
+	while (cw_sentence_next(&it, &s)) {
+		struct sent_info *si;
+		if (n == ex->max_sentences) {
+			ex->stats.truncated = 1;
+			break;
+		}
+		grow((void **)&ex->si, &ex->si_cap, n + 1, sizeof(*ex->si));
+		si = &ex->si[n];
+		si->s = s;
+		cw_attribution_find(body + s.start, s.len, &si->at);
+		si->spk_len = 0;
+		si->spk_off = 0;
+		si->spk_default = 0;
+		si->new_paragraph =
+		    n == 0 || memchr(body + prev_end, '\n', s.start - prev_end) != NULL;
+		if (si->new_paragraph)
+			open = 0; /* a quotation does not run over a paragraph break */
+		open = quote_open_after((const unsigned char *)body + s.start, s.len, open);
+		si->quote_open_at_end = open;
+		if (si->at.speaker_len) {
+			si->spk_off = s.start + si->at.speaker_off;
+			si->spk_len = si->at.speaker_len;
+		}
+		prev_end = s.start + s.len;
+		n++;
+	}
+	return n;
+}
+
+/* A quotation over sentences i..j shares the speaker named in it. */
+static void share_quotations(struct cw_extractor *ex, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i = j + 1) {
+		size_t off = 0, slen = 0;
+		for (j = i;
+		     j + 1 < n && ex->si[j].quote_open_at_end && !ex->si[j + 1].new_paragraph; j++)
+			;
+		if (j == i)
+			continue;
+		for (size_t k = i; k <= j && !slen; k++) {
+			if (ex->si[k].spk_len) {
+				off = ex->si[k].spk_off;
+				slen = ex->si[k].spk_len;
+			}
+		}
+		for (size_t k = i; k <= j && slen; k++) {
+			if (!ex->si[k].spk_len) {
+				ex->si[k].spk_off = off;
+				ex->si[k].spk_len = slen;
+			}
+		}
+	}
+}
+
+/* Whether a sentence opens with a quotation mark (straight or curly). */
+static int starts_with_quote(const char *s, size_t len)
+{
+	return (len > 0 && s[0] == '"') ||
+	       (len > 2 && (unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
+	        (unsigned char)s[2] == 0x9C);
+}
+
+/* Settles every sentence's speaker (see extract.h). */
+static void settle_speakers(struct cw_extractor *ex, const char *body, size_t n, const char *dflt,
+                            size_t dflt_len)
+{
+	size_t i, last_off = 0, last_len = 0;
+
+	/* Pronouns: the most recent named speaker before them. */
+	for (i = 0; i < n; i++) {
+		struct sent_info *si = &ex->si[i];
+		if (si->at.pronoun) {
+			si->spk_off = last_off;
+			si->spk_len = last_len;
+		} else if (si->spk_len) {
+			last_off = si->spk_off;
+			last_len = si->spk_len;
+		}
+	}
+	share_quotations(ex, n);
+	/* A paragraph that goes on with a new quotation after an attributed
+	 * one ('"...," Peskov said. "This is ...') goes on in the same voice. */
+	for (i = 1; i < n; i++) {
+		struct sent_info *si = &ex->si[i];
+		if (!si->spk_len && !si->new_paragraph && ex->si[i - 1].spk_len &&
+		    starts_with_quote(body + si->s.start, si->s.len)) {
+			si->spk_off = ex->si[i - 1].spk_off;
+			si->spk_len = ex->si[i - 1].spk_len;
+		}
+	}
+	share_quotations(ex, n);
+	if (dflt && dflt_len) {
+		for (i = 0; i < n; i++) {
+			if (!ex->si[i].spk_len) {
+				ex->si[i].spk_default = 1;
+				ex->si[i].spk_len = dflt_len;
+			}
+		}
+	}
+}
+
+int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t len,
+                             const char *speaker, size_t speaker_len,
+                             int (*on_claim)(const struct cw_extracted_claim *c, void *opaque),
+                             void *opaque)
+{
+	size_t n, i, nfound = 0;
+	int rc = 0, tail = 0, prose = 0;
+
+	memset(&ex->stats, 0, sizeof(ex->stats));
+	if (len > ex->max_article_bytes) {
+		rc = CW_ERR_TOO_BIG;
+		goto out;
+	}
+	n = split_and_attribute(ex, body, len);
+	settle_speakers(ex, body, n, speaker, speaker_len);
+	ex->stats.sentences = n;
+	ex->arena_len = 0;
+
+	for (i = 0; i < n; i++) {
+		struct sent_info *si = &ex->si[i];
+		const char *sent = body + si->s.start;
+		const char *spk = si->spk_default ? speaker : body + si->spk_off;
+		struct cw_tokens tk;
+		struct found *f;
+		float score;
+
+		if (tail || cw_extract_is_furniture(sent, si->s.len)) {
+			/* After "Most recent" come other stories' headlines. */
+			if (prose && si->new_paragraph && is_tail_marker(sent, si->s.len))
+				tail = 1;
+			ex->stats.skipped_furniture++;
+			continue;
+		}
+		prose = 1;
+		if (is_question(sent, si->s.len) ||
+		    is_question(sent, si->at.claim_off + si->at.claim_len + 1 <= si->s.len
+		                          ? si->at.claim_off + si->at.claim_len + 1
+		                          : si->s.len)) {
+			ex->stats.skipped_questions++;
+			continue;
+		}
+		if (si->s.len > ex->max_claim_bytes || si->at.claim_len == 0) {
+			ex->stats.skipped_short++;
+			continue;
+		}
+		score = ex->model ? cw_cw_score(ex->model, sent, si->s.len,
+		                                si->spk_len ? spk : NULL, si->spk_len)
+		                  : 1.0f;
+		if (score < ex->min_score) {
+			ex->stats.skipped_score++;
+			continue;
+		}
+		cw_norm_text(ex->nz, sent + si->at.claim_off, si->at.claim_len, 0, &tk);
+		if (tk.n < ex->min_tokens) {
+			ex->stats.skipped_short++;
+			continue;
+		}
+
+		grow((void **)&ex->found, &ex->found_cap, nfound + 1, sizeof(*ex->found));
+		grow((void **)&ex->arena, &ex->arena_cap, ex->arena_len + tk.len + 1, 1);
+		grow((void **)&ex->mh, &ex->mh_cap, (nfound + 1) * ex->minhash_size,
+		     sizeof(*ex->mh));
+		f = &ex->found[nfound];
+		memset(f, 0, sizeof(*f));
+		f->norm_off = ex->arena_len;
+		memcpy(ex->arena + ex->arena_len, tk.text, tk.len);
+		ex->arena[ex->arena_len + tk.len] = '\0';
+		ex->arena_len += tk.len + 1;
+		f->mh_off = nfound * ex->minhash_size;
+		cw_fp_minhash(&tk, ex->mh + f->mh_off, ex->minhash_size);
+
+		f->c.sentence_index = (uint32_t)i;
+		f->c.start_byte = (uint32_t)si->s.start;
+		f->c.end_byte = (uint32_t)(si->s.start + si->s.len);
+		f->c.sentence = sent;
+		f->c.sentence_len = si->s.len;
+		f->c.text = sent + si->at.claim_off;
+		f->c.text_len = si->at.claim_len;
+		f->c.speaker = si->spk_len ? spk : NULL;
+		f->c.speaker_len = si->spk_len;
+		f->c.normalized_len = tk.len;
+		f->c.normalized_tokens = tk.n;
+		f->c.fingerprint = cw_fp_exact(&tk);
+		f->c.simhash = cw_fp_simhash(&tk);
+		f->c.minhash_len = ex->minhash_size;
+		f->c.checkworthiness = score;
+		f->c.check_worthy = score >= ex->threshold;
+		ex->stats.check_worthy += (size_t)f->c.check_worthy;
+		nfound++;
+	}
+	ex->stats.claims = nfound;
+
+	for (i = 0; i < nfound; i++) {
+		struct found *f = &ex->found[i];
+		f->c.claim_index = (uint32_t)i;
+		f->c.claim_count = (uint32_t)nfound;
+		f->c.normalized = ex->arena + f->norm_off;
+		f->c.minhash = ex->mh + f->mh_off;
+		rc = on_claim(&f->c, opaque);
+		if (rc != 0)
+			goto out;
+	}
+out:
+	return rc;
+}
+
+int cw_extractor_run(struct cw_extractor *ex, const char *body, size_t len,
+                     int (*on_claim)(const struct cw_extracted_claim *c, void *opaque),
+                     void *opaque)
+{
+	return cw_extractor_run_speaker(ex, body, len, NULL, 0, on_claim, opaque);
+}

@@ -1,0 +1,203 @@
+/*
+ * fingerprint.c — exact, SimHash and MinHash fingerprints of normalised text
+ * (contract in fingerprint.h).  Claims and fact-checks both go through here,
+ * so every constant below is part of the stored data: changing a seed or the
+ * shingle rule changes every fingerprint in Redis.
+ *
+ * Shingles are CW_FP_SHINGLE (2) consecutive tokens.  Because struct
+ * cw_tokens.text joins tokens with single spaces, a shingle is the contiguous
+ * byte range text[off[i] .. off[i+1] + tlen[i+1]) and is hashed in place with
+ * XXH3-64 (no copy).  A text of one token has that token as its one shingle;
+ * an empty text has none.
+ *
+ * SimHash: every shingle weighs 1; bit b of the result is set when more than
+ * half of the shingle hashes have bit b set.
+ *
+ * MinHash: one 64-bit XXH3 x per shingle, then k cheap permutations of it,
+ * multiply-add-shift h_j(x) = (a_j * x + b_j) mod 2^64 >> 32 with odd 64-bit
+ * a_j and 64-bit b_j drawn from a fixed splitmix64 stream.  One 64-bit
+ * multiply-add per shingle and permutation; no allocation (shingle hashes
+ * are taken in blocks on the stack).  The product must wrap mod 2^64: with a
+ * 32-bit x the high half of a_j * x is nearly monotone in x, every
+ * permutation then picks the same minimum, and estimates are useless (the
+ * Jaccard test catches that).
+ */
+#include "extract/fingerprint.h"
+
+#include <pthread.h>
+#include <string.h>
+
+/* Inlined: shingles are a few bytes, where a call into the shared library
+ * costs as much as the hash. */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#define SEED_EXACT 0x636c61696d776972ull   /* "claimwir" */
+#define SEED_SHINGLE 0x7368696e676c6531ull /* "shingle1" */
+#define SEED_PERM 0x6d696e6861736831ull    /* "minhash1" */
+#define SEED_LSH 0x6c736862616e6431ull     /* "lshband1" */
+
+#define BLOCK 256      /* shingle hashes per block */
+#define PERM_TABLE 1024 /* permutations precomputed; more are derived per call */
+
+static uint64_t perm_a[PERM_TABLE], perm_b[PERM_TABLE];
+static pthread_once_t perm_once = PTHREAD_ONCE_INIT;
+
+static uint64_t splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Permutation j's (a, b): the j-th pair of a splitmix64 stream. */
+static void perm_at(size_t j, uint64_t *a, uint64_t *b)
+{
+	uint64_t st = SEED_PERM + 2 * (uint64_t)j * 0x9e3779b97f4a7c15ull;
+	*a = splitmix64(&st) | 1;
+	*b = splitmix64(&st);
+}
+
+/* sig[j] = min(sig[j], h_j(x)) for j < k. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+static void perm_min(uint32_t *restrict sig, const uint64_t *restrict a,
+		     const uint64_t *restrict b, size_t k, uint64_t x)
+{
+	for (size_t j = 0; j < k; j++) {
+		uint32_t v = (uint32_t)((a[j] * x + b[j]) >> 32);
+		sig[j] = v < sig[j] ? v : sig[j];
+	}
+}
+
+static void perm_init(void)
+{
+	for (size_t j = 0; j < PERM_TABLE; j++)
+		perm_at(j, &perm_a[j], &perm_b[j]);
+}
+
+uint64_t cw_fp_exact(const struct cw_tokens *t)
+{
+	return XXH3_64bits_withSeed(t->text, t->len, SEED_EXACT);
+}
+
+static size_t shingle_count(const struct cw_tokens *t)
+{
+	if (t->n == 0)
+		return 0;
+	return t->n < CW_FP_SHINGLE ? 1 : t->n - CW_FP_SHINGLE + 1;
+}
+
+/* Hashes shingles [from, from+cnt) into h. */
+static void shingle_hashes(const struct cw_tokens *t, size_t from, size_t cnt, uint64_t *h)
+{
+	for (size_t i = 0; i < cnt; i++) {
+		size_t s = from + i;
+		size_t last = t->n < CW_FP_SHINGLE ? t->n - 1 : s + CW_FP_SHINGLE - 1;
+		size_t b = t->off[s], e = (size_t)t->off[last] + t->tlen[last];
+		h[i] = XXH3_64bits_withSeed(t->text + b, e - b, SEED_SHINGLE);
+	}
+}
+
+/* spread[v]: the 8 bits of v, one per byte (bit i in byte i). */
+static uint64_t spread[256];
+static pthread_once_t spread_once = PTHREAD_ONCE_INIT;
+
+static void spread_init(void)
+{
+	for (int v = 0; v < 256; v++)
+		for (int i = 0; i < 8; i++)
+			if (v >> i & 1)
+				spread[v] |= 1ull << (8 * i);
+}
+
+/* Bit counts are kept 8 to a word, one per byte, through the spread table:
+ * 8 additions per shingle instead of 64.  Bytes are emptied into cnt[] every
+ * 255 shingles, before they can overflow. */
+uint64_t cw_fp_simhash(const struct cw_tokens *t)
+{
+	uint32_t cnt[64] = {0};
+	uint64_t h[BLOCK], acc[8] = {0}, r = 0;
+	size_t ns = shingle_count(t), pending = 0;
+
+	pthread_once(&spread_once, spread_init);
+	for (size_t from = 0; from < ns; from += BLOCK) {
+		size_t m = ns - from < BLOCK ? ns - from : BLOCK;
+		shingle_hashes(t, from, m, h);
+		for (size_t i = 0; i < m; i++) {
+			for (int y = 0; y < 8; y++)
+				acc[y] += spread[(h[i] >> (8 * y)) & 0xff];
+			if (++pending == 255 || (from + i + 1 == ns)) {
+				for (int b = 0; b < 64; b++)
+					cnt[b] += (uint32_t)((acc[b / 8] >> (8 * (b % 8))) & 0xff);
+				memset(acc, 0, sizeof(acc));
+				pending = 0;
+			}
+		}
+	}
+	for (int b = 0; b < 64; b++)
+		if (2 * (uint64_t)cnt[b] > ns)
+			r |= 1ull << b;
+	return r;
+}
+
+void cw_fp_minhash(const struct cw_tokens *t, uint32_t *sig, size_t k)
+{
+	uint64_t h[BLOCK];
+	size_t ns = shingle_count(t);
+
+	pthread_once(&perm_once, perm_init);
+	for (size_t j = 0; j < k; j++)
+		sig[j] = UINT32_MAX;
+	for (size_t from = 0; from < ns; from += BLOCK) {
+		size_t m = ns - from < BLOCK ? ns - from : BLOCK;
+		size_t kt = k < PERM_TABLE ? k : PERM_TABLE;
+		shingle_hashes(t, from, m, h);
+		for (size_t i = 0; i < m; i++)
+			perm_min(sig, perm_a, perm_b, kt, h[i]);
+		for (size_t j = kt; j < k; j++) {
+			uint64_t a, b;
+			perm_at(j, &a, &b);
+			for (size_t i = 0; i < m; i++) {
+				uint32_t v = (uint32_t)((a * h[i] + b) >> 32);
+				sig[j] = v < sig[j] ? v : sig[j];
+			}
+		}
+	}
+}
+
+void cw_fp_lsh_keys(const uint32_t *sig, size_t k, size_t bands, uint64_t *keys)
+{
+	size_t rows = bands ? k / bands : 0;
+
+	for (size_t i = 0; i < bands; i++) {
+		const uint32_t *band = sig + i * rows;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		keys[i] = XXH3_64bits_withSeed(band, rows * sizeof(*band), SEED_LSH + i);
+#else
+		/* hash the little-endian bytes so keys agree across machines */
+		XXH3_state_t st;
+		XXH3_64bits_reset_withSeed(&st, SEED_LSH + i);
+		for (size_t r = 0; r < rows; r++) {
+			unsigned char le[4] = {(unsigned char)band[r], (unsigned char)(band[r] >> 8),
+					       (unsigned char)(band[r] >> 16),
+					       (unsigned char)(band[r] >> 24)};
+			XXH3_64bits_update(&st, le, 4);
+		}
+		keys[i] = XXH3_64bits_digest(&st);
+#endif
+	}
+}
+
+double cw_fp_minhash_similarity(const uint32_t *a, const uint32_t *b, size_t k)
+{
+	size_t eq = 0;
+
+	if (k == 0)
+		return 0.0;
+	for (size_t j = 0; j < k; j++)
+		eq += a[j] == b[j];
+	return (double)eq / (double)k;
+}

@@ -1,0 +1,497 @@
+/*
+ * sentence.c — the sentence splitter of the extract stage (see sentence.h).
+ *
+ * Why hand-written rules rather than a trained model: news copy and debate
+ * transcripts break sentences in a handful of well-known ways (titles,
+ * initials, "U.S.", quotes closed after the full stop, attributions after a
+ * quote), and a rule that is wrong can be read and fixed.  The scanner skips
+ * ordinary bytes with one table lookup each and only looks around the few
+ * bytes that can end a sentence, so it runs at memory speed.
+ */
+#include <string.h>
+
+#include "extract/sentence.h"
+#include "lib/common.h"
+
+/* Byte classes of the main scan: anything that may end a sentence. */
+enum { C_NONE = 0, C_TERM = 1, C_NL = 2, C_E2 = 3 };
+
+static unsigned char scan_class[256];
+static int scan_ready;
+
+static void scan_init(void)
+{
+	/* Idempotent and racing threads write the same values: safe without a lock. */
+	scan_class['.'] = C_TERM;
+	scan_class['!'] = C_TERM;
+	scan_class['?'] = C_TERM;
+	scan_class['\n'] = C_NL;
+	scan_class[0xE2] = C_E2; /* first byte of U+2026 "…" */
+	__atomic_store_n(&scan_ready, 1, __ATOMIC_RELEASE);
+}
+
+static inline int is_hspace(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static inline int is_upper(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static inline int is_lower(unsigned char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static inline int is_alpha(unsigned char c)
+{
+	return is_upper(c) || is_lower(c);
+}
+
+static inline int is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Length of a whitespace character at t[i] (ASCII space or U+00A0), 0 if none. */
+static inline size_t space_len(const unsigned char *t, size_t i, size_t len)
+{
+	if (is_hspace(t[i]) || t[i] == '\n')
+		return 1;
+	if (t[i] == 0xC2 && i + 1 < len && t[i + 1] == 0xA0)
+		return 2;
+	return 0;
+}
+
+/* Skips whitespace from i; counts the line feeds passed in *nl. */
+static size_t skip_space(const unsigned char *t, size_t i, size_t len, int *nl)
+{
+	size_t k;
+
+	while (i < len && (k = space_len(t, i, len)) > 0) {
+		if (nl && t[i] == '\n')
+			(*nl)++;
+		i += k;
+	}
+	return i;
+}
+
+/* End of the text before i once trailing whitespace is dropped (> start). */
+static size_t trim_back(const unsigned char *t, size_t start, size_t i)
+{
+	while (i > start) {
+		unsigned char c = t[i - 1];
+		if (is_hspace(c) || c == '\n') {
+			i--;
+		} else if (c == 0xA0 && i - 1 > start && t[i - 2] == 0xC2) {
+			i -= 2;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+/* Length of a closing mark at t[i]: quotes and brackets that stay with the
+ * sentence they close ("  '  )  ]  ”  ’  »).  0 if none. */
+static size_t closer_len(const unsigned char *t, size_t i, size_t len)
+{
+	unsigned char c = t[i];
+
+	if (c == '"' || c == '\'' || c == ')' || c == ']')
+		return 1;
+	if (c == 0xE2 && i + 2 < len && t[i + 1] == 0x80 && (t[i + 2] == 0x9D || t[i + 2] == 0x99))
+		return 3;
+	if (c == 0xC2 && i + 1 < len && t[i + 1] == 0xBB)
+		return 2;
+	return 0;
+}
+
+static inline int is_quote_closer(const unsigned char *t, size_t i, size_t k)
+{
+	return t[i] == '"' || t[i] == '\'' || k == 3 || k == 2;
+}
+
+/* Length of an opening quote or bracket at t[i] ("  '  (  [  “  ‘  «), 0 if none. */
+static size_t opener_len(const unsigned char *t, size_t i, size_t len)
+{
+	unsigned char c = t[i];
+
+	if (c == '"' || c == '\'' || c == '(' || c == '[')
+		return 1;
+	if (c == 0xE2 && i + 2 < len && t[i + 1] == 0x80 && (t[i + 2] == 0x9C || t[i + 2] == 0x98))
+		return 3;
+	if (c == 0xC2 && i + 1 < len && t[i + 1] == 0xAB)
+		return 2;
+	return 0;
+}
+
+/* Case-insensitive membership of w[0..n) (ASCII) in a NULL-terminated list of
+ * lower-case words. */
+static int in_list(const char *const *list, const unsigned char *w, size_t n)
+{
+	for (; *list; list++) {
+		const char *s = *list;
+		size_t i;
+
+		for (i = 0; i < n && s[i]; i++) {
+			unsigned char c = w[i];
+			if (is_upper(c))
+				c = (unsigned char)(c - 'A' + 'a');
+			if ((unsigned char)s[i] != c)
+				break;
+		}
+		if (i == n && s[i] == '\0')
+			return 1;
+	}
+	return 0;
+}
+
+/* Abbreviations that (almost) never end a sentence: titles before a name,
+ * and Latin connectives.  Compared without their final period. */
+static const char *const abbrev_nonfinal[] = {
+    "mr",   "mrs",  "ms",    "dr",     "prof", "gov",  "sen",  "rep",    "reps", "sens", "gen",
+    "lt",   "col",  "sgt",   "capt",   "cmdr", "adm",  "maj",  "cpl",    "pvt",  "rev",  "fr",
+    "st",   "mt",   "ft",    "pres",   "supt", "atty", "hon",  "messrs", "mme",  "vs",   "e.g",
+    "i.e",  "cf",   "viz",   "approx", "ca",   "dept", "univ", "assn",   "est",  "fig",  "figs",
+    "nos",  "vol",  "vols",  "pp",     "sec",  "secs", "art",  "ch",     "ed",   "eds",  "repr",
+    "gens", "govs", "calif", "ariz",   "colo", "conn", "fla",  "md",     "mich", "minn", "nev",
+    "okla", "penn", "tenn",  "tex",    "va",   "wis",  "ky",   NULL,
+};
+
+/* Abbreviations that may end a sentence: a boundary only when a typical
+ * sentence opener follows ("in the U.S. The ..." but "U.S. Army"). */
+static const char *const abbrev_maybe[] = {
+    "inc",  "corp", "co",   "ltd", "llc",  "jr",  "sr",   "bros", "etc",   "al",  "jan", "feb",
+    "mar",  "apr",  "jun",  "jul", "aug",  "sep", "sept", "oct",  "nov",   "dec", "no",  "ave",
+    "blvd", "rd",   "mon",  "tue", "tues", "wed", "thu",  "thur", "thurs", "fri", "sat", "sun",
+    "am",   "pm",   "ph.d", "esq", "min",  "max", "hr",   "hrs",  NULL,
+};
+
+/* Capitalised words that typically open a sentence. */
+static const char *const starters[] = {
+    "the",     "a",       "an",    "he",    "she",       "it",        "we",        "they",
+    "i",       "you",     "but",   "and",   "or",        "in",        "on",        "at",
+    "this",    "that",    "these", "those", "there",     "his",       "her",       "their",
+    "our",     "my",      "its",   "if",    "when",      "while",     "after",     "before",
+    "as",      "so",      "yet",   "still", "then",      "however",   "meanwhile", "now",
+    "some",    "many",    "most",  "what",  "who",       "why",       "how",       "where",
+    "also",    "for",     "last",  "today", "yesterday", "according", "despite",   "although",
+    "since",   "because", "not",   "no",    "one",       "all",       "both",      "each",
+    "every",   "under",   "over",  "from",  "to",        "with",      "by",        "during",
+    "here",    "several", "few",   "more",  "such",      "asked",     "earlier",   "later",
+    "instead", "indeed",  "thus",  "yes",   "well",      NULL,
+};
+
+/* Verbs of saying: after a closed quotation they make the following words an
+ * attribution of the same sentence ('"It is false." Peskov said.'). */
+static const char *const speech_verbs[] = {
+    "said",      "says",         "say",       "asked",      "asks",       "added",    "adds",
+    "told",      "tells",        "answered",  "replied",    "replies",    "insisted", "insists",
+    "claimed",   "claims",       "argued",    "argues",     "stated",     "states",   "noted",
+    "notes",     "explained",    "continued", "wrote",      "writes",     "declared", "responded",
+    "shouted",   "warned",       "according", "tweeted",    "posted",     "recalled", "admitted",
+    "conceded",  "countered",    "quipped",   "concluded",  "remarked",   "observed", "announced",
+    "denied",    "acknowledged", "stressed",  "emphasized", "emphasised", "pointed",  "asserted",
+    "suggested", "joked",        "cautioned", "confirmed",  "repeated",   "agreed",   "retorted",
+    NULL,
+};
+
+/* Words that, ending a line, say the sentence goes on on the next line
+ * (hard-wrapped text rather than a headline). */
+static const char *const line_glue[] = {
+    "the", "a",    "an", "of",  "to", "and", "or",  "in",   "on",  "with", "for",   "that", "by",
+    "at",  "from", "as", "but", "is", "are", "was", "were", "his", "her",  "their", NULL,
+};
+
+/* The word before position i: the run of [A-Za-z0-9.] ending at i (at most
+ * 24 bytes).  *dotted tells whether it is a dotted acronym (U.S, a.m, D.C);
+ * *initial whether it is one capital letter; *number whether all digits.
+ * Returns the word's start. */
+static size_t word_before(const unsigned char *t, size_t start, size_t i, size_t *wlen, int *dotted,
+                          int *initial, int *number)
+{
+	size_t b = i, seg = 0, maxseg = 0, nseg = 1;
+	int digits = 1;
+
+	while (b > start && i - b < 24) {
+		unsigned char c = t[b - 1];
+		if (!(is_alpha(c) || is_digit(c) || c == '.'))
+			break;
+		b--;
+	}
+	/* A word glued to a non-ASCII letter ("café") is no abbreviation. */
+	if (b > start && t[b - 1] >= 0x80 && t[b - 1] != 0x9C && t[b - 1] != 0x98) {
+		*wlen = 0;
+		*dotted = *initial = *number = 0;
+		return i;
+	}
+	while (b < i && t[b] == '.')
+		b++;
+	for (size_t k = b; k < i; k++) {
+		if (t[k] == '.') {
+			maxseg = CW_MAX(maxseg, seg);
+			seg = 0;
+			nseg++;
+		} else {
+			seg++;
+			if (!is_digit(t[k]))
+				digits = 0;
+		}
+	}
+	maxseg = CW_MAX(maxseg, seg);
+	*wlen = i - b;
+	*dotted = nseg >= 2 && maxseg <= 2 && !digits;
+	*initial = *wlen == 1 && is_upper(t[b]);
+	*number = *wlen > 0 && digits;
+	return b;
+}
+
+/* The ASCII letters of the word at i (after any opening quotes), for list
+ * look-ups; *w gets its start. */
+static size_t word_at(const unsigned char *t, size_t i, size_t len, size_t *w)
+{
+	size_t k, e;
+
+	while (i < len && (k = opener_len(t, i, len)) > 0)
+		i += k;
+	for (e = i; e < len && e - i < 24 && is_alpha(t[e]); e++)
+		;
+	*w = i;
+	return e - i;
+}
+
+/* Whether the words from i are an attribution of a quotation just closed:
+ * a verb of saying first ("said Peskov"), or within the first six words after
+ * a name that is not a sentence opener ("Kremlin spokesman Dmitry Peskov
+ * said", "Peskov, the spokesman, said"). */
+static int attribution_follows(const unsigned char *t, size_t i, size_t len)
+{
+	for (int nw = 0; nw < 7 && i < len; nw++) {
+		size_t w, n = word_at(t, i, len, &w);
+
+		if (n == 0)
+			return 0;
+		if (in_list(speech_verbs, t + w, n))
+			return 1;
+		if (nw == 0 && (!is_upper(t[w]) || in_list(starters, t + w, n)))
+			return 0;
+		i = w + n;
+		/* Within a name: initials and titles ("W.", "Sen."), commas. */
+		while (i < len && (t[i] == '.' || t[i] == ',' || t[i] == '-'))
+			i++;
+		if (i >= len || !is_hspace(t[i]))
+			return 0;
+		i = skip_space(t, i, len, NULL);
+	}
+	return 0;
+}
+
+/* Whether the word before position w is an article: then a capital letter
+ * at w is a word ("an A", "the B") rather than an initial. */
+static int after_article(const unsigned char *t, size_t start, size_t w)
+{
+	static const char *const articles[] = {"a", "an", "the", NULL};
+	size_t e, b;
+
+	if (w == start || !is_hspace(t[w - 1]))
+		return 0;
+	for (e = w - 1; e > start && is_hspace(t[e - 1]); e--)
+		;
+	for (b = e; b > start && is_alpha(t[b - 1]); b--)
+		;
+	return b < e && in_list(articles, t + b, e - b);
+}
+
+/* Whether a line break at nl (a single one; the next line starts at r) leaves
+ * the sentence open: the next line starts in lower case, or the line ends
+ * with a comma, a hyphen or a word that cannot end a sentence. */
+static int line_continues(const unsigned char *t, size_t start, size_t nl, size_t r, size_t len)
+{
+	size_t e = trim_back(t, start, nl), w;
+
+	if (r < len && is_lower(t[r]))
+		return 1;
+	if (e == start)
+		return 0;
+	if (t[e - 1] == ',' || t[e - 1] == ';' || t[e - 1] == '-' || t[e - 1] == '(')
+		return 1;
+	for (w = e; w > start && is_alpha(t[w - 1]); w--)
+		;
+	if (w < e && (w == start || !is_alpha(t[w - 1])) && is_lower(t[w]) &&
+	    in_list(line_glue, t + w, e - w))
+		return 1;
+	return 0;
+}
+
+void cw_sentence_iter_init(struct cw_sentence_iter *it, const char *text, size_t len)
+{
+	if (!__atomic_load_n(&scan_ready, __ATOMIC_ACQUIRE))
+		scan_init();
+	it->text = text;
+	it->len = len;
+	it->pos = 0;
+}
+
+/* Kinds of a run of terminal punctuation. */
+enum { RUN_PERIOD, RUN_STRONG, RUN_ELLIPSIS };
+
+int cw_sentence_next(struct cw_sentence_iter *it, struct cw_sentence *s)
+{
+	const unsigned char *t = (const unsigned char *)it->text;
+	const size_t len = it->len;
+	size_t start, q, end;
+
+	start = skip_space(t, it->pos, len, NULL);
+	if (start >= len) {
+		it->pos = len;
+		return 0;
+	}
+	q = start;
+	for (;;) {
+		size_t e, r, k, run_start;
+		int nl = 0, kind, closed_quote = 0, boundary;
+
+		while (q < len && scan_class[t[q]] == C_NONE)
+			q++;
+		if (q >= len) {
+			end = trim_back(t, start, len);
+			it->pos = len;
+			break;
+		}
+		if (t[q] == '\n') {
+			r = skip_space(t, q, len, &nl);
+			if (r >= len || nl >= 2 || !line_continues(t, start, q, r, len)) {
+				end = trim_back(t, start, q);
+				it->pos = r;
+				break;
+			}
+			q = r;
+			continue;
+		}
+		if (t[q] == 0xE2 && !(q + 2 < len && t[q + 1] == 0x80 && t[q + 2] == 0xA6)) {
+			q++;
+			continue;
+		}
+
+		/* A run of terminal punctuation: . ! ? and U+2026, mixed. */
+		run_start = q;
+		kind = RUN_PERIOD;
+		e = q;
+		for (;;) {
+			if (e < len && (t[e] == '.' || t[e] == '!' || t[e] == '?')) {
+				if (t[e] != '.')
+					kind = RUN_STRONG;
+				e++;
+			} else if (e + 2 < len && t[e] == 0xE2 && t[e + 1] == 0x80 &&
+			           t[e + 2] == 0xA6) {
+				if (kind == RUN_PERIOD)
+					kind = RUN_ELLIPSIS;
+				e += 3;
+			} else {
+				break;
+			}
+		}
+		if (kind == RUN_PERIOD && e - run_start >= 2)
+			kind = RUN_ELLIPSIS;
+		/* Closing quotes and brackets stay with the sentence they end,
+		 * and so does punctuation after them ('(... here.).'). */
+		for (int guard = 0; guard < 8 && e < len; guard++) {
+			if ((k = closer_len(t, e, len)) > 0) {
+				if (is_quote_closer(t, e, k))
+					closed_quote = 1;
+				e += k;
+			} else if (t[e] == '.' || t[e] == '!' || t[e] == '?') {
+				e++;
+			} else {
+				break;
+			}
+		}
+		if (e >= len) {
+			end = trim_back(t, start, len);
+			it->pos = len;
+			break;
+		}
+		if (!space_len(t, e, len)) {
+			/* "3.5", "U.S.", "cnn.com", "e.g.,", "?!x": inside a token. */
+			q = e;
+			continue;
+		}
+		r = skip_space(t, e, len, &nl);
+		if (nl == 0 && r < len && t[r] == '"' &&
+		    (r + 1 == len || space_len(t, r + 1, len))) {
+			/* 'years. " He': a closing quote cut off by a space
+			 * (an opening one would cling to the word after it). */
+			closed_quote = 1;
+			e = r + 1;
+			r = skip_space(t, e, len, &nl);
+		}
+		if (r >= len || nl >= 2) {
+			end = e;
+			it->pos = r;
+			break;
+		}
+
+		if (is_lower(t[r])) {
+			/* '"Why?" he asked', 'the U.S. economy', 'etc. and'. */
+			boundary = 0;
+		} else if (closed_quote && attribution_follows(t, r, len)) {
+			boundary = 0;
+		} else if (kind == RUN_STRONG) {
+			boundary = 1;
+		} else if (kind == RUN_ELLIPSIS) {
+			boundary = is_upper(t[r]) || opener_len(t, r, len) > 0;
+		} else {
+			size_t wlen, w, n;
+			int dotted, initial, number;
+			size_t wb =
+			    word_before(t, start, run_start, &wlen, &dotted, &initial, &number);
+
+			if (wlen == 0) {
+				boundary = 1;
+			} else if (in_list(abbrev_nonfinal, t + wb, wlen)) {
+				boundary = 0;
+			} else if (number && wb == start && wlen <= 2) {
+				boundary = 0; /* "1. " opening a list item */
+			} else if (initial && after_article(t, start, wb)) {
+				boundary = 1; /* "policies get an A. Really?" */
+			} else if (dotted || initial || in_list(abbrev_maybe, t + wb, wlen)) {
+				n = word_at(t, r, len, &w);
+				boundary = n > 0 && w == r && is_upper(t[w]) &&
+				           in_list(starters, t + w, n);
+			} else {
+				boundary = 1;
+			}
+		}
+		if (boundary) {
+			end = e;
+			it->pos = r;
+			break;
+		}
+		q = r;
+	}
+	s->start = start;
+	s->len = end - start;
+	return 1;
+}
+
+int cw_sentences_split(const char *text, size_t len, struct cw_sentence *out, size_t max, size_t *n)
+{
+	struct cw_sentence_iter it;
+	struct cw_sentence s;
+	size_t count = 0;
+	int rc = 0;
+
+	cw_sentence_iter_init(&it, text, len);
+	while (cw_sentence_next(&it, &s)) {
+		if (count == max) {
+			rc = CW_ERR_TOO_BIG;
+			break;
+		}
+		out[count++] = s;
+	}
+	*n = count;
+	return rc;
+}

@@ -1,0 +1,827 @@
+/*
+ * index.c — the in-memory BM25F index over fact-checks (see index.h).
+ *
+ * Layout, chosen for search speed on one core:
+ *  - terms live in an open-addressing hash table (XXH3 of the normalised
+ *    token) that maps a token to a dense term id; term strings sit in one
+ *    growing arena;
+ *  - each term owns a postings array of (doc number, tf per field), sorted by
+ *    doc number because documents only get new, higher numbers;
+ *  - per-document field lengths sit in a dense array, so the length
+ *    normalisation of a posting costs no pointer chase;
+ *  - search accumulates scores into a dense float array with a list of the
+ *    touched documents, then keeps the best k in a small min-heap.
+ * Replacing a fact-check removes its postings eagerly (a memmove per term of
+ * the old version) and gives the new version a fresh document number; the
+ * old number stays a dead slot.  Replacements are rare next to searches.
+ */
+#include "match/index.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "extract/fingerprint.h"
+#include "extract/normalize.h"
+#include "lib/common.h"
+
+/* Field lengths are counted in tokens and capped to fit 16 bits. */
+#define MAX_FIELD_TOKENS 65535u
+#define MAX_QUERY_BYTES  (64u * 1024u)
+
+struct posting {
+	uint32_t doc;
+	uint16_t tf[CW_INDEX_NFIELDS];
+};
+
+struct term {
+	uint64_t hash;
+	uint32_t off; /* in ix->strs */
+	uint32_t len;
+	uint32_t n, cap; /* postings in use / allocated; n is the document frequency */
+	struct posting *p;
+};
+
+struct doc {
+	char *id;
+	char *text; /* claim \0 title \0 speaker \0, one allocation */
+	uint32_t claim_len, title_len, speaker_len;
+	uint32_t nterms[CW_INDEX_NFIELDS];
+	uint32_t *terms; /* all fields' term ids, claim first; NULL when dead */
+	uintptr_t user;
+	int64_t date_ms;
+	uint64_t simhash;
+	int alive;
+};
+
+struct heap_ent {
+	float s;
+	uint32_t doc;
+};
+
+struct cw_index {
+	struct cw_index_params p;
+	struct cw_norm *nz;
+
+	struct term *terms;
+	uint32_t nterms, terms_cap;
+	uint32_t *tslots; /* term id + 1, 0 empty */
+	uint32_t tslots_cap;
+	char *strs;
+	size_t strs_len, strs_cap;
+
+	struct doc *docs;
+	uint16_t *dlen; /* CW_INDEX_NFIELDS per document number */
+	uint32_t ndocs, docs_cap;
+	uint32_t live;
+	uint64_t sum_len[CW_INDEX_NFIELDS]; /* over live documents */
+
+	uint32_t *idslots; /* doc number + 1, 0 empty: id -> live doc */
+	uint32_t idslots_cap;
+
+	size_t doc_bytes; /* ids, texts and term arrays of live documents */
+	size_t post_bytes;
+
+	/* search scratch */
+	float *acc;
+	uint32_t *touched;
+	uint32_t *qterms; /* last query's term ids in text order */
+	uint32_t nq, qcap;
+	uint32_t *uq;   /* unique known terms of the query */
+	uint32_t *uqtf; /* their counts in the query */
+	uint32_t nu;
+	float *uidf;   /* idf of uq[i] */
+	uint32_t *ftf; /* CW_INDEX_NFIELDS * qcap: field tf scratch for one document */
+	struct heap_ent *heap;
+	size_t heap_cap;
+	uint32_t *qmark; /* per term: position in uq + 1 during a search, else 0 */
+	uint32_t qmark_cap;
+	char *clean;
+	size_t clean_len;
+	uint64_t qsimhash;
+};
+
+void cw_index_params_default(struct cw_index_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->k1 = 1.0;
+	p->b[CW_FIELD_CLAIM] = 0.75;
+	p->b[CW_FIELD_TITLE] = 0.75;
+	p->b[CW_FIELD_EXTRA] = 0.75;
+	p->weight[CW_FIELD_CLAIM] = 1.0;
+	p->weight[CW_FIELD_TITLE] = 0.9;
+	p->weight[CW_FIELD_EXTRA] = 0.6;
+	p->language = NULL;
+	p->norm_flags = 0;
+}
+
+struct cw_index *cw_index_new(const struct cw_index_params *p, char *errstr, size_t errsize)
+{
+	struct cw_index *ix = cw_xcalloc(1, sizeof(*ix));
+	if (p)
+		ix->p = *p;
+	else
+		cw_index_params_default(&ix->p);
+	ix->nz = cw_norm_new(ix->p.language ? ix->p.language : "english", errstr, errsize);
+	if (!ix->nz) {
+		free(ix);
+		return NULL;
+	}
+	ix->p.language = NULL; /* not kept: the caller's string may go away */
+	ix->tslots_cap = 1024;
+	ix->tslots = cw_xcalloc(ix->tslots_cap, sizeof(uint32_t));
+	ix->idslots_cap = 1024;
+	ix->idslots = cw_xcalloc(ix->idslots_cap, sizeof(uint32_t));
+	ix->clean = cw_xmalloc(MAX_QUERY_BYTES + 1);
+	return ix;
+}
+
+void cw_index_free(struct cw_index *ix)
+{
+	if (!ix)
+		return;
+	cw_norm_free(ix->nz);
+	for (uint32_t i = 0; i < ix->nterms; i++)
+		free(ix->terms[i].p);
+	free(ix->terms);
+	free(ix->tslots);
+	free(ix->strs);
+	for (uint32_t i = 0; i < ix->ndocs; i++) {
+		free(ix->docs[i].id);
+		free(ix->docs[i].text);
+		free(ix->docs[i].terms);
+	}
+	free(ix->docs);
+	free(ix->dlen);
+	free(ix->idslots);
+	free(ix->acc);
+	free(ix->touched);
+	free(ix->qterms);
+	free(ix->uq);
+	free(ix->uqtf);
+	free(ix->uidf);
+	free(ix->ftf);
+	free(ix->heap);
+	free(ix->qmark);
+	free(ix->clean);
+	free(ix);
+}
+
+size_t cw_index_count(const struct cw_index *ix)
+{
+	return ix->live;
+}
+
+size_t cw_index_memory(const struct cw_index *ix)
+{
+	size_t b = sizeof(*ix);
+	b += (size_t)ix->terms_cap * sizeof(struct term);
+	b += (size_t)ix->tslots_cap * sizeof(uint32_t);
+	b += ix->strs_cap;
+	b += (size_t)ix->docs_cap * (sizeof(struct doc) + CW_INDEX_NFIELDS * sizeof(uint16_t));
+	b += (size_t)ix->idslots_cap * sizeof(uint32_t);
+	b += ix->doc_bytes + ix->post_bytes;
+	/* search scratch sized to the documents and terms */
+	b += (size_t)ix->docs_cap * (sizeof(float) + sizeof(uint32_t));
+	b += (size_t)ix->qmark_cap * sizeof(uint32_t);
+	b += MAX_QUERY_BYTES + 1;
+	return b;
+}
+
+/* ---- terms ---- */
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+	return XXH3_64bits(s, len);
+}
+
+static uint32_t term_find(const struct cw_index *ix, const char *s, size_t len, uint64_t h)
+{
+	uint32_t mask = ix->tslots_cap - 1;
+	for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
+		uint32_t v = ix->tslots[i];
+		if (!v)
+			return CW_INDEX_NO_TERM;
+		const struct term *t = &ix->terms[v - 1];
+		if (t->hash == h && t->len == len && memcmp(ix->strs + t->off, s, len) == 0)
+			return v - 1;
+	}
+}
+
+static void tslots_grow(struct cw_index *ix)
+{
+	uint32_t cap = ix->tslots_cap * 2, mask = cap - 1;
+	uint32_t *s = cw_xcalloc(cap, sizeof(uint32_t));
+	for (uint32_t t = 0; t < ix->nterms; t++) {
+		uint32_t i = (uint32_t)ix->terms[t].hash & mask;
+		while (s[i])
+			i = (i + 1) & mask;
+		s[i] = t + 1;
+	}
+	free(ix->tslots);
+	ix->tslots = s;
+	ix->tslots_cap = cap;
+}
+
+static uint32_t term_intern(struct cw_index *ix, const char *s, size_t len)
+{
+	uint64_t h = hash_bytes(s, len);
+	uint32_t id = term_find(ix, s, len, h);
+	if (id != CW_INDEX_NO_TERM)
+		return id;
+	if ((ix->nterms + 1) * 10u > ix->tslots_cap * 7u)
+		tslots_grow(ix);
+	if (ix->nterms == ix->terms_cap) {
+		ix->terms_cap = ix->terms_cap ? ix->terms_cap * 2 : 1024;
+		ix->terms = cw_xrealloc(ix->terms, ix->terms_cap * sizeof(struct term));
+	}
+	if (ix->strs_len + len + 1 > ix->strs_cap) {
+		size_t cap = ix->strs_cap ? ix->strs_cap * 2 : 16384;
+		while (cap < ix->strs_len + len + 1)
+			cap *= 2;
+		ix->strs = cw_xrealloc(ix->strs, cap);
+		ix->strs_cap = cap;
+	}
+	memcpy(ix->strs + ix->strs_len, s, len);
+	ix->strs[ix->strs_len + len] = '\0';
+	id = ix->nterms++;
+	struct term *t = &ix->terms[id];
+	memset(t, 0, sizeof(*t));
+	t->hash = h;
+	t->off = (uint32_t)ix->strs_len;
+	t->len = (uint32_t)len;
+	ix->strs_len += len + 1;
+	uint32_t mask = ix->tslots_cap - 1, i = (uint32_t)h & mask;
+	while (ix->tslots[i])
+		i = (i + 1) & mask;
+	ix->tslots[i] = id + 1;
+	return id;
+}
+
+/* ---- document ids ---- */
+
+static uint32_t *id_slot(const struct cw_index *ix, const char *id, int *found)
+{
+	uint64_t h = hash_bytes(id, strlen(id));
+	uint32_t mask = ix->idslots_cap - 1;
+	for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
+		uint32_t v = ix->idslots[i];
+		if (!v) {
+			*found = 0;
+			return &ix->idslots[i];
+		}
+		if (strcmp(ix->docs[v - 1].id, id) == 0) {
+			*found = 1;
+			return &ix->idslots[i];
+		}
+	}
+}
+
+static void idslots_grow(struct cw_index *ix)
+{
+	uint32_t cap = ix->idslots_cap * 2, mask = cap - 1;
+	uint32_t *s = cw_xcalloc(cap, sizeof(uint32_t));
+	for (uint32_t i = 0; i < ix->idslots_cap; i++) {
+		uint32_t v = ix->idslots[i];
+		if (!v)
+			continue;
+		const char *id = ix->docs[v - 1].id;
+		uint32_t j = (uint32_t)hash_bytes(id, strlen(id)) & mask;
+		while (s[j])
+			j = (j + 1) & mask;
+		s[j] = v;
+	}
+	free(ix->idslots);
+	ix->idslots = s;
+	ix->idslots_cap = cap;
+}
+
+/* Deletes an occupied slot of the linear-probing id table, shifting later
+ * entries of the same run back so lookups never stop early. */
+static void id_slot_delete(struct cw_index *ix, uint32_t *slot)
+{
+	uint32_t mask = ix->idslots_cap - 1;
+	uint32_t i = (uint32_t)(slot - ix->idslots);
+	ix->idslots[i] = 0;
+	for (uint32_t j = (i + 1) & mask; ix->idslots[j]; j = (j + 1) & mask) {
+		uint32_t v = ix->idslots[j];
+		const char *id = ix->docs[v - 1].id;
+		uint32_t home = (uint32_t)hash_bytes(id, strlen(id)) & mask;
+		/* move v into the hole at i when its home is not in (i, j] cyclically */
+		int in_range = (i <= j) ? (home > i && home <= j) : (home > i || home <= j);
+		if (!in_range) {
+			ix->idslots[i] = v;
+			ix->idslots[j] = 0;
+			i = j;
+		}
+	}
+}
+
+/* ---- put / remove ---- */
+
+static void posting_remove(struct cw_index *ix, uint32_t term, uint32_t doc)
+{
+	struct term *t = &ix->terms[term];
+	uint32_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (t->p[mid].doc < doc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < t->n && t->p[lo].doc == doc) {
+		memmove(&t->p[lo], &t->p[lo + 1], (t->n - lo - 1) * sizeof(struct posting));
+		t->n--;
+	}
+}
+
+static void doc_kill(struct cw_index *ix, uint32_t dn)
+{
+	struct doc *d = &ix->docs[dn];
+	uint32_t total = 0;
+	for (int f = 0; f < CW_INDEX_NFIELDS; f++)
+		total += d->nterms[f];
+	/* each distinct term once: postings hold one entry per (term, doc) */
+	for (uint32_t i = 0; i < total; i++) {
+		uint32_t t = d->terms[i];
+		struct term *tm = &ix->terms[t];
+		if (tm->n && tm->p[tm->n - 1].doc == dn)
+			tm->n--; /* the common case: the newest document */
+		else
+			posting_remove(ix, t, dn);
+		/* later duplicates of t find nothing to remove: harmless */
+	}
+	for (int f = 0; f < CW_INDEX_NFIELDS; f++)
+		ix->sum_len[f] -= ix->dlen[(size_t)dn * CW_INDEX_NFIELDS + f];
+	ix->doc_bytes -= strlen(d->id) + 1 + d->claim_len + d->title_len + d->speaker_len + 3 +
+	                 (size_t)total * sizeof(uint32_t);
+	free(d->text);
+	free(d->terms);
+	d->text = NULL;
+	d->terms = NULL;
+	d->alive = 0;
+	ix->live--;
+}
+
+static void add_posting(struct cw_index *ix, uint32_t term, uint32_t dn, int field)
+{
+	struct term *t = &ix->terms[term];
+	if (t->n && t->p[t->n - 1].doc == dn) {
+		if (t->p[t->n - 1].tf[field] < UINT16_MAX)
+			t->p[t->n - 1].tf[field]++;
+		return;
+	}
+	if (t->n == t->cap) {
+		uint32_t cap = t->cap ? t->cap * 2 : 2;
+		t->p = cw_xrealloc(t->p, cap * sizeof(struct posting));
+		ix->post_bytes += (size_t)(cap - t->cap) * sizeof(struct posting);
+		t->cap = cap;
+	}
+	struct posting *p = &t->p[t->n++];
+	memset(p, 0, sizeof(*p));
+	p->doc = dn;
+	p->tf[field] = 1;
+}
+
+int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
+{
+	if (!doc || !doc->id || !doc->id[0])
+		return CW_ERR_INVALID;
+	int found;
+	uint32_t *slot = id_slot(ix, doc->id, &found);
+	uint32_t old = found ? *slot - 1 : UINT32_MAX;
+
+	if (ix->ndocs == ix->docs_cap) {
+		uint32_t cap = ix->docs_cap ? ix->docs_cap * 2 : 1024;
+		ix->docs = cw_xrealloc(ix->docs, cap * sizeof(struct doc));
+		ix->dlen = cw_xrealloc(ix->dlen, (size_t)cap * CW_INDEX_NFIELDS * sizeof(uint16_t));
+		free(ix->acc);
+		free(ix->touched);
+		ix->acc = cw_xcalloc(cap, sizeof(float));
+		ix->touched = cw_xmalloc(cap * sizeof(uint32_t));
+		ix->docs_cap = cap;
+	}
+	if (!found && (ix->live + 1) * 10u > ix->idslots_cap * 7u) {
+		idslots_grow(ix);
+		slot = id_slot(ix, doc->id, &found);
+	}
+	if (old != UINT32_MAX)
+		doc_kill(ix, old);
+
+	uint32_t dn = ix->ndocs++;
+	struct doc *d = &ix->docs[dn];
+	memset(d, 0, sizeof(*d));
+	d->id = cw_xstrdup(doc->id);
+	d->user = doc->user;
+	d->date_ms = doc->date_ms;
+	d->claim_len = doc->claim ? (uint32_t)doc->claim_len : 0;
+	d->title_len = doc->title ? (uint32_t)doc->title_len : 0;
+	d->speaker_len = doc->speaker ? (uint32_t)doc->speaker_len : 0;
+	size_t tl = (size_t)d->claim_len + d->title_len + d->speaker_len + 3;
+	d->text = cw_xmalloc(tl);
+	char *w = d->text;
+	if (d->claim_len)
+		memcpy(w, doc->claim, d->claim_len);
+	w[d->claim_len] = '\0';
+	w += d->claim_len + 1;
+	if (d->title_len)
+		memcpy(w, doc->title, d->title_len);
+	w[d->title_len] = '\0';
+	w += d->title_len + 1;
+	if (d->speaker_len)
+		memcpy(w, doc->speaker, d->speaker_len);
+	w[d->speaker_len] = '\0';
+
+	const char *src[CW_INDEX_NFIELDS] = {doc->claim, doc->title, doc->extra};
+	size_t srclen[CW_INDEX_NFIELDS] = {doc->claim ? doc->claim_len : 0,
+	                                   doc->title ? doc->title_len : 0,
+	                                   doc->extra ? doc->extra_len : 0};
+	uint32_t total = 0, cap = 64;
+	uint32_t *ids = cw_xmalloc(cap * sizeof(uint32_t));
+	for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
+		struct cw_tokens tk;
+		uint32_t n = 0;
+		if (srclen[f]) {
+			cw_norm_text(ix->nz, src[f], srclen[f], ix->p.norm_flags, &tk);
+			if (f == CW_FIELD_CLAIM)
+				d->simhash = cw_fp_simhash(&tk);
+			n = tk.n > MAX_FIELD_TOKENS ? MAX_FIELD_TOKENS : (uint32_t)tk.n;
+			if (total + n > cap) {
+				while (total + n > cap)
+					cap *= 2;
+				ids = cw_xrealloc(ids, cap * sizeof(uint32_t));
+			}
+			for (uint32_t i = 0; i < n; i++) {
+				uint32_t t = term_intern(ix, tk.text + tk.off[i], tk.tlen[i]);
+				ids[total + i] = t;
+				add_posting(ix, t, dn, f);
+			}
+		}
+		d->nterms[f] = n;
+		ix->dlen[(size_t)dn * CW_INDEX_NFIELDS + f] = (uint16_t)n;
+		ix->sum_len[f] += n;
+		total += n;
+	}
+	d->terms = cw_xrealloc(ids, (total ? total : 1) * sizeof(uint32_t));
+	d->alive = 1;
+	ix->live++;
+	ix->doc_bytes += strlen(d->id) + 1 + tl + (size_t)total * sizeof(uint32_t);
+	*slot = dn + 1;
+	ix->acc[dn] = 0;
+	return CW_OK;
+}
+
+int cw_index_remove(struct cw_index *ix, const char *id)
+{
+	int found;
+	if (!id)
+		return CW_ERR_NOT_FOUND;
+	uint32_t *slot = id_slot(ix, id, &found);
+	if (!found)
+		return CW_ERR_NOT_FOUND;
+	uint32_t dn = *slot - 1;
+	id_slot_delete(ix, slot);
+	doc_kill(ix, dn);
+	return CW_OK;
+}
+
+/* ---- query cleaning ---- */
+
+static int has_prefix(const char *s, size_t len, const char *pfx)
+{
+	size_t n = strlen(pfx);
+	return len >= n && strncasecmp(s, pfx, n) == 0;
+}
+
+static int is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Appends w to out with spaces at lower-to-upper case and letter-digit
+ * changes and for '_', so "@LindseyGrahamSC" and "#AustralianFires" give
+ * their words. */
+static size_t put_split(const char *w, size_t wl, char *out, size_t o, size_t cap)
+{
+	for (size_t i = 0; i < wl && o < cap; i++) {
+		unsigned char c = (unsigned char)w[i], p = i ? (unsigned char)w[i - 1] : 0;
+		int brk = i && ((islower(p) && isupper(c)) || (isalpha(p) && isdigit(c)) ||
+				(isdigit(p) && isalpha(c)));
+		if (c == '_')
+			c = ' ';
+		else if (brk)
+			out[o++] = ' ';
+		if (o < cap)
+			out[o++] = (char)c;
+	}
+	return o;
+}
+
+static const char *find_link(const char *w, size_t wl)
+{
+	const char *a = memmem(w, wl, "http://", 7), *b = memmem(w, wl, "https://", 8);
+	const char *c = memmem(w, wl, "pic.twitter.com", 15);
+	const char *m = NULL;
+	if (a)
+		m = a;
+	if (b && (!m || b < m))
+		m = b;
+	if (c && (!m || c < m))
+		m = c;
+	return m;
+}
+
+size_t cw_index_clean_text(const char *s, size_t len, char *out, size_t cap)
+{
+	/* A tweet's trailer "— Name (@handle) February 25, 2016" stays: the
+	 * author and the date often name the subject of the fact-check (measured
+	 * on the training tweets). */
+	size_t end = len;
+	size_t o = 0;
+	size_t i = 0;
+	while (i < end && o < cap) {
+		if (is_space((unsigned char)s[i])) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < end && !is_space((unsigned char)s[j]))
+			j++;
+		const char *w = s + i;
+		size_t wl = j - i;
+		i = j;
+		const char *link = find_link(w, wl);
+		if (link)
+			wl = (size_t)(link - w); /* "Thursday.https://t.co/…": keep "Thursday." */
+		else if (has_prefix(w, wl, "www."))
+			wl = 0;
+		if (!wl)
+			continue;
+		int split = w[0] == '@' || w[0] == '#';
+		if (split) {
+			w++;
+			wl--;
+		}
+		if (o && o < cap)
+			out[o++] = ' ';
+		if (split) {
+			o = put_split(w, wl, out, o, cap);
+		} else {
+			size_t n = CW_MIN(wl, cap - o);
+			memcpy(out + o, w, n);
+			o += n;
+		}
+	}
+	return o;
+}
+
+/* ---- search ---- */
+
+static void analyse_query(struct cw_index *ix, const struct cw_index_query *q)
+{
+	size_t len = q->text ? q->len : 0;
+	ix->clean_len =
+	    cw_index_clean_text(q->text ? q->text : "", len, ix->clean, MAX_QUERY_BYTES);
+	ix->clean[ix->clean_len] = '\0';
+	struct cw_tokens tk;
+	cw_norm_text(ix->nz, ix->clean, ix->clean_len, ix->p.norm_flags, &tk);
+	ix->qsimhash = cw_fp_simhash(&tk);
+	if (tk.n > ix->qcap) {
+		ix->qcap = (uint32_t)tk.n;
+		ix->qterms = cw_xrealloc(ix->qterms, ix->qcap * sizeof(uint32_t));
+		ix->uq = cw_xrealloc(ix->uq, ix->qcap * sizeof(uint32_t));
+		ix->uqtf = cw_xrealloc(ix->uqtf, ix->qcap * sizeof(uint32_t));
+		ix->uidf = cw_xrealloc(ix->uidf, ix->qcap * sizeof(float));
+		ix->ftf =
+		    cw_xrealloc(ix->ftf, (size_t)ix->qcap * CW_INDEX_NFIELDS * sizeof(uint32_t));
+	}
+	if (ix->qmark_cap < ix->nterms) {
+		uint32_t cap = ix->terms_cap;
+		ix->qmark = cw_xrealloc(ix->qmark, cap * sizeof(uint32_t));
+		memset(ix->qmark + ix->qmark_cap, 0, (cap - ix->qmark_cap) * sizeof(uint32_t));
+		ix->qmark_cap = cap;
+	}
+	ix->nq = (uint32_t)tk.n;
+	uint32_t nu = 0;
+	for (uint32_t i = 0; i < ix->nq; i++) {
+		const char *w = tk.text + tk.off[i];
+		uint32_t t = term_find(ix, w, tk.tlen[i], hash_bytes(w, tk.tlen[i]));
+		ix->qterms[i] = t;
+		if (t == CW_INDEX_NO_TERM || ix->terms[t].n == 0)
+			continue;
+		if (!ix->qmark[t]) {
+			ix->uq[nu] = t;
+			ix->uqtf[nu] = 0;
+			ix->qmark[t] = ++nu;
+		}
+		ix->uqtf[ix->qmark[t] - 1]++;
+	}
+	/* qmark stays set for the unique terms until the search ends */
+	ix->nu = nu;
+	for (uint32_t u = 0; u < nu; u++)
+		ix->uidf[u] = cw_index_idf(ix, ix->uq[u]);
+}
+
+float cw_index_idf(const struct cw_index *ix, uint32_t term)
+{
+	if (term == CW_INDEX_NO_TERM || term >= ix->nterms)
+		return 0;
+	double n = ix->live, df = ix->terms[term].n;
+	return (float)log(1.0 + (n - df + 0.5) / (df + 0.5));
+}
+
+/* a is worse than b: lower score, or equal score and higher doc number */
+static int worse(const struct heap_ent *a, const struct heap_ent *b)
+{
+	return a->s < b->s || (a->s == b->s && a->doc > b->doc);
+}
+
+static void sift_down(struct heap_ent *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < n && worse(&h[l], &h[m]))
+			m = l;
+		if (r < n && worse(&h[r], &h[m]))
+			m = r;
+		if (m == i)
+			return;
+		struct heap_ent t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static void sift_up(struct heap_ent *h, size_t i)
+{
+	while (i) {
+		size_t p = (i - 1) / 2;
+		if (!worse(&h[i], &h[p]))
+			return;
+		struct heap_ent t = h[i];
+		h[i] = h[p];
+		h[p] = t;
+		i = p;
+	}
+}
+
+/* Per-field BM25 of one document, from its stored term ids. */
+static void field_scores(const struct cw_index *ix, uint32_t dn, float *out)
+{
+	const struct doc *d = &ix->docs[dn];
+	uint32_t nu = ix->nu;
+	uint32_t *tf = ix->ftf;
+	memset(tf, 0, (size_t)nu * CW_INDEX_NFIELDS * sizeof(uint32_t));
+	const uint32_t *t = d->terms;
+	for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
+		for (uint32_t i = 0; i < d->nterms[f]; i++) {
+			uint32_t m = ix->qmark[t[i]];
+			if (m)
+				tf[(size_t)f * nu + m - 1]++;
+		}
+		t += d->nterms[f];
+	}
+	double k1 = ix->p.k1;
+	for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
+		double avg = ix->live ? (double)ix->sum_len[f] / ix->live : 0;
+		double b = ix->p.b[f];
+		double norm = avg > 0 ? 1.0 - b + b * d->nterms[f] / avg : 1.0;
+		if (norm <= 0)
+			norm = 1.0;
+		double s = 0;
+		for (uint32_t u = 0; u < nu; u++) {
+			uint32_t c = tf[(size_t)f * nu + u];
+			if (!c)
+				continue;
+			double x = c / norm;
+			s += ix->uidf[u] * ix->uqtf[u] * x * (k1 + 1) / (k1 + x);
+		}
+		out[f] = (float)s;
+	}
+}
+
+size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
+                       struct cw_index_hit *hits, size_t k)
+{
+	if (!ix->docs_cap) {
+		ix->nq = 0;
+		ix->clean_len = 0;
+		return 0;
+	}
+	analyse_query(ix, q);
+	uint32_t nu = ix->nu;
+
+	/* Length normalisation per field: tf / (1 - b + b * len / avg), folded
+	 * with the field weight into w / (c0 + c1 * len). */
+	float c0[CW_INDEX_NFIELDS], c1[CW_INDEX_NFIELDS], wt[CW_INDEX_NFIELDS];
+	for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
+		double avg = ix->live ? (double)ix->sum_len[f] / ix->live : 0;
+		c0[f] = (float)(1.0 - ix->p.b[f]);
+		c1[f] = avg > 0 ? (float)(ix->p.b[f] / avg) : 0.f;
+		if (c0[f] == 0 && c1[f] == 0)
+			c0[f] = 1;
+		wt[f] = (float)ix->p.weight[f];
+	}
+	float k1 = (float)ix->p.k1;
+	uint32_t nt = 0;
+	float *acc = ix->acc;
+	uint32_t *touched = ix->touched;
+	const uint16_t *dlen = ix->dlen;
+	for (uint32_t u = 0; u < nu; u++) {
+		const struct term *t = &ix->terms[ix->uq[u]];
+		float w = ix->uidf[u] * (float)ix->uqtf[u] * (k1 + 1);
+		for (uint32_t i = 0; i < t->n; i++) {
+			const struct posting *p = &t->p[i];
+			const uint16_t *l = dlen + (size_t)p->doc * CW_INDEX_NFIELDS;
+			float x = 0;
+			for (int f = 0; f < CW_INDEX_NFIELDS; f++)
+				if (p->tf[f])
+					x += wt[f] * p->tf[f] / (c0[f] + c1[f] * l[f]);
+			if (x <= 0)
+				continue; /* only fields of weight 0 hold the term */
+			float s = w * x / (k1 + x);
+			if (acc[p->doc] == 0)
+				touched[nt++] = p->doc;
+			acc[p->doc] += s;
+		}
+	}
+
+	size_t n = 0;
+	if (k > ix->heap_cap) {
+		ix->heap = cw_xrealloc(ix->heap, k * sizeof(struct heap_ent));
+		ix->heap_cap = k;
+	}
+	struct heap_ent *heap = ix->heap;
+	for (uint32_t i = 0; i < nt; i++) {
+		struct heap_ent e = {acc[touched[i]], touched[i]};
+		acc[touched[i]] = 0;
+		if (!k)
+			continue;
+		if (n < k) {
+			heap[n] = e;
+			sift_up(heap, n++);
+		} else if (worse(&heap[0], &e)) {
+			heap[0] = e;
+			sift_down(heap, n, 0);
+		}
+	}
+	/* pop worst first into the back of hits */
+	size_t total = n;
+	while (n) {
+		struct heap_ent e = heap[0];
+		heap[0] = heap[--n];
+		sift_down(heap, n, 0);
+		struct cw_index_hit *h = &hits[n];
+		const struct doc *d = &ix->docs[e.doc];
+		memset(h, 0, sizeof(*h));
+		h->doc = e.doc;
+		h->id = d->id;
+		h->user = d->user;
+		h->bm25 = e.s;
+		h->score = e.s;
+		h->bm25_rank = (uint32_t)n;
+	}
+	for (size_t i = 0; i < total; i++)
+		field_scores(ix, hits[i].doc, hits[i].field_bm25);
+	for (uint32_t u = 0; u < nu; u++)
+		ix->qmark[ix->uq[u]] = 0;
+	return total;
+}
+
+int cw_index_doc_view(const struct cw_index *ix, uint32_t dn, struct cw_index_doc_view *v)
+{
+	if (dn >= ix->ndocs || !ix->docs[dn].alive)
+		return CW_ERR_NOT_FOUND;
+	const struct doc *d = &ix->docs[dn];
+	memset(v, 0, sizeof(*v));
+	v->id = d->id;
+	v->user = d->user;
+	v->claim = d->text;
+	v->claim_len = d->claim_len;
+	v->title = d->text + d->claim_len + 1;
+	v->title_len = d->title_len;
+	v->speaker = v->title + d->title_len + 1;
+	v->speaker_len = d->speaker_len;
+	v->date_ms = d->date_ms;
+	v->simhash = d->simhash;
+	const uint32_t *t = d->terms;
+	for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
+		v->terms[f] = t;
+		v->nterms[f] = d->nterms[f];
+		t += d->nterms[f];
+	}
+	return CW_OK;
+}
+
+void cw_index_last_query(const struct cw_index *ix, struct cw_index_query_view *v)
+{
+	v->terms = ix->qterms;
+	v->nterms = ix->nq;
+	v->clean = ix->clean ? ix->clean : "";
+	v->clean_len = ix->clean_len;
+	v->simhash = ix->qsimhash;
+}

@@ -1,0 +1,149 @@
+/*
+ * index.h — the in-memory retrieval index over fact-checks that answers
+ * "has this claim been fact-checked already?".
+ *
+ * Every fact-check is indexed by three fields, normalised with extract's
+ * cw_norm_text() so that a claim and a fact-check see the same tokens:
+ *
+ *   CW_FIELD_CLAIM  the claim as reviewed ("vclaim"), weighted highest
+ *   CW_FIELD_TITLE  the fact-check's headline
+ *   CW_FIELD_EXTRA  a summary or subtitle, weighted lowest
+ *
+ * Ranking is BM25F: per field, term frequency is normalised by that field's
+ * length against its average, the fields are summed with their weights, then
+ * saturated once with k1 and multiplied by the term's idf.
+ *
+ * The match worker builds the index from the fact-checks it reads from Redis
+ * and keeps adding to it while it runs (cw_index_put with a known id replaces
+ * the earlier version).  The index is not thread-safe: one thread owns it,
+ * searches included (search uses scratch memory inside the index).
+ */
+#ifndef CW_MATCH_INDEX_H
+#define CW_MATCH_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum cw_index_field {
+	CW_FIELD_CLAIM = 0,
+	CW_FIELD_TITLE = 1,
+	CW_FIELD_EXTRA = 2,
+	CW_INDEX_NFIELDS = 3,
+};
+
+/* Unknown term (query words no fact-check contains) in term id arrays. */
+#define CW_INDEX_NO_TERM UINT32_MAX
+
+struct cw_index_params {
+	double k1;                       /* BM25 saturation, >= 0 (default 1.2) */
+	double b[CW_INDEX_NFIELDS];      /* length normalisation per field, [0,1] */
+	double weight[CW_INDEX_NFIELDS]; /* BM25F field weights, >= 0 */
+	const char *language;            /* Snowball language, NULL for "english" */
+	unsigned norm_flags;             /* CW_NORM_* passed to cw_norm_text, 0 default */
+};
+
+/* Fills p with the defaults tuned on the training data (see index.c). */
+void cw_index_params_default(struct cw_index_params *p);
+
+/* One fact-check to index.  Strings are (ptr, len) and need not be
+ * NUL-terminated; the index copies what it keeps.  A NULL pointer is an
+ * empty field. */
+struct cw_index_doc {
+	const char *id; /* NUL-terminated, unique: a later put with the same id replaces */
+	const char *claim;
+	size_t claim_len;
+	const char *title;
+	size_t title_len;
+	const char *extra;
+	size_t extra_len;
+	const char *speaker; /* the claimant, when the fact-check names one */
+	size_t speaker_len;
+	int64_t date_ms; /* review date in unix ms, 0 unknown */
+	uintptr_t user;  /* the caller's handle for the full fact-check, returned in hits */
+};
+
+/* One claim to look up. */
+struct cw_index_query {
+	const char *text; /* raw claim or sentence (URLs, @handles and such are ignored) */
+	size_t len;
+	const char *speaker; /* who made the claim, NULL unknown */
+	size_t speaker_len;
+};
+
+/* One ranked fact-check. */
+struct cw_index_hit {
+	uint32_t doc;   /* index-internal document number, for cw_index_doc_view() */
+	const char *id; /* borrowed: valid until that fact-check is replaced or the index freed */
+	uintptr_t user; /* the doc's user value */
+	float bm25;     /* BM25F score */
+	float field_bm25[CW_INDEX_NFIELDS]; /* BM25 of each field alone (same k1, b) */
+	float score;        /* final score: bm25 from cw_index_search; a probability in [0,1]
+	                     * after re-ranking (match/rerank.h) */
+	uint32_t bm25_rank; /* 0-based rank by bm25 */
+};
+
+struct cw_index;
+
+/* Creates an empty index; p NULL for defaults.  NULL with errstr when the
+ * language is unknown.  Free with cw_index_free() (NULL is a no-op). */
+struct cw_index *cw_index_new(const struct cw_index_params *p, char *errstr, size_t errsize);
+void cw_index_free(struct cw_index *ix);
+
+/* Adds one fact-check, or replaces the one with the same id.  Returns 0, or
+ * CW_ERR_INVALID when doc->id is NULL or empty. */
+int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc);
+
+/* Removes a fact-check by id; CW_ERR_NOT_FOUND when absent. */
+int cw_index_remove(struct cw_index *ix, const char *id);
+
+/* Ranks the index for q and fills up to k hits, best first (ties by doc
+ * number, so results are deterministic).  Returns the number filled. */
+size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
+                       struct cw_index_hit *hits, size_t k);
+
+/* Live fact-checks, and bytes the index holds (postings, terms, documents). */
+size_t cw_index_count(const struct cw_index *ix);
+size_t cw_index_memory(const struct cw_index *ix);
+
+/* What the index keeps of one document, for re-ranking.  Borrowed; valid
+ * until the next put/remove or cw_index_free. */
+struct cw_index_doc_view {
+	const char *id;
+	uintptr_t user;
+	const char *claim; /* raw text, NUL-terminated */
+	size_t claim_len;
+	const char *title;
+	size_t title_len;
+	const char *speaker;
+	size_t speaker_len;
+	int64_t date_ms;
+	uint64_t simhash;                        /* cw_fp_simhash of the normalised claim */
+	const uint32_t *terms[CW_INDEX_NFIELDS]; /* term ids in text order */
+	uint32_t nterms[CW_INDEX_NFIELDS];
+};
+
+/* Fills v for a hit's doc; CW_ERR_NOT_FOUND for a dead or unknown number. */
+int cw_index_doc_view(const struct cw_index *ix, uint32_t doc, struct cw_index_doc_view *v);
+
+/* The analysed form of the last query given to cw_index_search: term ids in
+ * text order (CW_INDEX_NO_TERM for words no document has), the cleaned raw
+ * text that was normalised, and the simhash of its tokens.  Borrowed; valid
+ * until the next search. */
+struct cw_index_query_view {
+	const uint32_t *terms;
+	uint32_t nterms;
+	const char *clean; /* query text with URLs, handles, tweet trailers removed */
+	size_t clean_len;
+	uint64_t simhash;
+};
+void cw_index_last_query(const struct cw_index *ix, struct cw_index_query_view *v);
+
+/* idf of a term id as used in ranking (0 for CW_INDEX_NO_TERM). */
+float cw_index_idf(const struct cw_index *ix, uint32_t term);
+
+/* Removes from a raw claim what is not its words: URLs, pic.twitter.com
+ * links, @handles, "#" of hashtags and a tweet's "— Name (@handle) date"
+ * trailer.  Writes at most cap bytes to out and returns the length. */
+size_t cw_index_clean_text(const char *s, size_t len, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * test_attribution.c — who says what: sentences of the seed article
+ * (shared/examples/please-verify-kremlin-kislyak.txt) and news-like ones,
+ * each with the speaker and claim a reader would name.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "extract/attribution.h"
+
+struct attr_case {
+	const char *sentence;
+	const char *speaker; /* "" when none */
+	const char *claim;
+	int pronoun;
+};
+
+static const struct attr_case attr_cases[] = {
+    /* The seed article. */
+    {"During an interview on CNN, Kremlin spokesman Dmitry Peskov said that Russian "
+     "Ambassador Sergey Kislyak met with Hillary Clinton advisers before the presidential "
+     "election.",
+     "Dmitry Peskov",
+     "Russian Ambassador Sergey Kislyak met with Hillary Clinton advisers before the "
+     "presidential election",
+     0},
+    {"Russian President Vladimir Putin's spokesman said Sunday that Russian Ambassador Sergey "
+     "Kislyak met with then-Democratic presidential candidate Hillary Clinton's campaign "
+     "several times.",
+     "Russian President Vladimir Putin's spokesman",
+     "Russian Ambassador Sergey Kislyak met with then-Democratic presidential candidate "
+     "Hillary Clinton's campaign several times",
+     0},
+    {"During an interview with CNN host Fareed Zakaria, Kremlin spokesman Dmitry Peskov "
+     "asserted that Kislyak met with Clinton advisers before the election.",
+     "Dmitry Peskov", "Kislyak met with Clinton advisers before the election", 0},
+    {"Peskov told him that it was common protocol for their country's ambassadors to speak "
+     "with presidential candidates in other countries.",
+     "Peskov",
+     "it was common protocol for their country's ambassadors to speak with presidential "
+     "candidates in other countries",
+     0},
+    {"He was talking about what was going on in the United States so we have a better "
+     "understanding in Moscow,\" Peskov said.",
+     "Peskov",
+     "He was talking about what was going on in the United States so we have a better "
+     "understanding in Moscow",
+     0},
+    {"\"Well, if you look at some people connected with Hillary Clinton during her campaign, "
+     "you would probably see that he had lots of meetings of that kind,\xe2\x80\x9d Peskov "
+     "answered.",
+     "Peskov",
+     "Well, if you look at some people connected with Hillary Clinton during her campaign, "
+     "you would probably see that he had lots of meetings of that kind",
+     0},
+    {"\"There are lots of specialists in politology (sic), people working in think tanks,\" "
+     "he said.",
+     "he", "There are lots of specialists in politology (sic), people working in think tanks", 1},
+    {"Addressing the national intelligence community's conclusion that Russia did interfere "
+     "in the United States electoral process, Peskov said, \"We don't know what's the reason "
+     "for these words.",
+     "Peskov", "We don't know what's the reason for these words", 0},
+    {"Zakaria pressed harder on Putin's preference toward Trump, which Peskov answered was "
+     "simply a result of Clinton's negative remarks toward Russia during the campaign.",
+     "",
+     "Zakaria pressed harder on Putin's preference toward Trump, which Peskov answered was "
+     "simply a result of Clinton's negative remarks toward Russia during the campaign",
+     0},
+    {"We've never seen any evidence and we've never heard something trustful (sic).\"", "",
+     "We've never seen any evidence and we've never heard something trustful (sic)", 0},
+    /* News-like sentences. */
+    {"Peskov said that Kislyak met with Clinton advisers.", "Peskov",
+     "Kislyak met with Clinton advisers", 0},
+    {"\"It is false,\" said Dmitry Peskov.", "Dmitry Peskov", "It is false", 0},
+    {"According to the health ministry, 40 people died in the attack.", "health ministry",
+     "40 people died in the attack", 0},
+    {"Unemployment fell to 3.5 percent, according to the Labor Department.", "Labor Department",
+     "Unemployment fell to 3.5 percent", 0},
+    {"Sen. Elizabeth Warren told CNN that the bill would cost $1.5 trillion.", "Elizabeth Warren",
+     "the bill would cost $1.5 trillion", 0},
+    {"Trump claimed that crime rose 50 percent in 2016.", "Trump", "crime rose 50 percent in 2016",
+     0},
+    {"The senator insisted the tax cut pays for itself.", "senator", "the tax cut pays for itself",
+     0},
+    {"Peskov, the Kremlin spokesman, denied that Russia interfered in the election.", "Peskov",
+     "Russia interfered in the election", 0},
+    {"Crime rose 20 percent last year, officials said.", "officials",
+     "Crime rose 20 percent last year", 0},
+    {"The economy grew 3 percent in 2017.", "", "The economy grew 3 percent in 2017", 0},
+    {"\"Nobody knows,\" she said, adding that the talks would go on.", "she", "Nobody knows", 1},
+};
+
+Test(attribution, golden)
+{
+	for (size_t i = 0; i < sizeof(attr_cases) / sizeof(attr_cases[0]); i++) {
+		const struct attr_case *c = &attr_cases[i];
+		struct cw_attribution a;
+		size_t len = strlen(c->sentence);
+
+		cw_attribution_find(c->sentence, len, &a);
+		cr_assert_leq(a.speaker_off + a.speaker_len, len);
+		cr_assert_leq(a.claim_off + a.claim_len, len);
+		cr_expect(a.speaker_len == strlen(c->speaker) &&
+		              memcmp(c->sentence + a.speaker_off, c->speaker, a.speaker_len) == 0,
+		          "case %zu: speaker '%.*s', expected '%s'", i, (int)a.speaker_len,
+		          c->sentence + a.speaker_off, c->speaker);
+		cr_expect(a.claim_len == strlen(c->claim) &&
+		              memcmp(c->sentence + a.claim_off, c->claim, a.claim_len) == 0,
+		          "case %zu: claim '%.*s', expected '%s'", i, (int)a.claim_len,
+		          c->sentence + a.claim_off, c->claim);
+		cr_expect_eq(a.pronoun, c->pronoun, "case %zu: pronoun %d", i, a.pronoun);
+		cr_expect_eq(a.kind == CW_ATTR_NONE, c->speaker[0] == '\0', "case %zu: kind %d", i,
+		             a.kind);
+	}
+}
+
+Test(attribution, empty_and_punctuation_only)
+{
+	struct cw_attribution a;
+
+	cr_expect_eq(cw_attribution_find("", 0, &a), CW_ATTR_NONE);
+	cr_expect_eq(a.claim_len, 0);
+	cr_expect_eq(cw_attribution_find("\" , . \"", 7, &a), CW_ATTR_NONE);
+	cr_expect_eq(a.speaker_len, 0);
+}

@@ -1,0 +1,185 @@
+/*
+ * test_checkworthiness.c — the check-worthiness model: the shipped weights
+ * load and rank a factual sentence above small talk, bad weight files are
+ * reported by file and line, the trainer learns a planted signal, and
+ * average precision is computed as the CLEF lab defines it.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "extract/checkworthiness.h"
+
+#define SHIPPED "extract/checkworthiness.weights"
+
+static float score_str(const struct cw_cw_model *m, const char *s)
+{
+	return cw_cw_score(m, s, strlen(s), NULL, 0);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+	cr_assert_not_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+Test(checkworthiness, shipped_weights_rank_fact_above_greeting)
+{
+	char err[256] = "";
+	struct cw_cw_model *m = cw_cw_model_load(SHIPPED, err, sizeof(err));
+	cr_assert_not_null(m, "%s", err);
+	float fact = score_str(m, "Unemployment fell to 4.1 percent in 2017, the lowest in 17 "
+	                          "years.");
+	float hello = score_str(m, "Thank you very much, it's great to be here.");
+	cr_assert(fact >= 0 && fact <= 1 && hello >= 0 && hello <= 1);
+	cr_assert_gt(fact, hello, "fact %f greeting %f", fact, hello);
+	float th = cw_cw_model_threshold(m);
+	cr_assert(th > 0 && th < 1);
+	cw_cw_model_free(m);
+}
+
+Test(checkworthiness, corrupted_weights_name_file_and_line)
+{
+	char path[] = "/tmp/cw-cw-test-XXXXXX";
+	char err[256] = "";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+
+	write_file(path, "# model\ncw-checkworthiness 1\nseed 7\nbuckets 1024\nbias -1\n"
+	                 "threshold 0.5\nd number 0.5\nh 12 0.25\nh 99999 1\n");
+	struct cw_cw_model *m = cw_cw_model_load(path, err, sizeof(err));
+	cr_assert_null(m);
+	char want[300];
+	snprintf(want, sizeof(want), "%s:9:", path);
+	cr_assert(strstr(err, want) != NULL, "error '%s' lacks '%s'", err, want);
+
+	write_file(path, "cw-checkworthiness 1\nseed 7\nbuckets 1024\nbias -1\nh 3 0.5x\n");
+	m = cw_cw_model_load(path, err, sizeof(err));
+	cr_assert_null(m);
+	snprintf(want, sizeof(want), "%s:5:", path);
+	cr_assert(strstr(err, want) != NULL, "error '%s' lacks '%s'", err, want);
+
+	write_file(path, "cw-checkworthiness 1\nseed 7\nbuckets 1000\nbias -1\n");
+	m = cw_cw_model_load(path, err, sizeof(err));
+	cr_assert_null(m);
+	snprintf(want, sizeof(want), "%s:3:", path);
+	cr_assert(strstr(err, want) != NULL, "error '%s' lacks '%s'", err, want);
+
+	/* And a well-formed one of the same shape loads. */
+	write_file(path, "cw-checkworthiness 1\nseed 7\nbuckets 1024\nbias -1\nd number 0.5\n"
+	                 "h 12 0.25\n");
+	m = cw_cw_model_load(path, err, sizeof(err));
+	cr_assert_not_null(m, "%s", err);
+	cw_cw_model_free(m);
+	unlink(path);
+}
+
+Test(checkworthiness, missing_file_is_named)
+{
+	char err[256] = "";
+	cr_assert_null(cw_cw_model_load("/nonexistent/cw.weights", err, sizeof(err)));
+	cr_assert(strstr(err, "/nonexistent/cw.weights") != NULL, "%s", err);
+}
+
+/* Sentences whose label is planted in one word ("zorblax" = worthy) amid
+ * shared filler: a trainer that learns nothing ranks them at random. */
+Test(checkworthiness, trainer_learns_planted_signal)
+{
+	static const char *filler[] = {"the committee", "people say", "in the city",
+	                               "many believe",  "last week",  "our team"};
+	enum { N = 400 };
+	char text[N][96];
+	struct cw_cw_example ex[N];
+	for (int i = 0; i < N; i++) {
+		int pos = i % 10 == 0;
+		snprintf(text[i], sizeof(text[i]), "%s %s %s", filler[i % 6],
+		         pos ? "zorblax" : "quintel", filler[(i / 6) % 6]);
+		ex[i] =
+		    (struct cw_cw_example){.text = text[i], .len = strlen(text[i]), .label = pos};
+	}
+	struct cw_cw_train_opts o;
+	cw_cw_train_opts_init(&o);
+	o.bits = 12;
+	o.epochs = 5;
+	struct cw_cw_model *m = cw_cw_train(ex, N, &o);
+	float s[N];
+	int l[N];
+	for (int i = 0; i < N; i++) {
+		s[i] = cw_cw_score(m, ex[i].text, ex[i].len, NULL, 0);
+		l[i] = ex[i].label;
+	}
+	cr_assert_gt(cw_cw_average_precision(s, l, N), 0.99);
+	cr_assert_gt(score_str(m, "zorblax"), score_str(m, "quintel"));
+
+	/* Saved and loaded, it scores the same. */
+	char path[] = "/tmp/cw-cw-train-XXXXXX", err[256];
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	cr_assert_eq(cw_cw_model_save(m, path, 0, 0.5f, err, sizeof(err)), 0, "%s", err);
+	struct cw_cw_model *back = cw_cw_model_load(path, err, sizeof(err));
+	cr_assert_not_null(back, "%s", err);
+	for (int i = 0; i < 20; i++)
+		cr_assert_float_eq(cw_cw_score(back, ex[i].text, ex[i].len, NULL, 0), s[i], 1e-3);
+	cw_cw_model_free(back);
+	cw_cw_model_free(m);
+	unlink(path);
+}
+
+Test(checkworthiness, training_is_deterministic)
+{
+	static const char *t[] = {"We cut taxes by 20 percent.", "Hello everyone.",
+	                          "Crime rose 10 percent in 2016.", "Thanks for having me."};
+	struct cw_cw_example ex[4];
+	for (int i = 0; i < 4; i++)
+		ex[i] =
+		    (struct cw_cw_example){.text = t[i], .len = strlen(t[i]), .label = i % 2 == 0};
+	struct cw_cw_train_opts o;
+	cw_cw_train_opts_init(&o);
+	o.bits = 10;
+	struct cw_cw_model *a = cw_cw_train(ex, 4, &o), *b = cw_cw_train(ex, 4, &o);
+	cr_assert_eq(
+	    memcmp(cw_cw_model_weights(a), cw_cw_model_weights(b), cw_cw_dim(10) * sizeof(float)),
+	    0);
+	cw_cw_model_free(a);
+	cw_cw_model_free(b);
+}
+
+Test(checkworthiness, average_precision_by_hand)
+{
+	/* Ranked: 0.9(+) 0.8(-) 0.7(+) 0.6(-) 0.5(+): AP = (1/1 + 2/3 + 3/5) / 3. */
+	float s[] = {0.5f, 0.8f, 0.9f, 0.6f, 0.7f};
+	int l[] = {1, 0, 1, 0, 1};
+	cr_assert_float_eq(cw_cw_average_precision(s, l, 5), (1.0 + 2.0 / 3 + 3.0 / 5) / 3, 1e-9);
+	cr_assert_float_eq(cw_cw_precision_at(s, l, 5, 2), 0.5, 1e-9);
+	cr_assert_float_eq(cw_cw_precision_at(s, l, 5, 10), 0.3, 1e-9);
+	int none[] = {0, 0, 0, 0, 0};
+	cr_assert_float_eq(cw_cw_average_precision(s, none, 5), 0.0, 1e-12);
+	/* Ties keep input order: the positive listed first ranks first. */
+	float tie[] = {0.5f, 0.5f};
+	int lt[] = {0, 1};
+	cr_assert_float_eq(cw_cw_average_precision(tie, lt, 2), 0.5, 1e-9);
+}
+
+Test(checkworthiness, features_see_claim_signals)
+{
+	struct cw_cw_features a, b;
+	const char *x = "In 2016 we spent $4 billion, 12% more than Canada.";
+	cw_cw_extract(x, strlen(x), NULL, 0, 1, 12, &a);
+	const char *y = "ok";
+	cw_cw_extract(y, strlen(y), NULL, 0, 1, 12, &b);
+	size_t dense_a = 0, dense_b = 0;
+	for (size_t i = 0; i < a.n; i++) {
+		cr_assert_lt(a.idx[i], cw_cw_dim(12));
+		dense_a += a.idx[i] >= 4096;
+	}
+	for (size_t i = 0; i < b.n; i++)
+		dense_b += b.idx[i] >= 4096;
+	cr_assert_gt(dense_a, 5); /* number, year, money, percent, magnitude, comparative... */
+	cr_assert_eq(dense_b, 1); /* only a length bucket */
+}

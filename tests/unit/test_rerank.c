@@ -1,0 +1,144 @@
+/*
+ * test_rerank.c — the re-ranker's features, model file and ordering
+ * (match/rerank.c).
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/common.h"
+#include "match/index.h"
+#include "match/rerank.h"
+
+static void rr_put(struct cw_index *ix, const char *id, const char *claim, const char *speaker)
+{
+	struct cw_index_doc d = {
+	    .id = id,
+	    .claim = claim,
+	    .claim_len = strlen(claim),
+	    .speaker = speaker,
+	    .speaker_len = speaker ? strlen(speaker) : 0,
+	};
+	cr_assert_eq(cw_index_put(ix, &d), 0);
+}
+
+static struct cw_index *rr_index(void)
+{
+	char err[128];
+	struct cw_index *ix = cw_index_new(NULL, err, sizeof(err));
+	cr_assert_not_null(ix, "%s", err);
+	rr_put(ix, "low", "The unemployment rate fell to 4 percent in 2018.", "Donald Trump");
+	rr_put(ix, "high", "The unemployment rate fell to 9 percent in 2011.", "Barack Obama");
+	rr_put(ix, "other", "Bananas are berries.", NULL);
+	return ix;
+}
+
+static const char *top(struct cw_index *ix, const struct cw_rerank_model *m, const char *text,
+                       const char *speaker)
+{
+	struct cw_index_query q = {.text = text,
+	                           .len = strlen(text),
+	                           .speaker = speaker,
+	                           .speaker_len = speaker ? strlen(speaker) : 0};
+	struct cw_index_hit hits[3];
+	size_t n = cw_rerank_search(ix, m, &q, hits, 3);
+	cr_assert_geq(n, 2);
+	for (size_t i = 1; i < n; i++)
+		cr_assert_geq(hits[i - 1].score, hits[i].score);
+	if (m)
+		cr_assert(hits[0].score >= 0 && hits[0].score <= 1, "not a probability");
+	return hits[0].id;
+}
+
+Test(rerank, prefers_candidate_whose_numbers_agree)
+{
+	struct cw_index *ix = rr_index();
+	struct cw_rerank_model m;
+	cw_rerank_model_default(&m);
+	m.w[CW_RF_BM25] = 0;
+	m.w[CW_RF_NUM_AGREE] = 2;
+	m.w[CW_RF_NUM_DISAGREE] = -2;
+	/* the words are the same; only the numbers tell the two apart */
+	const char *q = "unemployment rate fell to 9 percent in 2011";
+	cr_assert_str_eq(top(ix, &m, q, NULL), "high");
+	cr_assert_str_eq(top(ix, &m, "Unemployment rate fell to 4 percent in 2018!", NULL), "low");
+	/* the same model upside down must pick the other one */
+	m.w[CW_RF_NUM_AGREE] = -2;
+	m.w[CW_RF_NUM_DISAGREE] = 2;
+	cr_assert_str_eq(top(ix, &m, q, NULL), "low");
+	cw_index_free(ix);
+}
+
+Test(rerank, number_features_count_agreement)
+{
+	struct cw_index *ix = rr_index();
+	struct cw_index_query q = {.text = "rate fell to 9 percent, 2,011 jobs",
+	                           .len = strlen("rate fell to 9 percent, 2,011 jobs")};
+	struct cw_index_hit hits[3];
+	size_t n = cw_index_search(ix, &q, hits, 3);
+	cr_assert_geq(n, 2);
+	double x[3 * CW_RERANK_NFEAT];
+	cw_rerank_features(ix, &q, hits, n, x);
+	for (size_t i = 0; i < n; i++) {
+		const double *r = x + i * CW_RERANK_NFEAT;
+		if (strcmp(hits[i].id, "high") == 0) {
+			/* "9" and "2,011" = "2011" agree; nothing disagrees */
+			cr_assert_float_eq(r[CW_RF_NUM_AGREE], 2, 1e-9);
+			cr_assert_float_eq(r[CW_RF_NUM_DISAGREE], 0, 1e-9);
+		} else if (strcmp(hits[i].id, "low") == 0) {
+			cr_assert_float_eq(r[CW_RF_NUM_AGREE], 0, 1e-9);
+			cr_assert_float_eq(r[CW_RF_NUM_DISAGREE], 2, 1e-9);
+		}
+		cr_assert(r[CW_RF_QCOVER] > 0 && r[CW_RF_QCOVER] <= 1);
+		cr_assert(r[CW_RF_BM25_NORM] > 0 && r[CW_RF_BM25_NORM] <= 1);
+	}
+	cw_index_free(ix);
+}
+
+Test(rerank, speaker_matches_claimant)
+{
+	struct cw_index *ix = rr_index();
+	struct cw_rerank_model m;
+	cw_rerank_model_default(&m);
+	m.w[CW_RF_BM25] = 0;
+	m.w[CW_RF_SPEAKER] = 3;
+	const char *q = "the unemployment rate fell to percent";
+	cr_assert_str_eq(top(ix, &m, q, "OBAMA"), "high");
+	cr_assert_str_eq(top(ix, &m, q, "Mr. Trump"), "low");
+	cw_index_free(ix);
+}
+
+Test(rerank, weights_file_round_trip)
+{
+	struct cw_rerank_model m, back;
+	cw_rerank_model_default(&m);
+	m.bias = -3.25;
+	m.candidates = 40;
+	for (int i = 0; i < CW_RERANK_NFEAT; i++) {
+		m.w[i] = 0.1 * (i + 1);
+		m.mean[i] = i;
+		m.scale[i] = 1 + i;
+	}
+	char path[] = "/tmp/cw-rerank-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	cr_assert_eq(cw_rerank_model_write(&m, f), 0);
+	fprintf(f, "future_feature weight 9\n");
+	fclose(f);
+	char err[256];
+	cr_assert_eq(cw_rerank_model_load(&back, path, err, sizeof(err)), 0, "%s", err);
+	cr_assert_float_eq(back.bias, m.bias, 1e-9);
+	cr_assert_eq(back.candidates, 40);
+	for (int i = 0; i < CW_RERANK_NFEAT; i++) {
+		cr_assert_float_eq(back.w[i], m.w[i], 1e-9);
+		cr_assert_float_eq(back.scale[i], m.scale[i], 1e-9);
+	}
+	f = fopen(path, "w");
+	fprintf(f, "bm25 weight\n");
+	fclose(f);
+	cr_assert_eq(cw_rerank_model_load(&back, path, err, sizeof(err)), CW_ERR_INVALID);
+	cr_assert(strstr(err, ":1:"), "no line in '%s'", err);
+	unlink(path);
+}
