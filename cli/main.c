@@ -9,6 +9,7 @@
 #include "cli/schema.h"
 #include "lib/cli.h"
 #include "lib/log.h"
+#include "lib/worker.h"
 
 struct command {
 	const char *name;
@@ -70,6 +71,9 @@ int main(int argc, char **argv)
 			continue;
 		if (!c->sub) {
 			cw_log_init(c->name, CW_LOG_INFO);
+			if (c->fn == cw_extract_command || c->fn == cw_match_command ||
+			    c->fn == cw_report_command)
+				cw_worker_install_signals();
 			return c->fn(argc - 1, argv + 1);
 		}
 		if (argc >= 3 && !strcmp(argv[2], c->sub)) {

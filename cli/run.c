@@ -382,6 +382,14 @@ int cw_run_command(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	/* Children inherit a blocked SIGUSR1 (the drain request): a worker
+	 * unblocks it once its handler is in place, so an early request waits
+	 * rather than kills it. */
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+
 	if (!mkdtemp(tmpdir)) {
 		cw_err("msg=\"cannot create temporary folder\" error=\"%s\"", strerror(errno));
 		goto out;

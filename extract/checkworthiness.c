@@ -19,11 +19,12 @@
 #include "lib/common.h"
 
 #define FORMAT_MAGIC     "cw-checkworthiness"
-#define FORMAT_VERSION   1
+#define FORMAT_VERSION   2           /* 2: context features, no "speaker known" feature */
 #define MAX_WEIGHTS_FILE (64u << 20) /* bytes */
 #define MIN_BITS         4
 #define MAX_BITS         24
 #define TOKEN_MAX        48 /* bytes of a token kept for word-list look-ups */
+#define CTX_TOKENS       32 /* words of a neighbouring sentence looked at */
 
 /* The dense features, in weight order after the hashed buckets.  Their names
  * are what the weights file stores, so a renumbering does not break it. */
@@ -47,11 +48,20 @@ enum dense {
 	D_LEN_10_19,
 	D_LEN_20_39,
 	D_LEN_40,
-	D_SPEAKER,
+	D_OTHER_CORPUS,
 	D_WE,
 	D_YOU,
 	D_NEGATION,
 	D_EXCLAIM,
+	D_PREV_NONE,
+	D_PREV_QUESTION,
+	D_PREV_NUMBER,
+	D_NEXT_NONE,
+	D_NEXT_QUESTION,
+	D_NEXT_NUMBER,
+	D_NUMBER_VERB,
+	D_CONVERSATION,
+	D_THAT_CLAUSE,
 	NDENSE
 };
 
@@ -75,11 +85,20 @@ static const char *const dense_names[NDENSE] = {
     [D_LEN_10_19] = "len10_19",
     [D_LEN_20_39] = "len20_39",
     [D_LEN_40] = "len40",
-    [D_SPEAKER] = "speaker",
+    [D_OTHER_CORPUS] = "other_corpus",
     [D_WE] = "we",
     [D_YOU] = "you",
     [D_NEGATION] = "negation",
     [D_EXCLAIM] = "exclaim",
+    [D_PREV_NONE] = "prev_none",
+    [D_PREV_QUESTION] = "prev_question",
+    [D_PREV_NUMBER] = "prev_number",
+    [D_NEXT_NONE] = "next_none",
+    [D_NEXT_QUESTION] = "next_question",
+    [D_NEXT_NUMBER] = "next_number",
+    [D_NUMBER_VERB] = "number_verb",
+    [D_CONVERSATION] = "conversation",
+    [D_THAT_CLAUSE] = "that_clause",
 };
 
 struct cw_cw_model {
@@ -134,6 +153,9 @@ enum {
 	W_FUTURE = 1 << 10,
 	W_NEGATION = 1 << 11,
 	W_MONEY = 1 << 12,
+	W_CONVERSATION = 1 << 13, /* verbs about a conversation: asked, pressed... */
+	W_THAT = 1 << 14,
+	W_WH = 1 << 15, /* opens an indirect question: "asked whether / about" */
 };
 
 struct word_class {
@@ -251,6 +273,24 @@ static const struct word_class word_classes[] = {
     {"didnt", W_NEGATION},
     {"doesnt", W_NEGATION},
     {"cant", W_NEGATION},
+    {"asked", W_CONVERSATION},
+    {"asks", W_CONVERSATION},
+    {"asking", W_CONVERSATION},
+    {"questioned", W_CONVERSATION},
+    {"pressed", W_CONVERSATION},
+    {"answered", W_CONVERSATION},
+    {"replied", W_CONVERSATION},
+    {"responded", W_CONVERSATION},
+    {"told", W_CONVERSATION},
+    {"interviewed", W_CONVERSATION},
+    {"that", W_THAT},
+    {"whether", W_WH},
+    {"if", W_WH},
+    {"about", W_WH},
+    {"why", W_WH},
+    {"how", W_WH},
+    {"what", W_WH},
+    {"who", W_WH},
 };
 
 /* An open-addressing table of word hashes; 512 slots for ~120 words. */
@@ -362,21 +402,109 @@ static void add_hashed(struct fx *f, uint64_t h)
 #define BIGRAM_MIX   0x9e3779b97f4a7c15ull
 #define START_TOKEN  0x5bd1e9955bd1e995ull
 #define SPEAKER_SALT 0x7f4a7c159e3779b9ull
+#define PREV_SALT    0x2545f4914f6cdd1dull
+#define NEXT_SALT    0x94d049bb133111ebull
+
+/* Hashes the word after s[i] (lower-cased, apostrophes dropped) into *h and
+ * returns the index just past it; *bl gets its length, buf its first
+ * TOKEN_MAX bytes. */
+static size_t scan_word(const unsigned char *s, size_t i, size_t len, uint64_t *h, char *buf,
+                        size_t *bl)
+{
+	size_t j = i, n = 0;
+	uint64_t x = FNV_OFFSET;
+	while (j < len) {
+		size_t a;
+		if (word_byte(s, j, len) && !is_digit(s[j])) {
+			unsigned char b = s[j];
+			if (b >= 'A' && b <= 'Z')
+				b = (unsigned char)(b + 32);
+			x = (x ^ b) * FNV_PRIME;
+			if (n < TOKEN_MAX)
+				buf[n] = (char)b;
+			n++;
+			j++;
+		} else if ((a = apostrophe(s, j, len)) != 0 && j + a < len && is_alpha(s[j + a])) {
+			j += a;
+		} else {
+			break;
+		}
+	}
+	*h = x;
+	*bl = n < TOKEN_MAX ? n : TOKEN_MAX;
+	return j;
+}
+
+/* A neighbouring sentence: its words as hashed features of their own
+ * (salted, so "tax" before a sentence is not "tax" in it), and whether it
+ * is missing, a question or has a number.  Context tells a debate's answer
+ * from its small talk and a question's lead-in from the claim it asks about. */
+static void context_features(struct fx *f, const unsigned char *s, size_t len, uint64_t salt,
+                             int d_none, int d_question, int d_number)
+{
+	size_t ntok = 0, first = f->out->n;
+	if (!s || len == 0) {
+		f->dense[d_none] = 1;
+		return;
+	}
+	for (size_t i = 0; i < len && ntok < CTX_TOKENS;) {
+		uint64_t h;
+		if (is_digit(s[i])) {
+			while (i < len && (is_digit(s[i]) || s[i] == '.' || s[i] == ','))
+				i++;
+			f->dense[d_number] = 1;
+			h = fnv("<num>", 5);
+		} else if (word_byte(s, i, len)) {
+			char buf[TOKEN_MAX];
+			size_t bl;
+			i = scan_word(s, i, len, &h, buf, &bl);
+		} else {
+			i++;
+			continue;
+		}
+		add_hashed(f, h ^ salt);
+		ntok++;
+	}
+	/* Unit length over the neighbour's words, so that a long neighbour (news
+	 * sentences run longer than a debate's lines) weighs no more than a
+	 * short one. */
+	if (f->out->n > first) {
+		float v = (float)(1.0 / sqrt((double)(f->out->n - first)));
+		for (size_t k = first; k < f->out->n; k++)
+			f->out->val[k] = v;
+	}
+	for (size_t e = len; e > 0; e--) {
+		unsigned char c = s[e - 1];
+		if (c == ' ' || c == '"' || c == '\'' || c == '\t' || c == '\n' || c >= 0x80)
+			continue;
+		f->dense[d_question] = c == '?';
+		break;
+	}
+}
 
 void cw_cw_extract(const char *sentence, size_t len, const char *speaker, size_t speaker_len,
                    uint32_t seed, unsigned bits, struct cw_cw_features *out)
 {
-	const unsigned char *s = (const unsigned char *)sentence;
+	struct cw_cw_example e = {
+	    .text = sentence, .len = len, .speaker = speaker, .speaker_len = speaker_len};
+	cw_cw_extract_ex(&e, seed, bits, out);
+}
+
+void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bits,
+                      struct cw_cw_features *out)
+{
+	const unsigned char *s = (const unsigned char *)e->text;
+	size_t len = e->len;
 	struct fx f = {.out = out, .mask = (uint32_t)((1u << bits) - 1), .seed = seed};
 	uint64_t prev = START_TOKEN;
 	unsigned prev_cls = 0;
-	size_t ntok = 0, nnum = 0, nnames = 0;
-	int money_sign = 0;
+	size_t ntok = 0, nnum = 0, nnames = 0, conv_at = 0, ned = 0;
+	int money_sign = 0, conv = 0, that_clause = 0;
 
 	word_table_init();
 	out->n = 0;
 	memset(f.dense, 0, sizeof(f.dense));
-	for (size_t i = 0; i < len && out->n < CW_CW_MAX_FEATURES - NDENSE - 2;) {
+	for (size_t i = 0; i < len && out->n < CW_CW_MAX_FEATURES - NDENSE - 2 * CTX_TOKENS - 2;) {
 		unsigned char c = s[i];
 		uint64_t h;
 		unsigned cls = 0;
@@ -423,27 +551,24 @@ void cw_cw_extract(const char *sentence, size_t len, const char *speaker, size_t
 		} else if (word_byte(s, i, len)) {
 			/* A word, lower-cased, apostrophes dropped. */
 			char buf[TOKEN_MAX];
-			size_t bl = 0, j = i;
+			size_t bl;
 			int cap = c >= 'A' && c <= 'Z';
-			h = FNV_OFFSET;
-			while (j < len) {
-				size_t a;
-				if (word_byte(s, j, len) && !is_digit(s[j])) {
-					unsigned char b = s[j];
-					if (b >= 'A' && b <= 'Z')
-						b = (unsigned char)(b + 32);
-					h = (h ^ b) * FNV_PRIME;
-					if (bl < TOKEN_MAX)
-						buf[bl++] = (char)b;
-					j++;
-				} else if ((a = apostrophe(s, j, len)) != 0 && j + a < len &&
-				           is_alpha(s[j + a])) {
-					j += a;
-				} else {
-					break;
-				}
-			}
+			size_t j = scan_word(s, i, len, &h, buf, &bl);
 			cls = bl < TOKEN_MAX ? word_class(h) : 0;
+			/* "X asked him about ..." is about the conversation; "X told
+			 * him that ..." and "X said that ..." report what was said. */
+			if (cls & (W_CONVERSATION | W_ATTRIBUTION)) {
+				conv_at = ntok + 1;
+				conv |= (cls & W_CONVERSATION) != 0;
+			}
+			if ((cls & W_THAT) && conv_at && ntok + 1 - conv_at <= 3)
+				that_clause = 1;
+			/* "asked him whether ...", "questioned X about ...": a
+			 * question put in reported speech is a question. */
+			if ((cls & W_WH) && conv && conv_at && ntok + 1 - conv_at <= 3)
+				f.dense[D_QUESTION] = 1;
+			if (bl >= 4 && bl < TOKEN_MAX && memcmp(buf + bl - 2, "ed", 2) == 0)
+				ned++;
 			if (cap && ntok > 0 && !(cls & W_FIRST_SING))
 				nnames++;
 			if (cls & W_COMPARATIVE)
@@ -495,25 +620,39 @@ void cw_cw_extract(const char *sentence, size_t len, const char *speaker, size_t
 	}
 	if (ntok > 0)
 		add_hashed(&f, prev * BIGRAM_MIX + START_TOKEN); /* end of sentence */
+	/* Sentences of another corpus come without their neighbours: unknown
+	 * context, not the start of a text, so no context feature at all. */
+	if (e->other_corpus) {
+		f.dense[D_OTHER_CORPUS] = 1;
+	} else {
+		context_features(&f, (const unsigned char *)e->prev, e->prev_len, PREV_SALT,
+		                 D_PREV_NONE, D_PREV_QUESTION, D_PREV_NUMBER);
+		context_features(&f, (const unsigned char *)e->next, e->next_len, NEXT_SALT,
+		                 D_NEXT_NONE, D_NEXT_QUESTION, D_NEXT_NUMBER);
+	}
+	f.dense[D_CONVERSATION] = conv && !that_clause;
+	f.dense[D_THAT_CLAUSE] = that_clause;
+	f.dense[D_NUMBER_VERB] = nnum > 0 && ned > 0;
+	const char *speaker = e->speaker;
+	size_t speaker_len = e->speaker_len;
 	if (speaker_len > 0) {
 		/* The speaker's last word ("Donald Trump", "TRUMP", "MR. TRUMP" are one
 		 * person to a transcript), as a hashed feature of its own. */
 		const unsigned char *sp = (const unsigned char *)speaker;
-		size_t e = speaker_len, b;
-		while (e > 0 && !is_alpha(sp[e - 1]))
-			e--;
-		b = e;
+		size_t end = speaker_len, b;
+		while (end > 0 && !is_alpha(sp[end - 1]))
+			end--;
+		b = end;
 		while (b > 0 && is_alpha(sp[b - 1]))
 			b--;
 		uint64_t h = FNV_OFFSET;
-		for (size_t i = b; i < e; i++) {
+		for (size_t i = b; i < end; i++) {
 			unsigned char c = sp[i];
 			if (c >= 'A' && c <= 'Z')
 				c = (unsigned char)(c + 32);
 			h = (h ^ c) * FNV_PRIME;
 		}
 		add_hashed(&f, h ^ SPEAKER_SALT);
-		f.dense[D_SPEAKER] = 1;
 	}
 	f.dense[D_NUMBER] = nnum == 0 ? 0.0f : nnum == 1 ? 0.6f : 1.0f;
 	f.dense[D_NAME] = nnames > 0;
@@ -551,12 +690,32 @@ static double dot(const float *w, const struct cw_cw_features *x)
 	return z;
 }
 
+float cw_cw_score_example(const struct cw_cw_model *m, const struct cw_cw_example *e)
+{
+	struct cw_cw_features x;
+	cw_cw_extract_ex(e, m->seed, m->bits, &x);
+	return sigmoid(m->bias + dot(m->w, &x));
+}
+
+float cw_cw_score_ctx(const struct cw_cw_model *m, const char *prev, size_t prev_len,
+                      const char *sentence, size_t len, const char *next, size_t next_len,
+                      const char *speaker, size_t speaker_len)
+{
+	struct cw_cw_example e = {.text = sentence,
+	                          .len = len,
+	                          .speaker = speaker,
+	                          .speaker_len = speaker_len,
+	                          .prev = prev,
+	                          .prev_len = prev_len,
+	                          .next = next,
+	                          .next_len = next_len};
+	return cw_cw_score_example(m, &e);
+}
+
 float cw_cw_score(const struct cw_cw_model *m, const char *sentence, size_t len,
                   const char *speaker, size_t speaker_len)
 {
-	struct cw_cw_features x;
-	cw_cw_extract(sentence, len, speaker, speaker_len, m->seed, m->bits, &x);
-	return sigmoid(m->bias + dot(m->w, &x));
+	return cw_cw_score_ctx(m, NULL, 0, sentence, len, NULL, 0, speaker, speaker_len);
 }
 
 float cw_cw_model_threshold(const struct cw_cw_model *m)
@@ -888,8 +1047,7 @@ struct cw_cw_model *cw_cw_train(const struct cw_cw_example *ex, size_t n,
 
 	/* Features once, flattened: n sentences of ~50 features each. */
 	for (size_t i = 0; i < n; i++) {
-		cw_cw_extract(ex[i].text, ex[i].len, ex[i].speaker, ex[i].speaker_len, o->seed,
-		              o->bits, x);
+		cw_cw_extract_ex(&ex[i], o->seed, o->bits, x);
 		nfeat += x->n;
 		npos += ex[i].label != 0;
 	}
@@ -897,8 +1055,7 @@ struct cw_cw_model *cw_cw_train(const struct cw_cw_example *ex, size_t n,
 	val = cw_xmalloc((nfeat ? nfeat : 1) * sizeof(*val));
 	nfeat = 0;
 	for (size_t i = 0; i < n; i++) {
-		cw_cw_extract(ex[i].text, ex[i].len, ex[i].speaker, ex[i].speaker_len, o->seed,
-		              o->bits, x);
+		cw_cw_extract_ex(&ex[i], o->seed, o->bits, x);
 		start[i] = nfeat;
 		memcpy(idx + nfeat, x->idx, x->n * sizeof(*idx));
 		memcpy(val + nfeat, x->val, x->n * sizeof(*val));

@@ -6,12 +6,14 @@
  * hashed into 2^bits buckets, plus a few dense "claim" features (numbers,
  * percentages, money, dates, comparatives and superlatives, capitalised names
  * inside the sentence, attribution verbs, first-person opinion markers,
- * questions, length buckets, speaker known).  The weights come from a small
+ * questions, length buckets, "X asked about" against "X said that"), the
+ * words of the sentences before and after it, and whether those are
+ * questions or have numbers.  The weights come from a small
  * text file (extract/checkworthiness.weights, written by `claimwire train
  * checkworthiness`):
  *
  *   # any comment line
- *   cw-checkworthiness 1            format version
+ *   cw-checkworthiness 2            format version
  *   seed 2166136261                 feature hashing seed
  *   buckets 262144                  hashed buckets, a power of two
  *   bias -3.25
@@ -46,6 +48,15 @@ void cw_cw_model_free(struct cw_cw_model *m);
 float cw_cw_score(const struct cw_cw_model *m, const char *sentence, size_t len,
                   const char *speaker, size_t speaker_len);
 
+/* The same with the sentences before and after it in the text (prev / next
+ * may be NULL with length 0 at the start / end of a text or a speaker's
+ * turn).  The model was trained with each debate sentence's neighbours, so
+ * pass them when known: they move the score by what the sentence answers or
+ * leads into. */
+float cw_cw_score_ctx(const struct cw_cw_model *m, const char *prev, size_t prev_len,
+                      const char *sentence, size_t len, const char *next, size_t next_len,
+                      const char *speaker, size_t speaker_len);
+
 /* The threshold the model's trainer suggests (the file's "threshold"). */
 float cw_cw_model_threshold(const struct cw_cw_model *m);
 
@@ -73,8 +84,20 @@ struct cw_cw_example {
 	size_t len;
 	const char *speaker; /* may be NULL */
 	size_t speaker_len;
-	int label; /* 1 = check-worthy */
+	const char *prev, *next; /* neighbouring sentences, may be NULL */
+	size_t prev_len, next_len;
+	int label;        /* 1 = check-worthy */
+	int other_corpus; /* from a corpus other than debate transcripts (ClaimBuster):
+	                     a training-only feature that soaks up that corpus's base
+	                     rate, never set when scoring */
 };
+
+/* Features of one example, with its context.  Never allocates. */
+void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bits,
+                      struct cw_cw_features *out);
+
+/* cw_cw_score_ctx() of an example. */
+float cw_cw_score_example(const struct cw_cw_model *m, const struct cw_cw_example *e);
 
 struct cw_cw_train_opts {
 	unsigned bits;     /* log2 of hashed buckets (CW_CW_DEFAULT_BITS) */

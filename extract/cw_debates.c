@@ -78,6 +78,18 @@ int cw_cw_debate_load(const char *path, struct cw_cw_debate *d, char *errstr, si
 		                                       .speaker_len = strlen(f[1]),
 		                                       .label = f[3][0] == '1'};
 	}
+	/* Neighbours: the lines before and after in the transcript, whoever
+	 * speaks them. */
+	for (size_t i = 0; i < d->n; i++) {
+		if (i > 0) {
+			d->ex[i].prev = d->ex[i - 1].text;
+			d->ex[i].prev_len = d->ex[i - 1].len;
+		}
+		if (i + 1 < d->n) {
+			d->ex[i].next = d->ex[i + 1].text;
+			d->ex[i].next_len = d->ex[i + 1].len;
+		}
+	}
 out:
 	if (rc != 0)
 		cw_cw_debate_release(d);
@@ -155,7 +167,7 @@ void cw_cw_evaluate(const struct cw_cw_model *m, const struct cw_cw_debate *d, s
 		int *labels = cw_xmalloc((d[i].n ? d[i].n : 1) * sizeof(*labels));
 		for (size_t k = 0; k < d[i].n; k++) {
 			const struct cw_cw_example *e = &d[i].ex[k];
-			scores[k] = cw_cw_score(m, e->text, e->len, e->speaker, e->speaker_len);
+			scores[k] = cw_cw_score_example(m, e);
 			labels[k] = e->label;
 			out->npositives += e->label != 0;
 		}

@@ -47,7 +47,8 @@ struct cw_cw_eval {
 	size_t npositives;
 };
 
-/* Scores every sentence of every debate with cw_cw_score() and ranks each
+/* Scores every sentence of every debate with cw_cw_score_example() (its
+ * neighbouring lines as context) and ranks each
  * debate on its own. */
 void cw_cw_evaluate(const struct cw_cw_model *m, const struct cw_cw_debate *d, size_t n,
                     struct cw_cw_eval *out);

@@ -1,6 +1,7 @@
 /*
  * eval_cmd.c — `claimwire eval checkworthiness`: ranks every sentence of
- * every CLEF debate in a directory with the same cw_cw_score() extract uses,
+ * every CLEF debate in a directory with the same cw_cw_score_ctx() extract uses
+ * (each line with the lines before and after it as context),
  * and prints the lab's measures, one "NAME VALUE" a line:
  *
  *   MAP 0.1234        mean over debates of average precision

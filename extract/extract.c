@@ -416,6 +416,32 @@ static void settle_speakers(struct cw_extractor *ex, const char *body, size_t n,
 	}
 }
 
+/* Check-worthiness of sentence i, with the sentences around it for context.
+ * The model learnt from debate transcripts, where each line is scored as
+ * spoken, attribution included ("She said that ..." is often what gets
+ * checked), with the transcript's speaker: so the whole sentence is scored,
+ * and a speaker is passed only when it is the caller's default (a
+ * transcript's speaker column), not a name found in the article, which
+ * reports that person's words rather than speaking them. */
+static float score_sentence(const struct cw_extractor *ex, const char *body, size_t n, size_t i,
+                            const char *dflt, size_t dflt_len)
+{
+	const struct sent_info *si = &ex->si[i];
+	const char *prev = NULL, *next = NULL;
+	size_t prev_len = 0, next_len = 0;
+	if (i > 0) {
+		prev = body + ex->si[i - 1].s.start;
+		prev_len = ex->si[i - 1].s.len;
+	}
+	if (i + 1 < n) {
+		next = body + ex->si[i + 1].s.start;
+		next_len = ex->si[i + 1].s.len;
+	}
+	return cw_cw_score_ctx(ex->model, prev, prev_len, body + si->s.start, si->s.len, next,
+	                       next_len, si->spk_default ? dflt : NULL,
+	                       si->spk_default ? dflt_len : 0);
+}
+
 int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t len,
                              const char *speaker, size_t speaker_len,
                              int (*on_claim)(const struct cw_extracted_claim *c, void *opaque),
@@ -461,9 +487,7 @@ int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t l
 			ex->stats.skipped_short++;
 			continue;
 		}
-		score = ex->model ? cw_cw_score(ex->model, sent, si->s.len,
-		                                si->spk_len ? spk : NULL, si->spk_len)
-		                  : 1.0f;
+		score = ex->model ? score_sentence(ex, body, n, i, speaker, speaker_len) : 1.0f;
 		if (score < ex->min_score) {
 			ex->stats.skipped_score++;
 			continue;

@@ -32,12 +32,12 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#define SEED_EXACT 0x636c61696d776972ull   /* "claimwir" */
+#define SEED_EXACT   0x636c61696d776972ull /* "claimwir" */
 #define SEED_SHINGLE 0x7368696e676c6531ull /* "shingle1" */
-#define SEED_PERM 0x6d696e6861736831ull    /* "minhash1" */
-#define SEED_LSH 0x6c736862616e6431ull     /* "lshband1" */
+#define SEED_PERM    0x6d696e6861736831ull /* "minhash1" */
+#define SEED_LSH     0x6c736862616e6431ull /* "lshband1" */
 
-#define BLOCK 256      /* shingle hashes per block */
+#define BLOCK      256  /* shingle hashes per block */
 #define PERM_TABLE 1024 /* permutations precomputed; more are derived per call */
 
 static uint64_t perm_a[PERM_TABLE], perm_b[PERM_TABLE];
@@ -63,8 +63,9 @@ static void perm_at(size_t j, uint64_t *a, uint64_t *b)
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("O3")))
 #endif
-static void perm_min(uint32_t *restrict sig, const uint64_t *restrict a,
-		     const uint64_t *restrict b, size_t k, uint64_t x)
+static void
+perm_min(uint32_t *restrict sig, const uint64_t *restrict a, const uint64_t *restrict b, size_t k,
+         uint64_t x)
 {
 	for (size_t j = 0; j < k; j++) {
 		uint32_t v = (uint32_t)((a[j] * x + b[j]) >> 32);
@@ -181,9 +182,9 @@ void cw_fp_lsh_keys(const uint32_t *sig, size_t k, size_t bands, uint64_t *keys)
 		XXH3_state_t st;
 		XXH3_64bits_reset_withSeed(&st, SEED_LSH + i);
 		for (size_t r = 0; r < rows; r++) {
-			unsigned char le[4] = {(unsigned char)band[r], (unsigned char)(band[r] >> 8),
-					       (unsigned char)(band[r] >> 16),
-					       (unsigned char)(band[r] >> 24)};
+			unsigned char le[4] = {
+			    (unsigned char)band[r], (unsigned char)(band[r] >> 8),
+			    (unsigned char)(band[r] >> 16), (unsigned char)(band[r] >> 24)};
 			XXH3_64bits_update(&st, le, 4);
 		}
 		keys[i] = XXH3_64bits_digest(&st);

@@ -40,11 +40,11 @@
 #include "extract/normalize.h"
 
 #include <libstemmer.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-
 
 #include "lib/common.h"
 
@@ -53,7 +53,7 @@
 /* Stem cache: 16384 entries of one 64-byte cache line each (1 MiB, touched
  * lazily).  Keys are zero-padded to 24 bytes and compared as three words. */
 #define STEM_SLOTS 16384u
-#define STEM_KMAX 24 /* longest cached word and stem, bytes */
+#define STEM_KMAX  24 /* longest cached word and stem, bytes */
 
 struct stem_entry {
 	uint64_t key[3]; /* the word, zero-padded */
@@ -95,12 +95,10 @@ enum { C_SEP, C_ALPHA, C_DIGIT, C_APOS, C_DOT, C_COMMA, C_PCT, C_SPACE, C_HIGH }
 
 static unsigned char cls[256];
 static unsigned char lower[256];
-static int tables_ready;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static void init_tables(void)
 {
-	if (tables_ready)
-		return;
 	for (int c = 0; c < 256; c++) {
 		lower[c] = (unsigned char)c;
 		cls[c] = c >= 0x80 ? C_HIGH : C_SEP;
@@ -119,7 +117,6 @@ static void init_tables(void)
 	cls[','] = C_COMMA;
 	cls['%'] = C_PCT;
 	cls[' '] = cls['\t'] = cls['\n'] = cls['\r'] = cls['\f'] = cls['\v'] = C_SPACE;
-	tables_ready = 1; /* idempotent: a race writes the same bytes */
 }
 
 static inline int is_ascii_space(unsigned char c)
@@ -131,21 +128,21 @@ static inline int is_ascii_space(unsigned char c)
 
 /* Sorted bytewise (strcmp order); a unit test checks the order. */
 static const char *const stopwords[] = {
-    "a",	  "about",	"am",	  "an",	   "and",    "are",	 "as",	  "at",
-    "be",	  "because",	"been",	  "being", "between", "but",	 "by",	  "can",
-    "could",	  "did",	"do",	  "does",  "doing",   "during",	 "for",	  "from",
-    "further",	  "had",	"has",	  "have",  "having",  "he",	 "her",	  "here",
-    "hers",	  "herself",	"hes",	  "him",   "himself", "his",	 "how",	  "i",
-    "id",	  "if",		"im",	  "in",	   "into",    "is",	 "it",	  "its",
-    "itself",	  "ive",	"just",	  "lets",  "me",      "might",	 "must",  "my",
-    "myself",	  "of",		"on",	  "once",  "or",      "our",	 "ours",  "ourselves",
-    "shall",	  "she",	"shes",	  "should", "so",     "than",	 "that",  "thats",
-    "the",	  "their",	"theirs", "them",  "themselves", "then", "there", "theres",
-    "these",	  "they",	"theyre", "theyve", "this",   "those",	 "through", "to",
-    "too",	  "until",	"very",	  "was",   "we",      "were",	 "weve",  "what",
-    "whats",	  "when",	"where", "which", "while",   "who",	 "whom",  "why",
-    "will",	  "with",	"would", "you",   "youd",    "youll",	 "your",  "youre",
-    "yours",	  "yourself",	"yourselves", "youve",
+    "a",       "about",    "am",         "an",     "and",        "are",    "as",      "at",
+    "be",      "because",  "been",       "being",  "between",    "but",    "by",      "can",
+    "could",   "did",      "do",         "does",   "doing",      "during", "for",     "from",
+    "further", "had",      "has",        "have",   "having",     "he",     "her",     "here",
+    "hers",    "herself",  "hes",        "him",    "himself",    "his",    "how",     "i",
+    "id",      "if",       "im",         "in",     "into",       "is",     "it",      "its",
+    "itself",  "ive",      "just",       "lets",   "me",         "might",  "must",    "my",
+    "myself",  "of",       "on",         "once",   "or",         "our",    "ours",    "ourselves",
+    "shall",   "she",      "shes",       "should", "so",         "than",   "that",    "thats",
+    "the",     "their",    "theirs",     "them",   "themselves", "then",   "there",   "theres",
+    "these",   "they",     "theyre",     "theyve", "this",       "those",  "through", "to",
+    "too",     "until",    "very",       "was",    "we",         "were",   "weve",    "what",
+    "whats",   "when",     "where",      "which",  "while",      "who",    "whom",    "why",
+    "will",    "with",     "would",      "you",    "youd",       "youll",  "your",    "youre",
+    "yours",   "yourself", "yourselves", "youve",
 };
 
 size_t cw_norm_stopword_count(void)
@@ -201,7 +198,7 @@ struct cw_norm *cw_norm_new(const char *language, char *errstr, size_t errsize)
 			snprintf(errstr, errsize, "unknown stemming language '%s'", language);
 		return NULL;
 	}
-	init_tables();
+	pthread_once(&tables_once, init_tables);
 	nz = cw_xcalloc(1, sizeof(*nz));
 	nz->stemmer = st;
 	nz->english = is_english(language);
@@ -299,8 +296,8 @@ static void fold_chunk(struct cw_norm *nz, const unsigned char *s, size_t len, s
 		nz->ucs = grow(nz->ucs, &nz->ucs_cap, 1024, sizeof(*nz->ucs));
 	for (;;) {
 		n = utf8proc_decompose_custom(nz->san, (utf8proc_ssize_t)o, nz->ucs,
-					      (utf8proc_ssize_t)nz->ucs_cap, FOLD_OPTS, fold_custom,
-					      NULL);
+		                              (utf8proc_ssize_t)nz->ucs_cap, FOLD_OPTS, fold_custom,
+		                              NULL);
 		if (n < 0)
 			return; /* cannot happen on sanitised input; drop the chunk */
 		if ((size_t)n <= nz->ucs_cap)
@@ -337,7 +334,7 @@ static size_t find_high(const unsigned char *s, size_t from, size_t len)
  * bytes consumed at s[i], or 0 when the character is not one of these or a
  * non-ASCII byte follows it (it could be a combining mark). */
 static size_t fast_punct(const unsigned char *s, size_t i, size_t len, const char **rep,
-			 size_t *rlen)
+                         size_t *rlen)
 {
 	size_t n = 0;
 
@@ -499,7 +496,7 @@ struct scan {
 
 /* Scans word characters from f[p], appending to nz->word; returns the end. */
 static size_t scan_word(struct cw_norm *nz, const unsigned char *f, size_t p, size_t e,
-			struct scan *sc)
+                        struct scan *sc)
 {
 	while (p < e) {
 		unsigned char c = f[p];
@@ -541,7 +538,8 @@ static size_t scan_word(struct cw_norm *nz, const unsigned char *f, size_t p, si
 			}
 			return p;
 		case C_DOT:
-			if (sc->dotted && sc->seg >= 1 && sc->seg <= 2 && short_part_at(f, p + 1, e)) {
+			if (sc->dotted && sc->seg >= 1 && sc->seg <= 2 &&
+			    short_part_at(f, p + 1, e)) {
 				sc->seg = 0;
 				p++;
 				continue;
@@ -563,7 +561,7 @@ static inline int digit_at(const unsigned char *f, size_t p, size_t e)
  * written one way; then any letters glued to it ("1990s").  Sets *pct when
  * a percent sign follows. */
 static size_t scan_number(struct cw_norm *nz, const unsigned char *f, size_t p, size_t e,
-			  struct scan *sc, int *pct)
+                          struct scan *sc, int *pct)
 {
 	size_t start = nz->word_len, q;
 
@@ -573,8 +571,9 @@ static size_t scan_number(struct cw_norm *nz, const unsigned char *f, size_t p, 
 			if (!(f[p] == '0' && nz->word_len == start))
 				word_push1(nz, (char)f[p]);
 			p++;
-		} else if (f[p] == ',' && p > 0 && cls[f[p - 1]] == C_DIGIT && digit_at(f, p + 1, e) &&
-			   digit_at(f, p + 2, e) && digit_at(f, p + 3, e) && !digit_at(f, p + 4, e)) {
+		} else if (f[p] == ',' && p > 0 && cls[f[p - 1]] == C_DIGIT &&
+		           digit_at(f, p + 1, e) && digit_at(f, p + 2, e) &&
+		           digit_at(f, p + 3, e) && !digit_at(f, p + 4, e)) {
 			p++;
 		} else {
 			break;
@@ -723,7 +722,7 @@ static void emit_word(struct cw_norm *nz, const struct scan *sc, unsigned flags)
 }
 
 int cw_norm_text(struct cw_norm *nz, const char *s, size_t len, unsigned flags,
-		 struct cw_tokens *out)
+                 struct cw_tokens *out)
 {
 	const unsigned char *f = (const unsigned char *)s;
 	size_t e = len, p = 0;

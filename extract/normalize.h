@@ -42,7 +42,7 @@ void cw_norm_free(struct cw_norm *nz);
 /* Normalises len bytes of UTF-8 (invalid sequences are replaced, never
  * fatal; text over 1 MiB is cut there).  flags: CW_NORM_*.  Returns 0. */
 int cw_norm_text(struct cw_norm *nz, const char *s, size_t len, unsigned flags,
-		 struct cw_tokens *out);
+                 struct cw_tokens *out);
 
 /* Whether a folded, unstemmed word is an English stop word. */
 int cw_norm_is_stopword(const char *w, size_t len);

@@ -28,7 +28,7 @@
 #include "lib/common.h"
 
 #define MAX_CLAIMBUSTER     (256u << 20) /* bytes */
-#define DEFAULT_MAX_WEIGHTS 90000        /* keeps the weights file under ~1.5 MB */
+#define DEFAULT_MAX_WEIGHTS 50000        /* keeps the weights file under ~0.9 MB */
 
 static const char usage[] =
     "usage: claimwire train checkworthiness --debates DIR [options]\n"
@@ -47,7 +47,7 @@ static const char usage[] =
     "  --pos-weight X       weight of a positive sentence (default: balance the classes)\n"
     "  --cb-weight X        keep ClaimBuster sentences with this probability (default 1)\n"
     "  --bits N             log2 of hashed buckets (default 18)\n"
-    "  --max-weights N      hashed weights kept in the file, largest first (default 90000)\n"
+    "  --max-weights N      hashed weights kept in the file, largest first (default 50000)\n"
     "  --no-speaker         ignore speaker names\n"
     "  --seed N             shuffling seed (default 42)\n" CW_CLI_HELP "\n"
     "Exit codes: 0 ok, 1 failure, 2 usage, 3 configuration.\n";
@@ -128,8 +128,10 @@ static int load_claimbuster(const char *path, struct examples *v, char **keep, c
 		 * longer than its JSON spelling). */
 		size_t tl = json_string_length(text);
 		memcpy(line, json_string_value(text), tl);
-		struct cw_cw_example e = {
-		    .text = line, .len = tl, .label = json_integer_value(label) != 0};
+		struct cw_cw_example e = {.text = line,
+		                          .len = tl,
+		                          .label = json_integer_value(label) != 0,
+		                          .other_corpus = 1};
 		push(v, &e, 0);
 		json_decref(o);
 	}
@@ -184,41 +186,55 @@ static double prune_level(const struct cw_cw_model *m, unsigned bits, size_t max
 	return level;
 }
 
-/* The threshold with the best F1 on the given debates. */
-static float best_threshold(const struct cw_cw_model *m, const struct cw_cw_debate *d, size_t n)
+/* Scores of every sentence of the given debates, appended to (s, l). */
+struct scored {
+	float *s;
+	int *l;
+	size_t n, cap;
+};
+
+static void score_debates(const struct cw_cw_model *m, const struct cw_cw_debate *d, size_t n,
+                          struct scored *out)
 {
-	size_t total = 0, pos = 0, k = 0;
 	for (size_t i = 0; i < n; i++)
-		total += d[i].n;
-	float *s = cw_xmalloc((total ? total : 1) * sizeof(*s));
-	int *l = cw_xmalloc((total ? total : 1) * sizeof(*l));
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < d[i].n; j++, k++) {
-			const struct cw_cw_example *e = &d[i].ex[j];
-			s[k] = cw_cw_score(m, e->text, e->len, e->speaker, e->speaker_len);
-			l[k] = e->label;
-			pos += e->label != 0;
+		for (size_t j = 0; j < d[i].n; j++) {
+			if (out->n == out->cap) {
+				out->cap = out->cap ? out->cap * 2 : 4096;
+				out->s = cw_xrealloc(out->s, out->cap * sizeof(*out->s));
+				out->l = cw_xrealloc(out->l, out->cap * sizeof(*out->l));
+			}
+			out->s[out->n] = cw_cw_score_example(m, &d[i].ex[j]);
+			out->l[out->n] = d[i].ex[j].label != 0;
+			out->n++;
 		}
+}
+
+/* The threshold (in steps of 0.01) with the best F1 over scored sentences
+ * that the model did not train on; *f1 gets that F1. */
+static float best_threshold(const struct scored *sc, double *f1)
+{
+	size_t pos = 0;
 	float best = 0.5f;
 	double bestf = -1;
+	for (size_t i = 0; i < sc->n; i++)
+		pos += sc->l[i] != 0;
 	for (int t = 1; t < 100; t++) {
 		float th = (float)t / 100.0f;
 		size_t tp = 0, fp = 0;
-		for (size_t i = 0; i < total; i++)
-			if (s[i] >= th) {
-				if (l[i])
+		for (size_t i = 0; i < sc->n; i++)
+			if (sc->s[i] >= th) {
+				if (sc->l[i])
 					tp++;
 				else
 					fp++;
 			}
-		double f1 = tp ? 2.0 * (double)tp / (double)(2 * tp + fp + (pos - tp)) : 0;
-		if (f1 > bestf) {
-			bestf = f1;
+		double f = tp ? 2.0 * (double)tp / (double)(2 * tp + fp + (pos - tp)) : 0;
+		if (f > bestf) {
+			bestf = f;
 			best = th;
 		}
 	}
-	free(s);
-	free(l);
+	*f1 = bestf;
 	return best;
 }
 
@@ -267,6 +283,7 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 	struct cw_cw_debate *train = NULL, *devd = NULL;
 	struct examples all = {0};
 	struct cw_cw_model *m = NULL, *shipped = NULL;
+	struct scored oof = {0}; /* cross-validation: held-out fold scores */
 
 	cw_cw_train_opts_init(&to);
 	optind = 1;
@@ -432,6 +449,7 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 				}
 			}
 			cw_cw_evaluate(fm, held, nheld, &ev);
+			score_debates(fm, held, nheld, &oof);
 			if (!speaker)
 				for (size_t i = 0; i < nheld; i++)
 					free(held[i].ex);
@@ -457,7 +475,27 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 	printf("trained in %.1f s\n", (double)(cw_mono_ms() - pr.t0) / 1000.0);
 	if (out) {
 		double level = prune_level(m, to.bits, (size_t)max_weights);
-		float th = best_threshold(m, train, ntrain);
+		/* The cut with the best F1 on debates the model has not seen:
+		 * the cross-validation folds' held-out debates when --cv is
+		 * given, else the dev debates (scores on the training debates
+		 * themselves run high and would put it far too high). */
+		struct scored sc = {0};
+		const char *th_from = "cross-validation held-out debates";
+		double f1;
+		if (oof.n) {
+			sc = oof;
+		} else if (ndev) {
+			score_debates(m, devd, ndev, &sc);
+			th_from = "dev debates";
+		} else {
+			score_debates(m, train, ntrain, &sc);
+			th_from = "train debates";
+		}
+		float th = best_threshold(&sc, &f1);
+		if (sc.s != oof.s) {
+			free(sc.s);
+			free(sc.l);
+		}
 		if (cw_cw_model_save(m, out, level, th, errstr, sizeof(errstr)) != 0) {
 			fprintf(stderr, "claimwire: %s\n", errstr);
 			goto out;
@@ -467,7 +505,7 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 			fprintf(stderr, "claimwire: written weights do not load: %s\n", errstr);
 			goto out;
 		}
-		printf("wrote %s (threshold %.2f, best F1 on train debates)\n", out, th);
+		printf("wrote %s (threshold %.2f: best F1 %.3f on %s)\n", out, th, f1, th_from);
 		if (ndev) {
 			struct cw_cw_eval ev;
 			cw_cw_evaluate(shipped, devd, ndev, &ev);
@@ -489,6 +527,8 @@ out:
 	free(devd);
 	free(all.ex);
 	free(cb_buf);
+	free(oof.s);
+	free(oof.l);
 	cw_cw_model_free(m);
 	cw_cw_model_free(shipped);
 	if (cfg)

@@ -40,7 +40,10 @@ struct cw_ingest_article {
 void cw_ingest_article_release(struct cw_ingest_article *a);
 
 /* Input formats.  CW_INGEST_AUTO decides from the name's extension, then from
- * the first bytes ('{' or '[': JSON, '<': a feed, anything else: text). */
+ * the first bytes.  An input whose first element is <rss>, <rdf:RDF> or an
+ * Atom <feed> is a feed whatever its name; then .txt .md .text: text; .json
+ * .jsonl .ndjson: JSON; .xml .rss .atom: a feed; then '{' or '[': JSON, '<':
+ * a feed, anything else: text. */
 enum cw_ingest_format {
 	CW_INGEST_AUTO = 0,
 	CW_INGEST_TEXT, /* one article per input, *.txt *.md */
@@ -50,8 +53,11 @@ enum cw_ingest_format {
 
 struct cw_ingest_opts {
 	const char *default_outlet; /* when the input does not name one; NULL: "" */
-	const char *language;       /* BCP 47, NULL: "en" */
-	size_t max_article_bytes;   /* raw bytes of one article; 0: 1 MiB */
+	/* Wins over the outlet a feed names (its channel title); NULL or "":
+	 * the feed's own.  `claimwire ingest --outlet` sets both. */
+	const char *outlet;
+	const char *language;     /* BCP 47, NULL: "en" */
+	size_t max_article_bytes; /* raw bytes of one article; 0: 1 MiB */
 	/* Normaliser for the body fingerprints (extract/normalize.h); NULL leaves
 	 * body_simhash and body_fingerprint 0. */
 	struct cw_norm *nz;

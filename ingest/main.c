@@ -5,24 +5,33 @@
  * their original bytes.  The parsing and cleaning is in ingest/parse.c and
  * friends; this file only reads inputs and talks to the broker.
  *
+ * With --follow DIR it keeps polling the folder every second for files that
+ * are new or changed (ingest/follow.h: what was ingested is kept in a state
+ * file) until SIGTERM or SIGINT.
+ *
  * Exit codes: 0 when every record (articles and dead letters) was
  * acknowledged by the broker, 1 when an input could not be read or a record
  * was not acknowledged, 2 on a usage error, 3 on a configuration error.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli/commands.h"
 #include "extract/normalize.h"
+#include "ingest/follow.h"
 #include "ingest/ingest.h"
+#include "ingest/metrics.h"
 #include "lib/cli.h"
 #include "lib/common.h"
 #include "lib/log.h"
 #include "lib/producer.h"
+#include "lib/redis.h"
 #include "proto/claimwire.pb-c.h"
 
 static const char usage_text[] =
@@ -32,22 +41,38 @@ static const char usage_text[] =
     "*.jsonl *.json *.xml *.rss *.atom), or - for standard input (the default).\n"
     "Formats: plain-text articles (request, outlet and headline lines at the top\n"
     "are recognised), JSON lines or arrays of {id, outlet, url, title, published,\n"
-    "body}.  Unusable records go to the dead-letter topic.\n\n"
+    "body}, RSS 2.0 and Atom feeds (the channel title is the outlet).  Unusable\n"
+    "records, and malformed feeds as a whole, go to the dead-letter topic.\n\n"
     "options:\n"
-    "  -o, --outlet NAME     outlet of articles whose input names none\n"
+    "  -o, --outlet NAME     outlet of articles whose input names none, and of\n"
+    "                        every item of a feed\n"
     "  -l, --language TAG    language of articles that do not say (default en)\n"
-    "  -f, --format FMT      text, json or feed: skip detection (for stdin)\n" CW_CLI_HELP
+    "  -f, --format FMT      text, json or feed: skip detection (for stdin)\n"
+    "  -F, --follow DIR      keep polling DIR every second for new or changed files\n"
+    "                        (once their size and time held still for a poll) until\n"
+    "                        SIGTERM or SIGINT\n"
+    "  -s, --state FILE      with --follow: the record of files already ingested\n"
+    "                        (default DIR/.claimwire-ingest.state)\n" CW_CLI_HELP
     "\nexit status: 0 all records acknowledged, 1 a failure, 2 usage, 3 configuration\n";
 
-enum { OPT_OUTLET = CW_OPT_FIRST_OWN, OPT_LANGUAGE, OPT_FORMAT };
+/* One poll of a followed folder every this many milliseconds. */
+#define FOLLOW_POLL_MS 1000
 
 struct ingest_run {
 	struct cw_producer *p;
+	const struct cw_config *cfg;
+	const struct cw_ingest_opts *io;
+	enum cw_ingest_format fmt;
+	size_t max_input;
 	const char *input; /* name of the input being read */
 	size_t max_dead_letter;
-	unsigned long long articles, dead_letters;
-	int failed; /* a record could not be queued */
+	unsigned long long articles, dead_letters, inputs;
+	struct cw_ingest_counts reported; /* what metrics_flush last added */
+	struct cw_redis *metrics;         /* best effort: counters for /metrics */
+	int failed;                       /* a record could not be queued */
 };
+
+static volatile sig_atomic_t stop_requested;
 
 static int on_article(struct cw_ingest_article *a, void *opaque)
 {
@@ -170,6 +195,150 @@ static int walk(const char *dir, struct names *out)
 	return rc;
 }
 
+/* Adds the counts since the last call to Redis for /metrics.  Best effort:
+ * a Redis that is down or refuses costs the counts (logged at info), never
+ * the run. */
+static void metrics_flush(struct ingest_run *r)
+{
+	struct cw_ingest_counts d = {r->articles - r->reported.articles,
+	                             r->dead_letters - r->reported.dead_letters,
+	                             r->inputs - r->reported.inputs};
+	char err[256] = "no redis configuration";
+
+	if (!d.articles && !d.dead_letters && !d.inputs)
+		return;
+	if (!r->metrics || cw_ingest_metrics_add(r->metrics, &d, err, sizeof(err)) < 0) {
+		cw_info("msg=\"metrics not recorded\" error=\"%s\"", err);
+		return;
+	}
+	r->reported = (struct cw_ingest_counts){r->articles, r->dead_letters, r->inputs};
+}
+
+/* Reads and parses one input ("-" is standard input).  Returns 0, or
+ * CW_ERR_IO when it could not be read (logged). */
+static int read_input(struct ingest_run *r, const char *path)
+{
+	const char *name = strcmp(path, "-") ? path : "stdin";
+	struct cw_ingest_sink sink = {on_article, on_reject, r};
+	char *buf = NULL, err[512];
+	size_t len = 0;
+
+	if (cw_read_file(path, r->max_input, &buf, &len, err, sizeof(err)) < 0) {
+		cw_err("msg=\"cannot read input\" error=\"%s\"", err);
+		return CW_ERR_IO;
+	}
+	r->input = name;
+	r->inputs++;
+	cw_ingest_parse(name, buf, len, r->fmt, r->io, &sink);
+	free(buf);
+	cw_producer_poll(r->p);
+	return CW_OK;
+}
+
+static int flush(struct ingest_run *r)
+{
+	char err[512];
+
+	if (cw_producer_flush(r->p, (int)cw_config_int(r->cfg, "ingest.flush_timeout_ms"), err,
+	                      sizeof(err)) < 0) {
+		cw_err("msg=\"records not acknowledged\" error=\"%s\"", err);
+		return CW_ERR;
+	}
+	return CW_OK;
+}
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* Ingests one file of a followed folder and records it once its records are
+ * acknowledged.  rel is its path relative to the folder (the state's key). */
+static void follow_file(struct ingest_run *r, struct cw_ingest_seen *state, const char *path,
+                        const char *rel, const struct stat *st)
+{
+	int64_t mtime = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	char err[256];
+
+	r->failed = 0;
+	/* An unreadable file (over the size cap, no permission) is recorded too:
+	 * it is logged once, not every poll. */
+	read_input(r, path);
+	if (flush(r) < 0 || r->failed) {
+		cw_warn("msg=\"not recorded, will retry\" path=\"%s\"", path);
+		return;
+	}
+	if (cw_ingest_seen_add(state, rel, (int64_t)st->st_size, mtime, err, sizeof(err)) < 0)
+		cw_err("msg=\"cannot record ingested file\" path=\"%s\" error=\"%s\"", path, err);
+	else
+		cw_info("msg=\"ingested\" path=\"%s\"", path);
+}
+
+/* Polls dir until SIGTERM or SIGINT.  A file is taken when its size and
+ * mtime are the same as at the previous poll (so not while it is being
+ * written) and differ from what the state file recorded.  Returns 0, or
+ * CW_ERR when the state file cannot be used or the last flush failed. */
+static int follow(struct ingest_run *r, const char *dir, const char *state_path)
+{
+	struct sigaction sa = {0};
+	struct cw_ingest_seen *state, *prev = NULL;
+	size_t skip = strlen(dir) + (dir[strlen(dir) - 1] == '/' ? 0 : 1);
+	char err[512];
+	int rc = CW_OK;
+
+	state = cw_ingest_seen_open(state_path, err, sizeof(err));
+	if (!state) {
+		cw_err("msg=\"cannot follow\" error=\"%s\"", err);
+		return CW_ERR;
+	}
+	sa.sa_handler = on_stop_signal; /* no SA_RESTART: a stop ends the sleep */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	cw_info("msg=\"following\" dir=\"%s\" state=\"%s\" recorded=%zu", dir, state_path,
+	        cw_ingest_seen_count(state));
+	prev = cw_ingest_seen_open(NULL, err, sizeof(err));
+	while (!stop_requested) {
+		struct cw_ingest_seen *now = cw_ingest_seen_open(NULL, err, sizeof(err));
+		struct names files = {0};
+
+		walk(dir, &files);
+		for (size_t i = 0; i < files.n && !stop_requested; i++) {
+			struct stat st;
+			const char *rel = files.v[i] + skip;
+			if (stat(files.v[i], &st) < 0 || strchr(rel, '\n'))
+				continue;
+			int64_t mtime =
+			    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+			if (cw_ingest_seen_has(state, rel, (int64_t)st.st_size, mtime))
+				continue;
+			if (cw_ingest_seen_has(prev, rel, (int64_t)st.st_size, mtime))
+				follow_file(r, state, files.v[i], rel, &st);
+			else
+				cw_ingest_seen_add(now, rel, (int64_t)st.st_size, mtime, err,
+				                   sizeof(err));
+		}
+		for (size_t i = 0; i < files.n; i++)
+			free(files.v[i]);
+		free(files.v);
+		cw_ingest_seen_free(prev);
+		prev = now;
+		metrics_flush(r);
+		for (int t = 0; t < FOLLOW_POLL_MS / 100 && !stop_requested; t++) {
+			struct timespec ts = {0, 100 * 1000000L};
+			nanosleep(&ts, NULL);
+			cw_producer_poll(r->p);
+		}
+	}
+	cw_info("msg=\"stopping\" reason=signal");
+	if (flush(r) < 0)
+		rc = CW_ERR;
+	cw_ingest_seen_free(prev);
+	cw_ingest_seen_free(state);
+	return rc;
+}
+
 /* The Snowball stemmer for a BCP 47 tag; English when unknown. */
 static const char *snowball_language(const char *tag)
 {
@@ -194,6 +363,8 @@ int cw_ingest_command(int argc, char **argv)
 	    {"outlet", required_argument, NULL, 'o'},
 	    {"language", required_argument, NULL, 'l'},
 	    {"format", required_argument, NULL, 'f'},
+	    {"follow", required_argument, NULL, 'F'},
+	    {"state", required_argument, NULL, 's'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cw_cli_opts o = {0};
@@ -203,13 +374,13 @@ int cw_ingest_command(int argc, char **argv)
 	struct ingest_run r = {0};
 	struct cw_ingest_opts io = {0};
 	enum cw_ingest_format fmt = CW_INGEST_AUTO;
-	const char *outlet = NULL, *language = NULL;
-	size_t max_input;
+	const char *outlet = NULL, *language = NULL, *follow_dir = NULL, *state = NULL;
+	char *state_alloc = NULL;
 	int c, rc;
 	char err[512];
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, CW_CLI_SHORTOPTS "o:l:f:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CW_CLI_SHORTOPTS "o:l:f:F:s:", longopts, NULL)) != -1) {
 		int k = cw_cli_opt(&o, c, optarg);
 		if (k < 0)
 			return CW_EXIT_USAGE;
@@ -219,6 +390,10 @@ int cw_ingest_command(int argc, char **argv)
 			outlet = optarg;
 		} else if (c == 'l') {
 			language = optarg;
+		} else if (c == 'F') {
+			follow_dir = optarg;
+		} else if (c == 's') {
+			state = optarg;
 		} else if (c == 'f' && !strcmp(optarg, "text")) {
 			fmt = CW_INGEST_TEXT;
 		} else if (c == 'f' && !strcmp(optarg, "json")) {
@@ -233,8 +408,19 @@ int cw_ingest_command(int argc, char **argv)
 	if ((rc = cw_cli_finish(&o, usage_text, &cfg)) >= 0)
 		return rc;
 	rc = CW_EXIT_FAILURE;
+	if (follow_dir ? optind != argc || !*follow_dir : state != NULL) {
+		fprintf(stderr, "claimwire ingest: --follow takes no other inputs; --state needs "
+		                "--follow\n");
+		rc = CW_EXIT_USAGE;
+		goto out;
+	}
+	if (follow_dir && !state) {
+		size_t l = strlen(follow_dir) + sizeof("/.claimwire-ingest.state");
+		state = state_alloc = cw_xmalloc(l);
+		snprintf(state_alloc, l, "%s/.claimwire-ingest.state", follow_dir);
+	}
 
-	if (optind == argc)
+	if (optind == argc && !follow_dir)
 		names_push(&inputs, cw_xstrdup("-"));
 	for (int i = optind; i < argc; i++) {
 		struct stat st;
@@ -247,9 +433,13 @@ int cw_ingest_command(int argc, char **argv)
 	}
 
 	io.default_outlet = outlet ? outlet : cw_config_str(cfg, "ingest.outlet");
+	io.outlet = outlet; /* --outlet also wins over a feed's channel title */
 	io.language = language ? language : cw_config_str(cfg, "ingest.language");
 	io.max_article_bytes = (size_t)cw_config_int(cfg, "ingest.max_article_bytes");
-	max_input = (size_t)cw_config_int(cfg, "ingest.max_input_bytes");
+	r.cfg = cfg;
+	r.io = &io;
+	r.fmt = fmt;
+	r.max_input = (size_t)cw_config_int(cfg, "ingest.max_input_bytes");
 	r.max_dead_letter = (size_t)cw_config_int(cfg, "ingest.max_dead_letter_bytes");
 	nz = cw_norm_new(snowball_language(io.language ? io.language : "en"), err, sizeof(err));
 	if (!nz) {
@@ -263,33 +453,29 @@ int cw_ingest_command(int argc, char **argv)
 		goto out;
 	}
 
-	struct cw_ingest_sink sink = {on_article, on_reject, &r};
+	r.metrics = cw_redis_new(cfg, err, sizeof(err));
+	if (!r.metrics)
+		cw_info("msg=\"no metrics\" error=\"%s\"", err);
+
+	if (follow_dir) {
+		rc = follow(&r, follow_dir, state) < 0 ? CW_EXIT_FAILURE : CW_EXIT_OK;
+		metrics_flush(&r);
+		goto out;
+	}
 	for (size_t i = 0; i < inputs.n; i++) {
-		const char *name = strcmp(inputs.v[i], "-") ? inputs.v[i] : "stdin";
-		char *buf = NULL;
-		size_t len = 0;
-
-		if (cw_read_file(inputs.v[i], max_input, &buf, &len, err, sizeof(err)) < 0) {
-			cw_err("msg=\"cannot read input\" error=\"%s\"", err);
+		if (read_input(&r, inputs.v[i]) < 0)
 			r.failed = 1;
-			continue;
-		}
-		r.input = name;
-		cw_ingest_parse(name, buf, len, fmt, &io, &sink);
-		free(buf);
-		cw_producer_poll(r.p);
 	}
-
-	if (cw_producer_flush(r.p, (int)cw_config_int(cfg, "ingest.flush_timeout_ms"), err,
-	                      sizeof(err)) < 0) {
-		cw_err("msg=\"records not acknowledged\" error=\"%s\"", err);
+	if (flush(&r) < 0)
 		r.failed = 1;
-	}
 	fprintf(stderr, "ingested %llu articles (%llu dead letters) from %zu inputs\n", r.articles,
 	        r.dead_letters, inputs.n);
+	metrics_flush(&r);
 	rc = r.failed ? CW_EXIT_FAILURE : CW_EXIT_OK;
 out:
+	cw_redis_free(r.metrics);
 	cw_producer_free(r.p);
+	free(state_alloc);
 	cw_norm_free(nz);
 	for (size_t i = 0; i < inputs.n; i++)
 		free(inputs.v[i]);

@@ -9,6 +9,9 @@
  * reject callback with its original bytes and an error that starts with the
  * input's name and line: "feed.jsonl:3: invalid JSON: ...".
  *
+ * Feeds are read by ingest/feed.c; this file names their items ("feed.rss:12",
+ * the line of the <item>) and dead-letters a malformed feed as a whole.
+ *
  * JSON article objects: {"id", "outlet", "url", "title", "published", "body"}
  * with the aliases publisher (outlet), link (url), headline (title), date
  * (published), content or text (body), lang (language).  published is ISO
@@ -283,6 +286,34 @@ static int parse_text(const struct ctx *c, const char *buf, size_t len)
 	return emit(c, &a, c->name, buf, len);
 }
 
+/* ---- RSS and Atom ---- */
+
+static int feed_item(const struct cw_ingest_feed_item *it, void *opaque)
+{
+	const struct ctx *c = opaque;
+	char where[512];
+
+	snprintf(where, sizeof(where), "%s:%zu", c->name, it->line);
+	if (it->error)
+		return reject(c, it->bytes, it->len, "%s: %s", where, it->error);
+	return emit(c, it->a, where, it->bytes, it->len);
+}
+
+/* A malformed feed goes to the reject sink whole: its items are not trusted
+ * one by one when the document around them is broken. */
+static int parse_feed(const struct ctx *c, const char *buf, size_t len)
+{
+	struct ctx fc = *c; /* the callback's opaque pointer is not const */
+	char err[256];
+	size_t line;
+	int rc = cw_ingest_feed_read(buf, len, c->max, c->o->outlet, feed_item, &fc, &line, err,
+	                             sizeof(err));
+
+	if (rc == CW_ERR_INVALID && line)
+		rc = reject(c, buf, len, "%s:%zu: %s", c->name, line, err);
+	return rc;
+}
+
 /* ---- dispatch ---- */
 
 static const char *extension(const char *name)
@@ -307,6 +338,9 @@ enum cw_ingest_format cw_ingest_detect_format(const char *name, const char *buf,
 	const char *e = name ? extension(name) : "";
 	size_t i = 0;
 
+	/* A feed says so in its first element, whatever the file is called. */
+	if (cw_ingest_feed_sniff(buf, len))
+		return CW_INGEST_FEED;
 	if (!strcasecmp(e, "txt") || !strcasecmp(e, "md") || !strcasecmp(e, "text"))
 		return CW_INGEST_TEXT;
 	if (!strcasecmp(e, "jsonl") || !strcasecmp(e, "ndjson") || !strcasecmp(e, "json"))
@@ -336,7 +370,7 @@ int cw_ingest_parse(const char *name, const char *buf, size_t len, enum cw_inges
 	case CW_INGEST_JSON:
 		return parse_json(&c, buf, len);
 	case CW_INGEST_FEED:
-		return reject(&c, buf, len, "%s: RSS/Atom feeds are not supported yet", name);
+		return parse_feed(&c, buf, len);
 	default:
 		return parse_text(&c, buf, len);
 	}

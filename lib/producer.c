@@ -68,6 +68,7 @@ struct cw_producer {
 	struct topic_lag *topics;
 	size_t ntopics;
 	unsigned long long sent, delivered, failed;
+	volatile const int *abort_flag;
 	char first_error[256];
 };
 
@@ -296,8 +297,10 @@ static void refresh_committed(struct cw_producer *p, struct topic_lag *t)
 			if (parts->elems[i].err || parts->elems[i].offset < 0)
 				continue;
 			if (parts->elems[i].offset > pl->committed) {
+				size_t freed;
 				pl->committed = parts->elems[i].offset;
-				t->uncommitted -= CW_MIN(t->uncommitted, part_release(pl));
+				freed = part_release(pl); /* once: CW_MIN evaluates twice */
+				t->uncommitted -= CW_MIN(t->uncommitted, freed);
 			}
 		}
 	}
@@ -305,12 +308,23 @@ static void refresh_committed(struct cw_producer *p, struct topic_lag *t)
 	(void)p;
 }
 
-static void wait_for_room(struct cw_producer *p, struct topic_lag *t, size_t bytes)
+void cw_producer_set_abort(struct cw_producer *p, volatile const int *flag)
+{
+	p->abort_flag = flag;
+}
+
+/* Blocks until the record fits under the lag bound; CW_ERR when aborted. */
+static int wait_for_room(struct cw_producer *p, struct topic_lag *t, size_t bytes)
 {
 	int64_t since = cw_mono_ms();
 
 	while (t->unacked + t->uncommitted > 0 &&
 	       t->unacked + t->uncommitted + bytes > p->max_lag) {
+		if (p->abort_flag && *p->abort_flag) {
+			cw_notice("msg=\"stopped while waiting for consumers downstream\" topic=%s",
+				  t->name);
+			return CW_ERR;
+		}
 		rd_kafka_poll(p->rk, 20);
 		refresh_committed(p, t);
 		if (!t->warned && cw_mono_ms() - since > 5000) {
@@ -320,6 +334,7 @@ static void wait_for_room(struct cw_producer *p, struct topic_lag *t, size_t byt
 			t->warned = 1;
 		}
 	}
+	return 0;
 }
 
 static rd_kafka_headers_t *make_headers(const char *const *headers)
@@ -344,7 +359,11 @@ static int send_to(struct cw_producer *p, const char *topic, const void *key, si
 	rd_kafka_resp_err_t err;
 
 	if (t) {
-		wait_for_room(p, t, len + keylen);
+		if (wait_for_room(p, t, len + keylen)) {
+			if (hdrs)
+				rd_kafka_headers_destroy(hdrs);
+			return CW_ERR;
+		}
 		t->unacked += len + keylen;
 	}
 	for (;;) {

@@ -56,6 +56,10 @@ void cw_producer_poll(struct cw_producer *p);
 
 rd_kafka_t *cw_producer_handle(struct cw_producer *p);
 
+/* A flag that, once non-zero, makes a send blocked on backpressure give up
+ * (return CW_ERR) instead of waiting on: set by SIGTERM in a worker. */
+void cw_producer_set_abort(struct cw_producer *p, volatile const int *flag);
+
 /* Records produced and acknowledged so far. */
 unsigned long long cw_producer_delivered(const struct cw_producer *p);
 

@@ -17,7 +17,7 @@
 #include "lib/producer.h"
 #include "lib/redis.h"
 
-static volatile sig_atomic_t stop_requested;
+static volatile int stop_requested; /* written only by signal handlers */
 static volatile sig_atomic_t drain_requested;
 
 struct assigned {
@@ -51,6 +51,23 @@ static void on_signal(int sig)
 		drain_requested = 1;
 	else
 		stop_requested = 1;
+}
+
+void cw_worker_install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	/* The local runner spawns workers with SIGUSR1 blocked, so that a
+	 * drain request sent before this point waits, pending, until now. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 static void clear_assignment(struct cw_worker *w)
@@ -282,21 +299,18 @@ int cw_worker_run(const struct cw_worker_spec *spec, const struct cw_config *cfg
 	int64_t last_msg = cw_mono_ms(), last_tick = 0;
 	int rc = 1;
 	char errstr[512];
-	struct sigaction sa;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
+	cw_worker_install_signals();
 
 	w.commit_each_batch = cw_config_int(cfg, "worker.max_lag_bytes") > 0;
 	w.metrics = cw_redis_new(cfg, errstr, sizeof(errstr));
+
 	w.prod = cw_producer_new(cfg, spec->stage, errstr, sizeof(errstr));
 	if (!w.prod) {
 		cw_err("msg=\"%s\"", errstr);
 		goto out;
 	}
+	cw_producer_set_abort(w.prod, &stop_requested);
 	w.rk = make_consumer(&w, errstr, sizeof(errstr));
 	if (!w.rk) {
 		cw_err("msg=\"%s\"", errstr);

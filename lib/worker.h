@@ -68,6 +68,12 @@ struct cw_worker_stats {
 };
 void cw_worker_get_stats(const struct cw_worker *w, struct cw_worker_stats *out);
 
+/* Installs the worker's SIGTERM/SIGINT/SIGUSR1 handlers.  A worker's main()
+ * calls it first thing, so that a signal arriving while the worker is still
+ * starting (loading a model, the knowledge base) is remembered, not fatal.
+ * cw_worker_run() installs them too. */
+void cw_worker_install_signals(void);
+
 /* Asks the loop to stop as after SIGTERM (safe from a signal handler). */
 void cw_worker_request_stop(void);
 

@@ -19,5 +19,8 @@ const struct cw_config_key cw_match_config_keys[] = {
 	 "how long a claim's sightings are kept after it was last seen"},
 	{"match.sightings_max_hamming", CW_CONF_INT, "12", 0, 64,
 	 "SimHash bits within which an LSH hit joins a claim's cluster"},
+	{"match.sightings_batch_script", CW_CONF_BOOL, "true", 0, 0,
+	 "record a batch of sightings with one Lua script (standalone Redis); "
+	 "false on Redis Cluster: one script per claim"},
 	{NULL, 0, NULL, 0, 0, NULL},
 };

@@ -30,7 +30,7 @@ static const char usage[] =
     "vclaim, title...)\n"
     "  --queries FILE      id<TAB>text lines\n"
     "  --qrels FILE        qid<TAB>0<TAB>vclaim_id<TAB>1 lines\n"
-	"  --speakers DIR      debate transcripts naming each query's speaker (<debate>_<line> ids)\n"
+    "  --speakers DIR      debate transcripts naming each query's speaker (<debate>_<line> ids)\n"
     "  --weights FILE      matcher weights (default match/matcher.weights when "
     "present)\n"
     "  --no-rerank         rank by BM25F only\n"
@@ -43,7 +43,7 @@ static const char usage[] =
 static double now_s(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts); /* per-core figures: CPU time of this process */
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -57,9 +57,9 @@ static double run_ours(struct cw_index *ix, const struct cw_rerank_model *m,
 	for (size_t i = 0; i < es->nqueries; i++) {
 		const struct cw_evalset_query *q = &es->queries[i];
 		struct cw_index_query iq = {.text = q->text,
-						 .len = strlen(q->text),
-						 .speaker = q->speaker,
-						 .speaker_len = q->speaker ? strlen(q->speaker) : 0};
+		                            .len = strlen(q->text),
+		                            .speaker = q->speaker,
+		                            .speaker_len = q->speaker ? strlen(q->speaker) : 0};
 		double t0 = now_s();
 		size_t n = cw_rerank_search(ix, m, &iq, hits, m ? m->candidates : DEPTH);
 		t += now_s() - t0;
@@ -117,7 +117,7 @@ int cw_eval_retrieval_command(int argc, char **argv)
 	    {"collection", required_argument, NULL, O_COLL},
 	    {"queries", required_argument, NULL, O_QUERIES},
 	    {"qrels", required_argument, NULL, O_QRELS},
-		{"speakers", required_argument, NULL, O_SPEAKERS},
+	    {"speakers", required_argument, NULL, O_SPEAKERS},
 	    {"weights", required_argument, NULL, O_WEIGHTS},
 	    {"no-rerank", no_argument, NULL, O_NORERANK},
 	    {"no-fts5", no_argument, NULL, O_NOFTS},
@@ -182,7 +182,7 @@ int cw_eval_retrieval_command(int argc, char **argv)
 	}
 	if (speakers)
 		fprintf(stderr, "claimwire: %zu of %zu queries have a speaker\n",
-			cw_evalset_load_speakers(&es, speakers), es.nqueries);
+		        cw_evalset_load_speakers(&es, speakers), es.nqueries);
 	ix = cw_index_new(&ip, err, sizeof(err));
 	if (!ix) {
 		fprintf(stderr, "claimwire: %s\n", err);

@@ -22,7 +22,7 @@ struct cw_evalset_doc {
 struct cw_evalset_query {
 	char *id, *text;
 	char *speaker; /* NULL unknown; see cw_evalset_load_speakers */
-	char **rel; /* gold vclaim ids */
+	char **rel;    /* gold vclaim ids */
 	size_t nrel;
 };
 

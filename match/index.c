@@ -74,6 +74,12 @@ struct cw_index {
 
 	struct doc *docs;
 	uint16_t *dlen; /* CW_INDEX_NFIELDS per document number */
+	/* Per document, 4 floats: weight[f] / (1 - b[f] + b[f] * len[f] / avg[f])
+	 * for the 3 fields and padding, so a posting costs multiply-adds and no
+	 * division.  Recomputed on the first search after any put or remove,
+	 * because the average lengths move. */
+	float *dnorm;
+	int dnorm_dirty;
 	uint32_t ndocs, docs_cap;
 	uint32_t live;
 	uint64_t sum_len[CW_INDEX_NFIELDS]; /* over live documents */
@@ -155,6 +161,7 @@ void cw_index_free(struct cw_index *ix)
 	}
 	free(ix->docs);
 	free(ix->dlen);
+	free(ix->dnorm);
 	free(ix->idslots);
 	free(ix->acc);
 	free(ix->touched);
@@ -364,6 +371,7 @@ static void doc_kill(struct cw_index *ix, uint32_t dn)
 	d->terms = NULL;
 	d->alive = 0;
 	ix->live--;
+	ix->dnorm_dirty = 1;
 }
 
 static void add_posting(struct cw_index *ix, uint32_t term, uint32_t dn, int field)
@@ -398,6 +406,7 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
 		uint32_t cap = ix->docs_cap ? ix->docs_cap * 2 : 1024;
 		ix->docs = cw_xrealloc(ix->docs, cap * sizeof(struct doc));
 		ix->dlen = cw_xrealloc(ix->dlen, (size_t)cap * CW_INDEX_NFIELDS * sizeof(uint16_t));
+		ix->dnorm = cw_xrealloc(ix->dnorm, (size_t)cap * 4 * sizeof(float));
 		free(ix->acc);
 		free(ix->touched);
 		ix->acc = cw_xcalloc(cap, sizeof(float));
@@ -471,6 +480,7 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
 	ix->doc_bytes += strlen(d->id) + 1 + tl + (size_t)total * sizeof(uint32_t);
 	*slot = dn + 1;
 	ix->acc[dn] = 0;
+	ix->dnorm_dirty = 1;
 	return CW_OK;
 }
 
@@ -509,7 +519,7 @@ static size_t put_split(const char *w, size_t wl, char *out, size_t o, size_t ca
 	for (size_t i = 0; i < wl && o < cap; i++) {
 		unsigned char c = (unsigned char)w[i], p = i ? (unsigned char)w[i - 1] : 0;
 		int brk = i && ((islower(p) && isupper(c)) || (isalpha(p) && isdigit(c)) ||
-				(isdigit(p) && isalpha(c)));
+		                (isdigit(p) && isalpha(c)));
 		if (c == '_')
 			c = ' ';
 		else if (brk)
@@ -704,6 +714,26 @@ static void field_scores(const struct cw_index *ix, uint32_t dn, float *out)
 	}
 }
 
+static void update_norms(struct cw_index *ix)
+{
+	double c0[CW_INDEX_NFIELDS], c1[CW_INDEX_NFIELDS];
+	for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
+		double avg = ix->live ? (double)ix->sum_len[f] / ix->live : 0;
+		c0[f] = 1.0 - ix->p.b[f];
+		c1[f] = avg > 0 ? ix->p.b[f] / avg : 0;
+	}
+	for (uint32_t d = 0; d < ix->ndocs; d++) {
+		const uint16_t *l = ix->dlen + (size_t)d * CW_INDEX_NFIELDS;
+		float *o = ix->dnorm + (size_t)d * 4;
+		for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
+			double den = c0[f] + c1[f] * l[f];
+			o[f] = den > 0 ? (float)(ix->p.weight[f] / den) : (float)ix->p.weight[f];
+		}
+		o[3] = 0;
+	}
+	ix->dnorm_dirty = 0;
+}
+
 size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
                        struct cw_index_hit *hits, size_t k)
 {
@@ -717,30 +747,20 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 
 	/* Length normalisation per field: tf / (1 - b + b * len / avg), folded
 	 * with the field weight into w / (c0 + c1 * len). */
-	float c0[CW_INDEX_NFIELDS], c1[CW_INDEX_NFIELDS], wt[CW_INDEX_NFIELDS];
-	for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
-		double avg = ix->live ? (double)ix->sum_len[f] / ix->live : 0;
-		c0[f] = (float)(1.0 - ix->p.b[f]);
-		c1[f] = avg > 0 ? (float)(ix->p.b[f] / avg) : 0.f;
-		if (c0[f] == 0 && c1[f] == 0)
-			c0[f] = 1;
-		wt[f] = (float)ix->p.weight[f];
-	}
+	if (ix->dnorm_dirty)
+		update_norms(ix);
 	float k1 = (float)ix->p.k1;
 	uint32_t nt = 0;
 	float *acc = ix->acc;
 	uint32_t *touched = ix->touched;
-	const uint16_t *dlen = ix->dlen;
+	const float *dnorm = ix->dnorm;
 	for (uint32_t u = 0; u < nu; u++) {
 		const struct term *t = &ix->terms[ix->uq[u]];
 		float w = ix->uidf[u] * (float)ix->uqtf[u] * (k1 + 1);
 		for (uint32_t i = 0; i < t->n; i++) {
 			const struct posting *p = &t->p[i];
-			const uint16_t *l = dlen + (size_t)p->doc * CW_INDEX_NFIELDS;
-			float x = 0;
-			for (int f = 0; f < CW_INDEX_NFIELDS; f++)
-				if (p->tf[f])
-					x += wt[f] * p->tf[f] / (c0[f] + c1[f] * l[f]);
+			const float *dn = dnorm + (size_t)p->doc * 4;
+			float x = p->tf[0] * dn[0] + p->tf[1] * dn[1] + p->tf[2] * dn[2];
 			if (x <= 0)
 				continue; /* only fields of weight 0 hold the term */
 			float s = w * x / (k1 + x);

@@ -128,48 +128,22 @@ int cw_rerank_model_write(const struct cw_rerank_model *m, FILE *f)
 
 /* ---- feature helpers ---- */
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* Sorts and de-duplicates; returns the new count. */
-static size_t uniq_u32(uint32_t *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_u32);
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!w || v[w - 1] != v[i])
-			v[w++] = v[i];
-	return w;
-}
-
+/* De-duplicates a short array in place (first occurrences kept); returns
+ * the new count.  Quadratic, for the few numbers and names of one text. */
 static size_t uniq_u64(uint64_t *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), cmp_u64);
 	size_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!w || v[w - 1] != v[i])
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < w && v[j] != v[i])
+			j++;
+		if (j == w)
 			v[w++] = v[i];
+	}
 	return w;
 }
 
-static int has_u32(const uint32_t *v, size_t n, uint32_t x)
-{
-	return bsearch(&x, v, n, sizeof(*v), cmp_u32) != NULL;
-}
-
-static int has_u64(const uint64_t *v, size_t n, uint64_t x)
-{
-	return bsearch(&x, v, n, sizeof(*v), cmp_u64) != NULL;
-}
+static int has_u64(const uint64_t *v, size_t n, uint64_t x);
 
 /* Numbers in raw text: digit runs with inner ',' dropped and a decimal part
  * kept unless it is zero, hashed ("2,000" and "2000" agree; "1.50" and "1.5"
@@ -216,33 +190,86 @@ static size_t numbers(const char *s, size_t len, uint64_t *out, size_t cap)
 	return uniq_u64(out, n);
 }
 
-/* Lower-cased ASCII-folded word hashes of raw text.  With caps_only, only
- * words that start with a capital and are not stop words (names). */
+/* FNV-1a of a lower-cased word, computed while scanning: names are looked
+ * up per candidate, so the hash must cost next to nothing. */
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME  0x100000001b3ull
+
+/* Scans the word starting at s[*i] (an ASCII letter or digit, or a non-ASCII
+ * byte); returns its hash, sets *upper when it starts with a capital, *wl to
+ * its length, and moves *i past it. */
+static uint64_t scan_hash(const char *s, size_t len, size_t *i, int *upper, size_t *wl)
+{
+	uint64_t h = FNV_OFFSET;
+	size_t j = *i;
+	*upper = isupper((unsigned char)s[j]) != 0;
+	while (j < len) {
+		unsigned char c = (unsigned char)s[j];
+		if (c < 0x80 && !isalnum(c))
+			break;
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		h = (h ^ c) * FNV_PRIME;
+		j++;
+	}
+	*wl = j - *i;
+	*i = j;
+	return h;
+}
+
+/* Word hashes of raw text, lower-cased.  With caps_only, only words that
+ * start with a capital, have 2 or more bytes and are not stop words (names).
+ * Returns the count (distinct). */
 static size_t words(const char *s, size_t len, int caps_only, uint64_t *out, size_t cap)
 {
 	size_t n = 0;
-	char w[64];
 	for (size_t i = 0; i < len && n < cap;) {
 		unsigned char c = (unsigned char)s[i];
-		if (!isalnum(c) && c < 0x80) {
+		if (c < 0x80 && !isalnum(c)) {
 			i++;
 			continue;
 		}
-		int upper = isupper(c) != 0;
-		size_t wl = 0;
-		while (i < len) {
-			c = (unsigned char)s[i];
-			if (!(isalnum(c) || c >= 0x80))
-				break;
-			if (wl < sizeof(w))
-				w[wl++] = (char)tolower(c);
-			i++;
+		size_t st = i, wl;
+		int upper;
+		uint64_t h = scan_hash(s, len, &i, &upper, &wl);
+		if (caps_only) {
+			char w[64];
+			size_t k = CW_MIN(wl, sizeof(w));
+			for (size_t j = 0; j < k; j++)
+				w[j] = (char)tolower((unsigned char)s[st + j]);
+			if (!upper || wl < 2 || cw_norm_is_stopword(w, k))
+				continue;
 		}
-		if (caps_only && (!upper || wl < 2 || cw_norm_is_stopword(w, wl)))
-			continue;
-		out[n++] = XXH3_64bits(w, wl);
+		out[n++] = h;
 	}
 	return uniq_u64(out, n);
+}
+
+/* Marks which of the names q[0..nq) occur among the words of raw text;
+ * returns how many were newly marked.  bloom has bit (h & 63) set for every
+ * name hash h, so most words are passed over after one test. */
+static size_t mark_words(const char *s, size_t len, const uint64_t *q, size_t nq, uint64_t bloom,
+                         uint8_t *seen)
+{
+	size_t found = 0;
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80 && !isalnum(c)) {
+			i++;
+			continue;
+		}
+		size_t wl;
+		int upper;
+		uint64_t h = scan_hash(s, len, &i, &upper, &wl);
+		if (!(bloom >> (h & 63) & 1))
+			continue;
+		for (size_t j = 0; j < nq; j++)
+			if (q[j] == h && !seen[j]) {
+				seen[j] = 1;
+				found++;
+			}
+	}
+	return found;
 }
 
 /* 1 when a name word of the claim's speaker occurs in the fact-check's
@@ -261,31 +288,102 @@ static double speaker_match(const char *a, size_t al, const char *b, size_t bl)
 	return -1;
 }
 
+/* A small open-addressing set of non-zero 64-bit keys, each with its
+ * insertion position: the query side is put in once per query, then every
+ * candidate's words are looked up in it (no sorting per candidate). */
+#define QSET_SLOTS 2048 /* > 2 * (CAP_TERMS + 1) so probes stay short */
+struct qset {
+	uint64_t key[QSET_SLOTS];
+	uint16_t pos[QSET_SLOTS];
+	size_t n;
+};
+
+static uint32_t qset_home(uint64_t k)
+{
+	return (uint32_t)((k * 0x9e3779b97f4a7c15ull) >> 53); /* 11 bits */
+}
+
+/* Inserts k; returns its position (the old one when present). */
+static size_t qset_add(struct qset *s, uint64_t k)
+{
+	for (uint32_t i = qset_home(k);; i = (i + 1) & (QSET_SLOTS - 1)) {
+		if (s->key[i] == k)
+			return s->pos[i];
+		if (!s->key[i]) {
+			s->key[i] = k;
+			s->pos[i] = (uint16_t)s->n;
+			return s->n++;
+		}
+	}
+}
+
+/* Position of k, or -1. */
+static long qset_find(const struct qset *s, uint64_t k)
+{
+	for (uint32_t i = qset_home(k);; i = (i + 1) & (QSET_SLOTS - 1)) {
+		if (s->key[i] == k)
+			return s->pos[i];
+		if (!s->key[i])
+			return -1;
+	}
+}
+
+static uint64_t pair_key(uint32_t a, uint32_t b)
+{
+	return ((uint64_t)a << 32 | b) + 1; /* never 0: term ids are below UINT32_MAX */
+}
+
+/* Whether x is among v[0..n). */
+static int has_u64(const uint64_t *v, size_t n, uint64_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return 1;
+	return 0;
+}
+
 void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
                         const struct cw_index_hit *hits, size_t n, double *x)
 {
 	struct cw_index_query_view qv;
 	cw_index_last_query(ix, &qv);
+	static _Thread_local struct qset terms, bigrams;
 
-	/* query side, once */
-	uint32_t qset[CAP_TERMS];
-	size_t nq = CW_MIN((size_t)qv.nterms, (size_t)CAP_TERMS), nunknown = 0, nqs = 0;
+	/* query side, once: distinct known terms (unknown words each count once
+	 * as a term no fact-check has), distinct bigrams of known terms */
+	memset(&terms, 0, sizeof(terms));
+	memset(&bigrams, 0, sizeof(bigrams));
+	size_t nq = CW_MIN((size_t)qv.nterms, (size_t)CAP_TERMS), nunknown = 0, nbig = 0;
+	double qidf[CAP_TERMS];
 	for (size_t i = 0; i < nq; i++) {
-		if (qv.terms[i] == CW_INDEX_NO_TERM)
+		uint32_t t = qv.terms[i];
+		if (t == CW_INDEX_NO_TERM) {
 			nunknown++;
-		else
-			qset[nqs++] = qv.terms[i];
+			continue;
+		}
+		size_t before = terms.n, pos = qset_add(&terms, (uint64_t)t + 1);
+		if (pos == before)
+			qidf[pos] = cw_index_idf(ix, t);
 	}
-	nqs = uniq_u32(qset, nqs);
-	double qidf_total = 0, unknown_idf = log(1.0 + ((double)cw_index_count(ix) + 0.5) / 0.5);
+	for (size_t i = 1; i < nq; i++) {
+		uint32_t a = qv.terms[i - 1], b = qv.terms[i];
+		nbig++;
+		if (a != CW_INDEX_NO_TERM && b != CW_INDEX_NO_TERM)
+			qset_add(&bigrams, pair_key(a, b));
+	}
+	size_t nqs = terms.n;
+	double unknown_idf = log(1.0 + ((double)cw_index_count(ix) + 0.5) / 0.5);
+	double qidf_total = (double)nunknown * unknown_idf;
 	for (size_t i = 0; i < nqs; i++)
-		qidf_total += cw_index_idf(ix, qset[i]);
-	qidf_total += (double)nunknown * unknown_idf;
+		qidf_total += qidf[i];
 	size_t qtotal = nqs + nunknown;
 
 	uint64_t qnum[CAP_NUMS], qent[CAP_ENTS];
 	size_t nqnum = numbers(qv.clean, qv.clean_len, qnum, CAP_NUMS);
 	size_t nqent = words(qv.clean, qv.clean_len, 1, qent, CAP_ENTS);
+	uint64_t bloom = 0;
+	for (size_t i = 0; i < nqent; i++)
+		bloom |= 1ull << (qent[i] & 63);
 
 	double best = n ? hits[0].bm25 : 0;
 	for (size_t h = 1; h < n; h++)
@@ -306,67 +404,64 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 		r[CW_RF_BM25_NORM] = best > 0 ? hit->bm25 / best : 0;
 		r[CW_RF_BM25_GAP] = best > 0 ? (best - hit->bm25) / best : 0;
 
-		/* claim-field term set, and claim+title for coverage */
-		uint32_t cset[CAP_TERMS], ctset[CAP_TERMS];
-		size_t nc = CW_MIN((size_t)dv.nterms[CW_FIELD_CLAIM], (size_t)CAP_TERMS);
-		memcpy(cset, dv.terms[CW_FIELD_CLAIM], nc * sizeof(uint32_t));
-		size_t nct = nc;
-		for (uint32_t i = 0; i < dv.nterms[CW_FIELD_TITLE] && nct < CAP_TERMS; i++)
-			ctset[nct++] = dv.terms[CW_FIELD_TITLE][i];
-		memcpy(ctset, cset, nc * sizeof(uint32_t));
-		nc = uniq_u32(cset, nc);
-		nct = uniq_u32(ctset, nct);
+		/* which query terms the claim and the title hold: flag bit 1 claim,
+		 * bit 2 title; claim tokens that are query terms */
+		uint8_t seen[CAP_TERMS];
+		memset(seen, 0, nqs);
+		size_t nc = dv.nterms[CW_FIELD_CLAIM], claim_in_q = 0;
+		for (int f = CW_FIELD_CLAIM; f <= CW_FIELD_TITLE; f++)
+			for (uint32_t i = 0; i < dv.nterms[f]; i++) {
+				long pos = qset_find(&terms, (uint64_t)dv.terms[f][i] + 1);
+				if (pos < 0)
+					continue;
+				seen[pos] |= (uint8_t)(f == CW_FIELD_CLAIM ? 1 : 2);
+				claim_in_q += f == CW_FIELD_CLAIM;
+			}
 		size_t inter_c = 0, inter_ct = 0;
 		double idf_ct = 0;
 		for (size_t i = 0; i < nqs; i++) {
-			if (has_u32(cset, nc, qset[i]))
-				inter_c++;
-			if (has_u32(ctset, nct, qset[i])) {
+			inter_c += (seen[i] & 1) != 0;
+			if (seen[i]) {
 				inter_ct++;
-				idf_ct += cw_index_idf(ix, qset[i]);
+				idf_ct += qidf[i];
 			}
 		}
-		size_t uni = qtotal + nc - inter_c;
+		size_t uni = qtotal + nc - CW_MIN(claim_in_q, nc);
 		r[CW_RF_JACCARD] = uni ? (double)inter_c / (double)uni : 0;
 		r[CW_RF_QCOVER] = qtotal ? (double)inter_ct / (double)qtotal : 0;
-		r[CW_RF_DCOVER] = nc ? (double)inter_c / (double)nc : 0;
+		r[CW_RF_DCOVER] = nc ? (double)claim_in_q / (double)nc : 0;
 		r[CW_RF_QCOVER_IDF] = qidf_total > 0 ? idf_ct / qidf_total : 0;
 
-		/* bigrams of the query found in the claim or title (as term id pairs) */
-		uint64_t dbig[CAP_TERMS];
-		size_t nb = 0;
+		/* query bigrams found in the claim or title */
+		uint8_t bseen[CAP_TERMS];
+		memset(bseen, 0, bigrams.n);
+		size_t bhit = 0;
 		for (int f = CW_FIELD_CLAIM; f <= CW_FIELD_TITLE; f++)
-			for (uint32_t i = 1; i < dv.nterms[f] && nb < CAP_TERMS; i++)
-				dbig[nb++] = (uint64_t)dv.terms[f][i - 1] << 32 | dv.terms[f][i];
-		nb = uniq_u64(dbig, nb);
-		size_t qb = 0, qbhit = 0;
-		for (size_t i = 1; i < nq; i++) {
-			uint32_t a = qv.terms[i - 1], b = qv.terms[i];
-			qb++;
-			if (a != CW_INDEX_NO_TERM && b != CW_INDEX_NO_TERM &&
-			    has_u64(dbig, nb, (uint64_t)a << 32 | b))
-				qbhit++;
-		}
-		r[CW_RF_BIGRAM] = qb ? (double)qbhit / (double)qb : 0;
+			for (uint32_t i = 1; i < dv.nterms[f]; i++) {
+				long pos = qset_find(&bigrams,
+				                     pair_key(dv.terms[f][i - 1], dv.terms[f][i]));
+				if (pos >= 0 && !bseen[pos]) {
+					bseen[pos] = 1;
+					bhit++;
+				}
+			}
+		r[CW_RF_BIGRAM] = nbig ? (double)bhit / (double)nbig : 0;
 
 		/* numbers */
 		uint64_t dnum[CAP_NUMS];
 		size_t ndnum = numbers(dv.claim, dv.claim_len, dnum, CAP_NUMS);
 		size_t agree = 0;
 		for (size_t i = 0; i < nqnum; i++)
-			agree += has_u64(dnum, ndnum, qnum[i]);
+			agree += (size_t)has_u64(dnum, ndnum, qnum[i]);
 		r[CW_RF_NUM_AGREE] = (double)agree;
 		r[CW_RF_NUM_DISAGREE] = nqnum ? (double)(ndnum - CW_MIN(agree, ndnum)) : 0;
 
 		/* names of the claim found among the fact-check's words */
 		if (nqent) {
-			uint64_t dw[CAP_WORDS];
-			size_t ndw = words(dv.claim, dv.claim_len, 0, dw, CAP_WORDS / 2);
-			ndw += words(dv.title, dv.title_len, 0, dw + ndw, CAP_WORDS / 2);
-			ndw = uniq_u64(dw, ndw);
+			uint8_t eseen[CAP_ENTS] = {0};
 			size_t found = 0;
-			for (size_t i = 0; i < nqent; i++)
-				found += has_u64(dw, ndw, qent[i]);
+			found += mark_words(dv.claim, dv.claim_len, qent, nqent, bloom, eseen);
+			found += mark_words(dv.title, dv.title_len, qent, nqent, bloom, eseen);
 			r[CW_RF_ENT_OVERLAP] = (double)found / (double)nqent;
 		}
 		r[CW_RF_SPEAKER] =

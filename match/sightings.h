@@ -23,11 +23,20 @@
  * updates a cluster atomically names keys of one Cluster slot only; the
  * fingerprint and band keys are single-key commands.
  *
- * Round trips per batch: two.  (1) GET the fingerprint key and every band key
- * of every claim; the cluster is then chosen locally (exact, else a band hit
- * whose SimHash is close enough, else a new cluster; claims of the same batch
- * join each other).  (2) One EVALSHA per claim recording the sighting and
- * returning the cluster's counts, plus SET NX of the pointer keys.
+ * Round trips per batch: two.  (1) Read the fingerprint key and every band
+ * key of every claim; the cluster is then chosen locally (exact, else a band
+ * hit whose SimHash is close enough, else a new cluster; claims of the same
+ * batch join each other).  (2) Record the sightings and write the pointer
+ * keys that (1) found missing (SET NX EX; an existing fingerprint pointer
+ * gets its TTL refreshed).
+ *
+ * Standalone Redis (the default): (1) is one MGET and (2) one EVALSHA whose
+ * script loops over the batch — two commands per batch.  That script names
+ * keys of many Cluster slots, so on Redis Cluster set per_claim_script
+ * (match.sightings_batch_script: false): (1) is one GET per key and (2) one
+ * EVALSHA per claim naming only its cluster's three keys, plus single-key
+ * pointer writes, all pipelined.  Both paths keep the same keys and give the
+ * same answers, so a deployment can switch between them.
  * Idempotent per (cluster, article id).
  */
 #ifndef CW_SIGHTINGS_H
@@ -43,6 +52,11 @@
 struct cw_sightings_opts {
 	long long ttl_s; /* match.sightings_ttl_s, default 604800 (7 days) */
 	int max_hamming; /* match.sightings_max_hamming: SimHash bits, default 12 */
+	/* 1: one EVALSHA per claim, every script naming keys of one Cluster slot
+	 * (Redis Cluster).  0 (default): one EVALSHA per batch, which names keys
+	 * of many slots and so needs a single node (standalone Redis).  Set from
+	 * match.sightings_batch_script (true by default) when declared. */
+	int per_claim_script;
 };
 
 /* Reads match.sightings_ttl_s and match.sightings_max_hamming. */

@@ -37,7 +37,7 @@ static const char usage[] =
     "  --collection, --queries, --qrels   one training group; repeat for more "
     "groups\n"
     "  --speakers DIR      debate transcripts naming the speaker of <debate>_<line> queries\n"
-	"  --out FILE          weights file to write (default " CW_MATCHER_WEIGHTS
+    "  --out FILE          weights file to write (default " CW_MATCHER_WEIGHTS
     ")\n" CW_RETRIEVAL_OPTS_HELP "  -h, --help          this text\n"
     "Exit codes: 0 ok, 1 failure, 2 usage.\n";
 
@@ -159,7 +159,7 @@ int cw_train_matcher_command(int argc, char **argv)
 	    {"collection", required_argument, NULL, O_COLL},
 	    {"queries", required_argument, NULL, O_QUERIES},
 	    {"qrels", required_argument, NULL, O_QRELS},
-		{"speakers", required_argument, NULL, O_SPEAKERS},
+	    {"speakers", required_argument, NULL, O_SPEAKERS},
 	    {"out", required_argument, NULL, O_OUT},
 	    CW_RETRIEVAL_LONGOPTS,
 	    {"help", no_argument, NULL, 'h'},
@@ -218,9 +218,10 @@ int cw_train_matcher_command(int argc, char **argv)
 		for (size_t i = 0; i < es.nqueries; i++) {
 			const struct cw_evalset_query *q = &es.queries[i];
 			struct cw_index_query iq = {.text = q->text,
-						 .len = strlen(q->text),
-						 .speaker = q->speaker,
-						 .speaker_len = q->speaker ? strlen(q->speaker) : 0};
+			                            .len = strlen(q->text),
+			                            .speaker = q->speaker,
+			                            .speaker_len =
+			                                q->speaker ? strlen(q->speaker) : 0};
 			size_t n = cw_index_search(ix, &iq, hits, model.candidates);
 			cw_rerank_features(ix, &iq, hits, n, x);
 			for (size_t j = 0; j < n; j++) {

@@ -266,6 +266,18 @@ int cw_report_command(int argc, char **argv)
 		    .connections = (unsigned)cw_config_int(cfg, "report.http_connections"),
 		};
 		http = hs ? cw_http_start(&hp, hs, err, sizeof err) : NULL;
+		if (!http && !cw_config_is_set(cfg, "report.http_port")) {
+			/* The default port is taken (another run, another tool):
+			 * any free port will do, and the address is printed. */
+			cw_warn("msg=\"default dashboard port taken, using a free one\" port=%d", port);
+			hs = cw_store_new(cfg, err, sizeof err);
+			hp.port = 0;
+			http = hs ? cw_http_start(&hp, hs, err, sizeof err) : NULL;
+		}
+		if (http) {
+			printf("claimwire: dashboard at http://%s:%d/\n", hp.bind, cw_http_port(http));
+			fflush(stdout);
+		}
 		if (!http) {
 			fprintf(stderr, "claimwire report: dashboard: %s\n", err);
 			goto out;

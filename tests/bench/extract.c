@@ -49,9 +49,9 @@
 #include "extract/normalize.h"
 #include "lib/common.h"
 
-#define K CW_FP_MINHASH_K_DEFAULT
-#define BANDS CW_FP_LSH_BANDS_DEFAULT
-#define PASSES 3
+#define K                 CW_FP_MINHASH_K_DEFAULT
+#define BANDS             CW_FP_LSH_BANDS_DEFAULT
+#define PASSES            3
 #define ARTICLE_SENTENCES 50
 
 struct sentence {
@@ -66,7 +66,7 @@ struct corpus {
 	size_t reps; /* the corpus is u[] repeated reps times */
 	char **bufs; /* file contents, owned */
 	size_t nbufs;
-	char *articles; /* the unique sentences as articles, back to back */
+	char *articles;  /* the unique sentences as articles, back to back */
 	size_t *art_off; /* article i: articles[art_off[i] .. art_off[i + 1]) */
 	size_t nart;
 };
@@ -217,8 +217,8 @@ static char *base_normalize(struct sb_stemmer *st, const char *s, size_t len, si
 	size_t p = 0;
 
 	fl = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &f,
-			  UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_LUMP |
-			      UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+	                  UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_LUMP |
+	                      UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
 	if (fl < 0)
 		fl = 0;
 	while (p < (size_t)fl) {
@@ -257,8 +257,9 @@ static char *base_normalize(struct sb_stemmer *st, const char *s, size_t len, si
 		}
 		tok[tl] = '\0';
 		if (digit || !base_is_stop(tok)) {
-			const sb_symbol *r = digit ? (const sb_symbol *)tok
-						   : sb_stemmer_stem(st, (const sb_symbol *)tok, (int)tl);
+			const sb_symbol *r =
+			    digit ? (const sb_symbol *)tok
+			          : sb_stemmer_stem(st, (const sb_symbol *)tok, (int)tl);
 			size_t rl = digit ? tl : (size_t)sb_stemmer_length(st);
 			stem = cw_xstrndup((const char *)r, rl);
 			out = cw_xrealloc(out, ol + rl + 2);
@@ -400,7 +401,7 @@ static void run_extractor(struct cw_extractor *ex, const struct corpus *c, size_
 	for (size_t r = 0; r < reps; r++)
 		for (size_t i = 0; i < c->nart; i++)
 			cw_extractor_run(ex, c->articles + c->art_off[i],
-					 c->art_off[i + 1] - c->art_off[i], count_claim, &acc);
+			                 c->art_off[i + 1] - c->art_off[i], count_claim, &acc);
 	sink += acc;
 }
 
@@ -496,8 +497,7 @@ int main(int argc, char **argv)
 
 	make_articles(&c);
 	{
-		static const struct cw_config_key *const schemas[] = {cw_extract_config_keys,
-								       NULL};
+		static const struct cw_config_key *const schemas[] = {cw_extract_config_keys, NULL};
 		struct cw_config *cfg = cw_config_new(schemas);
 		x.ex = cfg ? cw_extractor_new(cfg, err, sizeof(err)) : NULL;
 		if (!x.ex)
@@ -531,9 +531,9 @@ int main(int argc, char **argv)
 	/* the baseline is slow: a tenth of the corpus is enough to time it */
 	breps = reps / 10 ? reps / 10 : 1;
 	dt = best_time(&x, RUN_BASELINE, breps);
-	printf("baseline_extract_mb_per_s %.1f MB/s\n", (double)c.ubytes * (double)breps / 1e6 / dt);
-	printf("baseline_extract_sentences_per_s %.0f sentences/s\n",
-	       (double)(c.nu * breps) / dt);
+	printf("baseline_extract_mb_per_s %.1f MB/s\n",
+	       (double)c.ubytes * (double)breps / 1e6 / dt);
+	printf("baseline_extract_sentences_per_s %.0f sentences/s\n", (double)(c.nu * breps) / dt);
 
 	getrusage(RUSAGE_SELF, &ru);
 	printf("extract_peak_rss %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);

@@ -8,6 +8,8 @@
  *   clang -fsanitize=fuzzer,address,undefined -I. $(pkg-config --cflags --libs yaml-0.1) \
  *         tests/fuzz/fuzz_config.c lib/config.c lib/common.c lib/log.c
  *   ./a.out -max_total_time=60 tests/fuzz/seeds/config
+ *
+ * fuzz-sources: lib/config.c lib/common.c lib/log.c
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memfd_create */

@@ -28,13 +28,13 @@ cw tail --exit dlq -q >"$T/dlq.json"
 cat "$T/dlq.json"
 n=$(wc -l <"$T/dlq.json")
 [ "$n" -ge 3 ] || fail "expected 3 dead letters, got $n"
-jq -e 'select(.headers["cw.stage"] == "extract" and .headers["cw.topic"] == "cw.articles" and (.headers["cw.offset"] | length) > 0 and (.headers["cw.error"] | length) > 0)' "$T/dlq.json" >/dev/null ||
+jq -se 'map(select(.headers["cw.stage"] == "extract" and .headers["cw.topic"] == "cw.articles" and (.headers["cw.offset"] | length) > 0 and (.headers["cw.error"] | length) > 0)) | length > 0' "$T/dlq.json" >/dev/null ||
 	fail "no dead letter from extract with topic, offset and error"
-jq -e 'select(.headers["cw.stage"] == "match" and .headers["cw.topic"] == "cw.claims" and .headers["cw.partition"] != null)' "$T/dlq.json" >/dev/null ||
+jq -se 'map(select(.headers["cw.stage"] == "match" and .headers["cw.topic"] == "cw.claims" and .headers["cw.partition"] != null)) | length > 0' "$T/dlq.json" >/dev/null ||
 	fail "no dead letter from match"
-jq -e 'select(.headers["cw.stage"] == "ingest" and (.headers["cw.error"] | test("UTF-8")))' "$T/dlq.json" >/dev/null ||
+jq -se 'map(select(.headers["cw.stage"] == "ingest" and (.headers["cw.error"] | test("UTF-8")))) | length > 0' "$T/dlq.json" >/dev/null ||
 	fail "no dead letter from ingest naming invalid UTF-8"
-jq -e 'select(.headers["cw.stage"] == "extract") | select(.value_len == 15)' "$T/dlq.json" >/dev/null ||
+jq -se 'map(select(.headers["cw.stage"] == "extract" and .value_len == 14)) | length > 0' "$T/dlq.json" >/dev/null ||
 	fail "dead letter does not carry the original bytes"
 
 cw tail --exit verdicts -q >"$T/verdicts.json"

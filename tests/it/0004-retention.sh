@@ -7,7 +7,7 @@
 # (worker.max_lag_bytes), and every article gets its verdicts.
 . "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || skip "jq not installed"
-N=6000
+N=12000
 gen_articles $N >"$T/articles.jsonl"
 bytes=$(wc -c <"$T/articles.jsonl")
 echo "input: $N articles, $bytes bytes"
@@ -36,8 +36,14 @@ cw ingest -q "$T/articles.jsonl" || fail "ingest"
 drain extract
 drain match
 drain report
-cw tail --exit verdicts -q | jq -r '.value.claim.article_id' | sort -u >"$T/va"
-na=$(wc -l <"$T/va")
+# The verdict topic itself outgrew the broker's retention too (report read
+# it in time), so the count comes from report's output, built from Redis.
+out="$T/out/verdicts.jsonl"
+[ -s "$out" ] || fail "report wrote no $out"
+na=$(jq -r '.article_id' "$out" | sort -u | wc -l)
 echo "articles with verdicts: $na of $N"
 [ "$na" -eq $N ] || fail "lost $((N - na)) articles"
+# And no claim of any article is missing: each article has claim_count verdicts.
+short=$(jq -s 'group_by(.article_id) | map(select(length != .[0].claim_count)) | length' "$out")
+[ "$short" -eq 0 ] || fail "$short articles miss some of their verdicts"
 echo "ok: $bytes bytes through one partition, nothing lost"

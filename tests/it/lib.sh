@@ -78,8 +78,13 @@ start_broker() {
 # write_config [EXTRA YAML]: the test's configuration file.
 write_config() {
 	cat >"$T/claimwire.yaml" <<YAML
+kafka:
+  session.timeout.ms: 6000
+  heartbeat.interval.ms: 500
 log:
   level: info
+report:
+  http_port: 0
 worker:
   idle_ms: 1000
   max_lag_bytes: 1048576
@@ -93,7 +98,9 @@ start_worker() {
 	name=$1
 	stage=$2
 	shift 2
-	cw "$stage" "$@" >"$T/$name.out" 2>"$T/$name.log" &
+	# shellcheck disable=SC2086
+	"$CLAIMWIRE" "$stage" --config "$T/claimwire.yaml" $CWX "$@" \
+		>"$T/$name.out" 2>"$T/$name.log" &
 	eval "PID_$name=$!"
 	PIDS="$PIDS $!"
 }
@@ -117,6 +124,13 @@ wait_exit() {
 # drain NAME: tells a worker to exit once its input is consumed, waits.
 drain() {
 	eval "pid=\$PID_$1"
+	# A signal before the worker installed its handlers would kill it.
+	i=0
+	until grep -q 'msg="started"' "$T/$1.log" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 600 ] && fail "$1 never started: $(tail -n 3 "$T/$1.log")"
+		sleep 0.05
+	done
 	kill -USR1 "$pid"
 	wait_exit "$pid" 300 || fail "$1 did not drain"
 }

@@ -50,7 +50,7 @@ Test(checkworthiness, corrupted_weights_name_file_and_line)
 	cr_assert_geq(fd, 0);
 	close(fd);
 
-	write_file(path, "# model\ncw-checkworthiness 1\nseed 7\nbuckets 1024\nbias -1\n"
+	write_file(path, "# model\ncw-checkworthiness 2\nseed 7\nbuckets 1024\nbias -1\n"
 	                 "threshold 0.5\nd number 0.5\nh 12 0.25\nh 99999 1\n");
 	struct cw_cw_model *m = cw_cw_model_load(path, err, sizeof(err));
 	cr_assert_null(m);
@@ -58,20 +58,20 @@ Test(checkworthiness, corrupted_weights_name_file_and_line)
 	snprintf(want, sizeof(want), "%s:9:", path);
 	cr_assert(strstr(err, want) != NULL, "error '%s' lacks '%s'", err, want);
 
-	write_file(path, "cw-checkworthiness 1\nseed 7\nbuckets 1024\nbias -1\nh 3 0.5x\n");
+	write_file(path, "cw-checkworthiness 2\nseed 7\nbuckets 1024\nbias -1\nh 3 0.5x\n");
 	m = cw_cw_model_load(path, err, sizeof(err));
 	cr_assert_null(m);
 	snprintf(want, sizeof(want), "%s:5:", path);
 	cr_assert(strstr(err, want) != NULL, "error '%s' lacks '%s'", err, want);
 
-	write_file(path, "cw-checkworthiness 1\nseed 7\nbuckets 1000\nbias -1\n");
+	write_file(path, "cw-checkworthiness 2\nseed 7\nbuckets 1000\nbias -1\n");
 	m = cw_cw_model_load(path, err, sizeof(err));
 	cr_assert_null(m);
 	snprintf(want, sizeof(want), "%s:3:", path);
 	cr_assert(strstr(err, want) != NULL, "error '%s' lacks '%s'", err, want);
 
 	/* And a well-formed one of the same shape loads. */
-	write_file(path, "cw-checkworthiness 1\nseed 7\nbuckets 1024\nbias -1\nd number 0.5\n"
+	write_file(path, "cw-checkworthiness 2\nseed 7\nbuckets 1024\nbias -1\nd number 0.5\n"
 	                 "h 12 0.25\n");
 	m = cw_cw_model_load(path, err, sizeof(err));
 	cr_assert_not_null(m, "%s", err);
@@ -181,5 +181,39 @@ Test(checkworthiness, features_see_claim_signals)
 	for (size_t i = 0; i < b.n; i++)
 		dense_b += b.idx[i] >= 4096;
 	cr_assert_gt(dense_a, 5); /* number, year, money, percent, magnitude, comparative... */
-	cr_assert_eq(dense_b, 1); /* only a length bucket */
+	/* Only a length bucket and "no sentence before / after". */
+	cr_assert_eq(dense_b, 3);
+}
+
+Test(checkworthiness, context_changes_the_features)
+{
+	struct cw_cw_features a, b;
+	const char *x = "We cut taxes by 40 percent.";
+	struct cw_cw_example alone = {.text = x, .len = strlen(x)};
+	struct cw_cw_example ctx = alone;
+	ctx.prev = "What did you do about taxes?";
+	ctx.prev_len = strlen(ctx.prev);
+	cw_cw_extract_ex(&alone, 1, 12, &a);
+	cw_cw_extract_ex(&ctx, 1, 12, &b);
+	/* The question before adds its words and "previous is a question". */
+	cr_assert_gt(b.n, a.n);
+	int prev_q = 0;
+	for (size_t i = 0; i < b.n; i++)
+		prev_q += b.idx[i] >= 4096 && b.val[i] == 1.0f;
+	size_t dense_alone = 0;
+	for (size_t i = 0; i < a.n; i++)
+		dense_alone += a.idx[i] >= 4096 && a.val[i] == 1.0f;
+	cr_assert_geq((size_t)prev_q, dense_alone, "context dense %d, alone %zu", prev_q,
+	              dense_alone);
+
+	/* Scoring without neighbours is scoring with NULL neighbours, and the
+	 * shipped model is moved by them. */
+	char err[256] = "";
+	struct cw_cw_model *m = cw_cw_model_load(SHIPPED, err, sizeof(err));
+	cr_assert_not_null(m, "%s", err);
+	float s0 = cw_cw_score(m, x, strlen(x), NULL, 0);
+	cr_assert_float_eq(s0, cw_cw_score_ctx(m, NULL, 0, x, strlen(x), NULL, 0, NULL, 0), 1e-7);
+	float s1 = cw_cw_score_example(m, &ctx);
+	cr_assert_neq(s0, s1);
+	cw_cw_model_free(m);
 }

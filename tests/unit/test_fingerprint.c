@@ -16,14 +16,14 @@
 #include "extract/normalize.h"
 
 #define FP_MAX_SENT 400
-#define FP_K 256
+#define FP_K        256
 
 /* Fingerprints of the fixed_values sentence, as stored since the first
  * version (exact = XXH3-64 of the normalised text with seed "claimwir"). */
 #define FP_GOLD_EXACT "3cb239afe0c8977f"
-#define FP_GOLD_SIM "506cbf358289509e"
-#define FP_GOLD_MIN "1f0da5129eb6ba78063447a448ce0321"
-#define FP_GOLD_LSH "0a1886fc6e94439f"
+#define FP_GOLD_SIM   "506cbf358289509e"
+#define FP_GOLD_MIN   "1f0da5129eb6ba78063447a448ce0321"
+#define FP_GOLD_LSH   "0a1886fc6e94439f"
 
 static struct cw_norm *fp_nz;
 static char *fp_buf;
@@ -235,9 +235,9 @@ Test(fingerprint, simhash_near_duplicates_close_unrelated_far)
 	cr_assert_geq(near_n, 30);
 	cr_assert_geq(far_n, 30);
 	cr_expect_lt(near_sum / (double)near_n, 10.0, "mean near-duplicate distance %.1f",
-		     near_sum / (double)near_n);
+	             near_sum / (double)near_n);
 	cr_expect_gt(far_sum / (double)far_n, 26.0, "mean unrelated distance %.1f",
-		     far_sum / (double)far_n);
+	             far_sum / (double)far_n);
 	cr_expect_geq(near_close, near_n * 9 / 10);
 	cr_expect_geq(far_far, far_n * 9 / 10);
 }
@@ -300,7 +300,7 @@ Test(fingerprint, minhash_estimates_jaccard)
 		double err = fabs(est - j);
 		/* five standard deviations of a k-sample estimate, plus slack */
 		cr_expect_leq(err, 5 * sqrt(j * (1 - j) / FP_K) + 0.03, "J=%.3f est=%.3f '%s'", j,
-			      est, v);
+		              est, v);
 		err_sum += err;
 		err_max = err > err_max ? err : err_max;
 		pairs++;

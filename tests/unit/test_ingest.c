@@ -1,19 +1,25 @@
 /*
  * test_ingest.c — unit tests of ingest's parsing and cleaning: the pasted
  * "Please verify" article, JSON lines with a bad line, strict UTF-8, stable
- * ids, publication times, and the page-furniture golden case in
- * tests/data/ingest/.
+ * ids, publication times, the page-furniture golden case, RSS and Atom feeds
+ * (tests/data/ingest/), the counts ingest adds to Redis for /metrics, and the
+ * state file of `ingest --follow`.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cw_redis_fixture.h"
 #include "extract/fingerprint.h"
 #include "extract/normalize.h"
 #include "ingest/clean.h"
+#include "ingest/follow.h"
 #include "ingest/ingest.h"
+#include "ingest/metrics.h"
 #include "lib/common.h"
+#include "lib/redis.h"
 
 /* What a parse delivered: up to 8 articles and 8 rejects. */
 struct ingest_got {
@@ -367,4 +373,291 @@ Test(ingest, format_detection)
 	cr_expect(cw_ingest_wanted_name("x/y.md"));
 	cr_expect(!cw_ingest_wanted_name("x.d/y"));
 	cr_expect(!cw_ingest_wanted_name("y.pdf"));
+}
+
+/* ---- RSS and Atom feeds (ingest/feed.c) ---- */
+
+Test(ingest, feed_rss2_cdata_and_entities)
+{
+	struct cw_ingest_opts o = {.default_outlet = "Unknown"};
+	struct ingest_got g;
+	size_t len;
+	char *buf = slurp("tests/data/ingest/feed-rss2.rss", &len);
+
+	parse_into(&g, "feed-rss2.rss", buf, len, &o);
+	cr_assert_eq(g.nr, 0, "rejected: %s", g.err[0]);
+	cr_assert_eq(g.na, 2);
+	struct cw_ingest_article *a = &g.a[0];
+	cr_expect_str_eq(a->title, "Council says bridge repairs will cost \xc2\xa3"
+	                           "4.2m \xe2\x80\x94 \"twice the estimate\"");
+	cr_expect_str_eq(a->url, "https://courier.example.com/2023/03/06/bridge-repairs/");
+	cr_expect_str_eq(a->id, "https://courier.example.com/?p=48213");
+	cr_expect_str_eq(a->outlet, "The Riverside Courier & Gazette");
+	cr_expect_str_eq(a->language, "en-GB");
+	cr_expect_eq(a->published, 1678091400); /* Mon, 06 Mar 2023 08:30:00 +0000 */
+	cr_expect_str_eq(a->source, "feed-rss2.rss:14");
+	/* content:encoded wins over the description; tags go, paragraphs stay,
+	 * the script's text is dropped, HTML entities are decoded. */
+	cr_expect_str_eq(
+	    a->body, "The council said on Monday that repairs to the Old Mill bridge will cost "
+	             "\xc2\xa3"
+	             "4.2m, twice the estimate published in 2021.\n\n"
+	             "Councillor Jane Okafor said: \xe2\x80\x9cUnemployment in the district has "
+	             "fallen to 3.1%, the lowest since 1974.\xe2\x80\x9d\n\n"
+	             "Work is due to start in May & last a year.");
+	cr_expect_eq(a->body_len, strlen(a->body));
+
+	a = &g.a[1];
+	cr_expect_str_eq(a->title, "School meals: what the figures show");
+	cr_expect_str_eq(a->id, "https://courier.example.com/2023/03/05/school-meals/");
+	cr_expect_eq(a->published, 1678035900);
+	cr_expect_str_eq(a->body,
+	                 "More than 40% of pupils in the county now receive free school meals, "
+	                 "according to figures released on Sunday.\n\nThe head of the education "
+	                 "committee said it was \"a rise of a third in five years\".");
+	got_release(&g);
+	free(buf);
+}
+
+Test(ingest, feed_atom_entries)
+{
+	struct cw_ingest_opts o = {0};
+	struct ingest_got g;
+	size_t len;
+	char *buf = slurp("tests/data/ingest/feed-atom.atom", &len);
+
+	parse_into(&g, "wire.atom", buf, len, &o);
+	cr_assert_eq(g.nr, 0, "rejected: %s", g.err[0]);
+	cr_assert_eq(g.na, 2);
+	struct cw_ingest_article *a = &g.a[0];
+	cr_expect_str_eq(a->title, "Minister: inflation will halve this year");
+	/* rel="alternate", not the rel="edit" link before it */
+	cr_expect_str_eq(a->url, "https://wire.example.org/2023/03/07/inflation-halve");
+	cr_expect_str_eq(a->id, "tag:wire.example.org,2023:entry-1001");
+	cr_expect_str_eq(a->outlet, "Wire Desk");
+	cr_expect_str_eq(a->language, "en");
+	cr_expect_eq(a->published, 1678180500); /* published, not updated */
+	cr_expect_str_eq(a->body, "The finance minister said on Tuesday that inflation would halve "
+	                          "by the end of the year.\n\n\"We have already cut it from 11.1% "
+	                          "to 8.8%,\" she told reporters.");
+	a = &g.a[1];
+	cr_expect_str_eq(a->title, "Harbour traffic at record high");
+	cr_expect_str_eq(a->url, "https://wire.example.org/2023/03/06/harbour");
+	cr_expect_eq(a->published, 1678128300); /* only updated */
+	cr_expect_str_eq(a->body, "The port authority said 1.2 million containers passed through "
+	                          "the harbour in 2022, a record.\n\nShipping lines blamed delays "
+	                          "elsewhere & strong demand.");
+	got_release(&g);
+	free(buf);
+}
+
+Test(ingest, feed_malformed_is_dead_lettered_whole)
+{
+	struct cw_ingest_opts o = {0};
+	struct ingest_got g;
+	size_t len;
+	char *buf = slurp("tests/data/ingest/feed-malformed.rss", &len);
+
+	parse_into(&g, "broken.xml", buf, len, &o);
+	cr_expect_eq(g.na, 0, "no item of a malformed feed goes out");
+	cr_assert_eq(g.nr, 1);
+	cr_expect_str_eq(g.err[0],
+	                 "broken.xml:11: '&' not followed by an entity reference (write &amp;)");
+	cr_expect(!strncmp(g.bytes[0], "<?xml", 5), "the whole feed is kept");
+	free(buf);
+}
+
+Test(ingest, feed_xml_errors_name_the_line)
+{
+	static const struct {
+		const char *xml, *err;
+	} cases[] = {
+	    {"<rss><channel>\n<item><title>x</item></channel></rss>",
+	     "f.rss:2: end tag </item> does not match <title> of line 2"},
+	    {"<rss>\n<channel>\n<item>",
+	     "f.rss:3: unexpected end of input: <item> of line 3 not closed"},
+	    {"<rss><channel><item><title>&nbsp;</title></item></channel></rss>",
+	     "f.rss:1: undefined entity '&nbsp;'"},
+	    {"<rss><channel><item><title>&#0;</title></item></channel></rss>",
+	     "f.rss:1: invalid character reference '&#0;'"},
+	    {"<rss><channel><item><title>&#xD800;</title></item></channel></rss>",
+	     "f.rss:1: invalid character reference '&#xD800;'"},
+	    {"<rss a=b></rss>", "f.rss:1: attribute value not quoted"},
+	    {"<html><body>hi</body></html>",
+	     "f.rss:1: root element <html> is not rss, rdf:RDF or an Atom feed"},
+	    {"<rss></rss>\n<rss></rss>", "f.rss:2: a second root element <rss>"},
+	    {"<rss><![CDATA[x</rss>", "f.rss:1: unterminated CDATA section"},
+	    {"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><rss/>",
+	     "f.rss:1: unsupported encoding 'Shift_JIS'"},
+	    {"<rss>\n\xff</rss>", "f.rss:2: invalid UTF-8 at byte 6"},
+	};
+	struct cw_ingest_opts o = {0};
+	struct ingest_got g;
+
+	for (size_t i = 0; i < CW_ARRAY_SIZE(cases); i++) {
+		parse_into(&g, "f.rss", cases[i].xml, strlen(cases[i].xml), &o);
+		cr_expect_eq(g.na, 0, "case %zu", i);
+		cr_expect_eq(g.nr, 1, "case %zu", i);
+		cr_expect_str_eq(g.err[0], cases[i].err, "case %zu", i);
+	}
+}
+
+Test(ingest, feed_deep_nesting_is_refused)
+{
+	struct cw_ingest_opts o = {0};
+	struct ingest_got g;
+	size_t n = 300, len = 0;
+	char *buf = cw_xmalloc(n * 7 + 16);
+
+	len += (size_t)sprintf(buf, "<rss>");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(buf + len, "<a>");
+	parse_into(&g, "deep.rss", buf, len, &o);
+	cr_expect_eq(g.na, 0);
+	cr_assert_eq(g.nr, 1);
+	cr_expect_str_eq(g.err[0], "deep.rss:1: elements nested deeper than 256");
+	free(buf);
+}
+
+Test(ingest, feed_outlet_override_and_item_rejects)
+{
+	static const char xml[] =
+	    "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+	    "<rss version=\"2.0\"><channel><title>Channel Name</title>\n"
+	    "<item><title>Caf\xe9 prices up 30%</title><link>https://x.example/cafe</link>"
+	    "<description>Prices at caf\xe9s rose by 30% in a year, the survey found.</description>"
+	    "</item>\n"
+	    "<item><title>No body at all</title><link>https://x.example/empty</link></item>\n"
+	    "<item><title>Too big</title><description>" /* 80 bytes of body, cap 64 */
+	    "0123456789012345678901234567890123456789012345678901234567890123456789012345678"
+	    "9</description></item>\n"
+	    "</channel></rss>\n";
+	struct cw_ingest_opts o = {.outlet = "Desk Override", .max_article_bytes = 64};
+	struct ingest_got g;
+
+	parse_into(&g, "stdin", xml, sizeof(xml) - 1, &o);
+	cr_assert_eq(g.na, 1);
+	cr_expect_str_eq(g.a[0].outlet, "Desk Override");
+	cr_expect_str_eq(g.a[0].title, "Caf\xc3\xa9 prices up 30%"); /* Latin-1 read as such */
+	cr_expect_str_eq(g.a[0].source, "stdin:3");
+	cr_expect_eq(g.a[0].published, 0);
+	cr_assert_eq(g.nr, 2);
+	cr_expect_str_eq(g.err[0], "stdin:4: empty body after cleaning");
+	cr_expect(!strncmp(g.bytes[0], "<item><title>No body", 20), "the item's own bytes");
+	cr_expect_str_eq(g.err[1], "stdin:5: item is over the limit of 64 bytes");
+	got_release(&g);
+}
+
+Test(ingest, feed_detection_by_content_and_name)
+{
+	static const char atom[] =
+	    "<?xml version=\"1.0\"?>\n<!-- x -->\n"
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title></feed>";
+	cr_expect_eq(cw_ingest_detect_format("notes.txt", atom, sizeof(atom) - 1), CW_INGEST_FEED);
+	cr_expect_eq(cw_ingest_detect_format("stdin", "\xef\xbb\xbf<rss version=\"2.0\">", 21),
+	             CW_INGEST_FEED);
+	cr_expect_eq(cw_ingest_detect_format("notes.txt", "<feed>not atom</feed>", 21),
+	             CW_INGEST_TEXT);
+	cr_expect_eq(cw_ingest_detect_format("notes.txt", "<rssfeed/>", 10), CW_INGEST_TEXT);
+	cr_expect_eq(cw_ingest_detect_format("a/b.atom", "x", 1), CW_INGEST_FEED);
+	cr_expect_eq(cw_ingest_detect_format("a/b.rss", "x", 1), CW_INGEST_FEED);
+	cr_expect_eq(cw_ingest_detect_format("a/b.XML", "x", 1), CW_INGEST_FEED);
+	cr_expect(cw_ingest_wanted_name("x/feed.atom"));
+}
+
+/* ---- counts for /metrics ---- */
+
+Test(ingest, metrics_add_to_redis)
+{
+	struct cw_test_redis tr;
+	struct cw_redis_params p = {0};
+	struct cw_ingest_counts c1 = {5, 2, 3}, c2 = {1, 0, 1};
+	struct cw_redis *r;
+	redisReply *rep;
+	char err[256];
+
+	if (cw_test_redis_start(&tr) < 0)
+		cr_skip_test("redis-server is not on PATH or did not start");
+	p.socket = tr.sock;
+	p.key_prefix = "cwi:";
+	r = cw_redis_new_params(&p, err, sizeof(err));
+	cr_assert_not_null(r, "%s", err);
+	cr_expect_eq(cw_ingest_metrics_add(r, &c1, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(cw_ingest_metrics_add(r, &c2, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(cw_redis_command(r, &rep, err, sizeof(err),
+	                              "HMGET cwi:metrics:ingest produced dead_letters inputs"),
+	             0, "%s", err);
+	cr_assert_eq(rep->type, REDIS_REPLY_ARRAY);
+	cr_assert_eq(rep->elements, 3);
+	cr_expect_eq(cw_redis_reply_int(rep->element[0]), 6);
+	cr_expect_eq(cw_redis_reply_int(rep->element[1]), 2);
+	cr_expect_eq(cw_redis_reply_int(rep->element[2]), 4);
+
+	/* A key of the wrong type is reported, not ignored. */
+	cr_assert_eq(cw_redis_command(r, NULL, err, sizeof(err), "SET cwi:metrics:ingest x"), 0);
+	cr_expect_eq(cw_ingest_metrics_add(r, &c1, err, sizeof(err)), CW_ERR);
+	cr_expect_not_null(strstr(err, "WRONGTYPE"), "%s", err);
+	cw_redis_free(r);
+	cw_test_redis_stop(&tr);
+}
+
+Test(ingest, metrics_redis_down_is_a_retry_not_a_crash)
+{
+	struct cw_redis_params p = {.socket = "/nonexistent/claimwire-ingest-test.sock"};
+	struct cw_ingest_counts c = {1, 1, 1};
+	struct cw_redis *r;
+	char err[256] = "";
+
+	r = cw_redis_new_params(&p, err, sizeof(err));
+	cr_assert_not_null(r);
+	cr_expect_eq(cw_ingest_metrics_add(r, &c, err, sizeof(err)), CW_ERR_RETRY);
+	cr_expect_neq(err[0], '\0');
+	cw_redis_free(r);
+}
+
+/* ---- the state of --follow ---- */
+
+Test(ingest, follow_state_survives_a_restart)
+{
+	char dir[] = "/tmp/cw-ingest-follow-XXXXXX", path[128], err[256];
+	struct cw_ingest_seen *s;
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	s = cw_ingest_seen_open(path, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	cr_expect_eq(cw_ingest_seen_count(s), 0);
+	cr_expect_eq(
+	    cw_ingest_seen_add(s, "b/feed one.rss", 120, 1700000000123456789LL, err, sizeof(err)),
+	    0, "%s", err);
+	cr_expect_eq(cw_ingest_seen_add(s, "a.txt", 10, 5, err, sizeof(err)), 0);
+	cr_expect_eq(cw_ingest_seen_add(s, "a.txt", 11, 6, err, sizeof(err)), 0); /* changed */
+	cr_expect_eq(cw_ingest_seen_add(s, "bad\nname", 1, 1, err, sizeof(err)), CW_ERR_INVALID);
+	cr_expect(cw_ingest_seen_has(s, "a.txt", 11, 6));
+	cr_expect(!cw_ingest_seen_has(s, "a.txt", 10, 5));
+	cw_ingest_seen_free(s);
+
+	/* A torn last line (a crash mid-write) is skipped, not fatal. */
+	f = fopen(path, "a");
+	cr_assert_not_null(f);
+	fputs("12 garbage", f);
+	fclose(f);
+	s = cw_ingest_seen_open(path, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	cr_expect_eq(cw_ingest_seen_count(s), 2);
+	cr_expect(cw_ingest_seen_has(s, "b/feed one.rss", 120, 1700000000123456789LL));
+	cr_expect(cw_ingest_seen_has(s, "a.txt", 11, 6), "the last line for a path wins");
+	cr_expect(!cw_ingest_seen_has(s, "a.txt", 10, 5));
+	cr_expect(!cw_ingest_seen_has(s, "c.txt", 11, 6));
+	cw_ingest_seen_free(s);
+	unlink(path);
+	rmdir(dir);
+}
+
+Test(ingest, follow_state_unwritable_is_an_error)
+{
+	char err[256] = "";
+	cr_expect_null(cw_ingest_seen_open("/nonexistent/dir/state", err, sizeof(err)));
+	cr_expect_not_null(strstr(err, "/nonexistent/dir/state"), "%s", err);
 }

@@ -40,34 +40,35 @@ TestSuite(normalize, .init = norm_setup, .fini = norm_teardown);
 Test(normalize, golden_article)
 {
 	NORM_EQ("During an interview on CNN, Kremlin spokesman Dmitry Peskov said that Russian "
-		"Ambassador Sergey Kislyak met with Hillary Clinton advisers before the "
-		"presidential election, and that it wasn't abnormal for the ambassador to speak "
-		"with both candidates to discuss relations between the two countries.",
-		0,
-		"interview cnn kremlin spokesman dmitri peskov said russian ambassador sergey "
-		"kislyak met hillari clinton advis befor presidenti elect wasnt abnorm ambassador "
-		"speak both candid discuss relat two countri");
+	        "Ambassador Sergey Kislyak met with Hillary Clinton advisers before the "
+	        "presidential election, and that it wasn't abnormal for the ambassador to speak "
+	        "with both candidates to discuss relations between the two countries.",
+	        0,
+	        "interview cnn kremlin spokesman dmitri peskov said russian ambassador sergey "
+	        "kislyak met hillari clinton advis befor presidenti elect wasnt abnorm ambassador "
+	        "speak both candid discuss relat two countri");
 	NORM_EQ("\"Well, if you look at some people connected with Hillary Clinton during her "
-		"campaign, you would probably see that he had lots of meetings of that kind,\u201d "
-		"Peskov answered.",
-		0,
-		"well look some peopl connect hillari clinton campaign probabl see lot meet kind "
-		"peskov answer");
+	        "campaign, you would probably see that he had lots of meetings of that kind,\u201d "
+	        "Peskov answered.",
+	        0,
+	        "well look some peopl connect hillari clinton campaign probabl see lot meet kind "
+	        "peskov answer");
 	NORM_EQ("There are lots of specialists in politology (sic), people working in think tanks",
-		0, "lot specialist politolog sic peopl work think tank");
+	        0, "lot specialist politolog sic peopl work think tank");
 }
 
 Test(normalize, golden_debates)
 {
 	NORM_EQ("Our manufacturing trade deficit has reached an all-time high \u2013 nearly $800 "
-		"billion in a single year.",
-		0, "manufactur trade deficit reach all time high near 800 billion singl year");
-	NORM_EQ("Tonight's debate, as both of your know, comes on the 50th anniversary of the "
-		"night that President Kennedy told the world that the Soviet Union had installed "
-		"nuclear missiles in Cuba \u2014 perhaps the closest we've ever come to nuclear war.",
-		0,
-		"tonight debat both know come 50th anniversari night presid kennedi told world "
-		"soviet union instal nuclear missil cuba perhap closest ever come nuclear war");
+	        "billion in a single year.",
+	        0, "manufactur trade deficit reach all time high near 800 billion singl year");
+	NORM_EQ(
+	    "Tonight's debate, as both of your know, comes on the 50th anniversary of the "
+	    "night that President Kennedy told the world that the Soviet Union had installed "
+	    "nuclear missiles in Cuba \u2014 perhaps the closest we've ever come to nuclear war.",
+	    0,
+	    "tonight debat both know come 50th anniversari night presid kennedi told world "
+	    "soviet union instal nuclear missil cuba perhap closest ever come nuclear war");
 }
 
 Test(normalize, quotes_and_apostrophes_unified)
@@ -76,13 +77,13 @@ Test(normalize, quotes_and_apostrophes_unified)
 	char copy[256];
 	snprintf(copy, sizeof(copy), "%s", want);
 	NORM_EQ("He said \u201cit wasn\u2019t true\u201d and \u2018Kislyak\u2019s\u2019 job", 0,
-		copy);
+	        copy);
 	NORM_EQ("He said \u00abit wasn\u02bct true\u00bb and `Kislyak\u00b4s` job", 0, copy);
 	NORM_EQ("don't", CW_NORM_KEEP_STOPWORDS | CW_NORM_NO_STEM, "dont");
 	NORM_EQ("don\u2019t", CW_NORM_KEEP_STOPWORDS | CW_NORM_NO_STEM, "dont");
 	/* an apostrophe that is a quote mark, not inside a word, goes */
 	NORM_EQ("'the main evil in the world,'", CW_NORM_KEEP_STOPWORDS | CW_NORM_NO_STEM,
-		"the main evil in the world");
+	        "the main evil in the world");
 }
 
 Test(normalize, dashes_separate)
@@ -160,7 +161,7 @@ Test(normalize, stopword_list_sorted)
 	cr_assert_gt(n, 50);
 	for (size_t i = 1; i < n; i++)
 		cr_expect_lt(strcmp(cw_norm_stopword_at(i - 1), cw_norm_stopword_at(i)), 0,
-			     "%s before %s", cw_norm_stopword_at(i - 1), cw_norm_stopword_at(i));
+		             "%s before %s", cw_norm_stopword_at(i - 1), cw_norm_stopword_at(i));
 	for (size_t i = 0; i < n; i++) {
 		const char *w = cw_norm_stopword_at(i);
 		cr_expect(cw_norm_is_stopword(w, strlen(w)), "%s", w);
@@ -185,7 +186,7 @@ Test(normalize, unicode_folding)
 	NORM_EQ("\ufb01nance \uff21\uff22\uff23\uff11\uff12 x\u00b2", raw, "finance abc12 x2");
 	NORM_EQ("STRASSE Stra\u00dfe", raw, "strasse strasse");
 	NORM_EQ("\u041f\u0420\u0418\u0412\u0415\u0422 \u043c\u0438\u0440", raw,
-		"\u043f\u0440\u0438\u0432\u0435\u0442 \u043c\u0438\u0440");
+	        "\u043f\u0440\u0438\u0432\u0435\u0442 \u043c\u0438\u0440");
 	/* soft hyphen and zero-width space are dropped, no-break space splits */
 	NORM_EQ("infor\u00admation", raw, "information");
 	NORM_EQ("two\u00a0words", raw, "two words");
@@ -197,8 +198,8 @@ Test(normalize, unicode_folding)
 Test(normalize, fast_punctuation_matches_utf8proc)
 {
 	static const char *const punct[] = {"\u00a0", "\u2010", "\u2011", "\u2012", "\u2013",
-					    "\u2014", "\u2015", "\u2018", "\u2019", "\u201b",
-					    "\u201c", "\u201d", "\u2026", "\u2032"};
+	                                    "\u2014", "\u2015", "\u2018", "\u2019", "\u201b",
+	                                    "\u201c", "\u201d", "\u2026", "\u2032"};
 	unsigned raw = CW_NORM_KEEP_STOPWORDS | CW_NORM_NO_STEM;
 	char fast[64], slow[64], a[128], b[128];
 
@@ -207,7 +208,7 @@ Test(normalize, fast_punctuation_matches_utf8proc)
 		snprintf(a, sizeof(a), "don%st 3%s5 x%sy \u00e9", punct[i], punct[i], punct[i]);
 		/* slow path: a combining mark on the next letter forces utf8proc */
 		snprintf(b, sizeof(b), "don%st\u0301 3%s5 x%sy\u0301 \u00e9", punct[i], punct[i],
-			 punct[i]);
+		         punct[i]);
 		snprintf(fast, sizeof(fast), "%s", norm(a, raw));
 		snprintf(slow, sizeof(slow), "%s", norm(b, raw));
 		cr_expect_str_eq(fast, slow, "punctuation %zu", i);

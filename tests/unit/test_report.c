@@ -515,7 +515,8 @@ Test(report, store_counts_once_under_redelivery, .init = report_setup, .fini = r
 	cr_assert_eq(a.n, 2);
 	cr_expect_str_eq(a.v[0].id, "a2"); /* newest first */
 	cr_assert_eq(a.v[1].nverdicts, 2);
-	cr_expect_eq(a.v[1].verdicts[1]->status, CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_CONFIRMED);
+	cr_expect_eq(a.v[1].verdicts[1]->status,
+	             CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_CONFIRMED);
 	cw_report_articles_release(&a);
 	for (int i = 0; i < 3; i++)
 		report_tv_free(&t[i]);
