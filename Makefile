@@ -123,9 +123,10 @@ format:
 		$(wildcard lib/*.h ingest/*.h extract/*.h match/*.h report/*.h cli/*.h tests/*/*.h)
 
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/claimwire
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/claimwire/examples
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/claimwire
 	install -m 0644 extract/checkworthiness.weights match/matcher.weights $(DESTDIR)$(PREFIX)/share/claimwire/
+	install -m 0644 examples/kb/factchecks.jsonl deploy/claimwire.yaml $(DESTDIR)$(PREFIX)/share/claimwire/examples/
 
 clean:
 	rm -rf $(BUILD) out

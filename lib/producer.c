@@ -75,6 +75,10 @@ struct cw_producer {
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
 	(void)rk;
+	/* One kafka: section serves producers and consumers alike, so a
+	 * consumer property on a producer (and back) is expected, not news. */
+	if (!strcmp(fac, "CONFWARN") && strstr(buf, "will be ignored by this"))
+		level = CW_LOG_DEBUG;
 	cw_log(level, "msg=\"librdkafka\" facility=%s detail=\"%s\"", fac, buf);
 }
 

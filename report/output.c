@@ -264,7 +264,11 @@ void cw_output_html_link(struct cw_rbuf *b, const char *url, const char *label)
 	cw_rbuf_adds(b, "</a>");
 }
 
-static const char *const rating_words[] = {"unspecified",  "true",  "mostly-true", "mixed",
+/* Machine words (JSON, CSV, filters, CSS classes, Redis counters).  A
+ * fact-check whose publisher gave no rating (RATING_UNSPECIFIED, e.g. the
+ * Snopes vclaims) is "unrated"; "unspecified", the word of older reports, is
+ * still parsed. */
+static const char *const rating_words[] = {"unrated",      "true",  "mostly-true", "mixed",
                                            "mostly-false", "false", "unproven",    "other"};
 static const char *const status_words[] = {"unspecified", "confirmed", "suggested", "unverified"};
 static const char *const method_words[] = {"unspecified", "exact", "near-duplicate", "retrieval"};
@@ -276,6 +280,13 @@ const char *cw_output_rating_word(int rating)
 	if (rating >= 0 && (size_t)rating < CW_ARRAY_SIZE(rating_words))
 		return rating_words[rating];
 	return "other";
+}
+
+const char *cw_output_rating_label(int rating)
+{
+	if (rating == CW_RATING_NONE)
+		return "no fact-check";
+	return cw_rating_name((Claimwire__Rating)(rating >= 0 ? rating : 0));
 }
 
 const char *cw_output_status_word(int status)
@@ -304,6 +315,8 @@ int cw_output_rating_parse(const char *s)
 {
 	if (s && strcmp(s, "none") == 0)
 		return CW_RATING_NONE;
+	if (s && strcmp(s, "unspecified") == 0)
+		return CLAIMWIRE__RATING__RATING_UNSPECIFIED;
 	return parse_word(s, rating_words, CW_ARRAY_SIZE(rating_words));
 }
 
