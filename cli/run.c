@@ -51,6 +51,7 @@ struct child {
 	pid_t pid;
 	char name[32];
 	int exited, status;
+	int infra; /* the broker or redis-server: stopped after the workers */
 };
 
 static struct child children[MAX_CHILDREN];
@@ -181,20 +182,22 @@ static int wait_child(struct child *c, int timeout_s)
 	return 0;
 }
 
-/* SIGTERM to every live child, newest first; SIGKILL what is left after 8 s. */
-static void stop_all(void)
+/* SIGTERM to every live child of one kind (workers, then the broker and
+ * Redis they talk to, so that workers can still commit while stopping);
+ * SIGKILL what is left of that kind after 8 s. */
+static void stop_kind(int infra)
 {
 	int64_t deadline;
 
 	for (size_t i = nchildren; i-- > 0;)
-		if (!children[i].exited)
+		if (!children[i].exited && children[i].infra == infra)
 			kill(children[i].pid, SIGTERM);
 	deadline = cw_mono_ms() + 8000;
 	for (;;) {
 		int live = 0;
 		reap();
 		for (size_t i = 0; i < nchildren; i++)
-			live += !children[i].exited;
+			live += !children[i].exited && children[i].infra == infra;
 		if (!live)
 			return;
 		if (cw_mono_ms() > deadline)
@@ -202,7 +205,7 @@ static void stop_all(void)
 		usleep(20000);
 	}
 	for (size_t i = 0; i < nchildren; i++) {
-		if (!children[i].exited) {
+		if (!children[i].exited && children[i].infra == infra) {
 			cw_warn("msg=\"killing process that did not stop\" process=%s pid=%d",
 				children[i].name, (int)children[i].pid);
 			kill(children[i].pid, SIGKILL);
@@ -210,6 +213,12 @@ static void stop_all(void)
 			children[i].exited = 1;
 		}
 	}
+}
+
+static void stop_all(void)
+{
+	stop_kind(0);
+	stop_kind(1);
 }
 
 static int wait_for_file(const char *path, struct child *owner, int timeout_ms)
@@ -409,8 +418,10 @@ int cw_run_command(int argc, char **argv)
 		push(&a, "--bootstrap-file");
 		push(&a, path);
 		common_args(&a, &o, NULL, 0);
-		spawn("broker", a.v, "/dev/null");
+		if (spawn("broker", a.v, "/dev/null") < 0)
+			goto out;
 		broker = &children[nchildren - 1];
+		broker->infra = 1;
 		if (wait_for_file(path, broker, 15000)) {
 			cw_err("msg=\"embedded broker did not start\"");
 			goto out;
@@ -452,8 +463,10 @@ int cw_run_command(int argc, char **argv)
 		push(&rv, redis_sock);
 		push(&rv, "--dir");
 		push(&rv, tmpdir);
-		spawn("redis-server", rv.v, "/dev/null");
+		if (spawn("redis-server", rv.v, "/dev/null") < 0)
+			goto out;
 		rs = &children[nchildren - 1];
+		rs->infra = 1;
 		while (!redis_accepts(redis_sock)) {
 			reap();
 			if (rs->exited || interrupted || cw_mono_ms() > deadline) {
@@ -475,7 +488,8 @@ int cw_run_command(int argc, char **argv)
 		common_args(&a, &o, extra, nextra);
 		push(&a, "load");
 		push(&a, kbs[i]);
-		spawn("kb load", a.v, NULL);
+		if (spawn("kb load", a.v, NULL) < 0)
+			goto out;
 		if (wait_child(&children[nchildren - 1], 600))
 			goto out;
 	}
@@ -492,7 +506,8 @@ int cw_run_command(int argc, char **argv)
 		push(&a, "--summary");
 		if (serve)
 			push(&a, "--serve");
-		spawn("report", a.v, NULL);
+		if (spawn("report", a.v, NULL) < 0)
+			goto out;
 		report = &children[nchildren - 1];
 	}
 	for (int r = 0; r < replicas; r++) {
@@ -500,7 +515,8 @@ int cw_run_command(int argc, char **argv)
 		push(&a, self_exe);
 		push(&a, "match");
 		common_args(&a, &o, extra, nextra);
-		spawn("match", a.v, NULL);
+		if (spawn("match", a.v, NULL) < 0)
+			goto out;
 		match[r] = &children[nchildren - 1];
 	}
 	for (int r = 0; r < replicas; r++) {
@@ -508,7 +524,8 @@ int cw_run_command(int argc, char **argv)
 		push(&a, self_exe);
 		push(&a, "extract");
 		common_args(&a, &o, extra, nextra);
-		spawn("extract", a.v, NULL);
+		if (spawn("extract", a.v, NULL) < 0)
+			goto out;
 		extract[r] = &children[nchildren - 1];
 	}
 	{
@@ -519,7 +536,8 @@ int cw_run_command(int argc, char **argv)
 		for (int i = optind; i < argc; i++)
 			push(&a, argv[i]);
 		t_feed = cw_mono_ms();
-		spawn("ingest", a.v, NULL);
+		if (spawn("ingest", a.v, NULL) < 0)
+			goto out;
 		ingest = &children[nchildren - 1];
 	}
 
