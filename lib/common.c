@@ -8,6 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#ifndef CW_DATADIR
+#define CW_DATADIR "/usr/local/share/claimwire"
+#endif
 
 static void oom(size_t n)
 {
@@ -117,4 +122,16 @@ out:
 	if (f != stdin)
 		fclose(f);
 	return rc;
+}
+
+const char *cw_data_file(const char *path, char *buf, size_t size)
+{
+	const char *base;
+
+	if (!path || !*path || path[0] == '/' || access(path, R_OK) == 0)
+		return path;
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	snprintf(buf, size, "%s/%s", CW_DATADIR, base);
+	return access(buf, R_OK) == 0 ? buf : path;
 }

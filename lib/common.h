@@ -45,4 +45,9 @@ void cw_hex64(uint64_t v, char out[17]);
 int cw_read_file(const char *path, size_t max, char **out, size_t *len, char *errstr,
 		 size_t errsize);
 
+/* Finds a data file the project ships (model weights): path itself when it
+ * exists or is absolute, else the same base name in CW_DATADIR (the
+ * installed share/claimwire).  Returns path or buf. */
+const char *cw_data_file(const char *path, char *buf, size_t size);
+
 #endif

@@ -85,8 +85,9 @@ struct cw_matcher *cw_matcher_new(const struct cw_config *cfg, char *errstr, siz
 {
 	struct cw_matcher *m = cw_xcalloc(1, sizeof(*m));
 	struct cw_index_params p;
-	const char *weights = cw_config_str(cfg, "match.weights");
-	char err[512];
+	char err[512], found[4096];
+	const char *weights =
+		cw_data_file(cw_config_str(cfg, "match.weights"), found, sizeof(found));
 
 	cw_index_params_default(&p);
 	p.language = cw_config_str(cfg, "extract.language");
