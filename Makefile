@@ -24,7 +24,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 OPT     ?= -O2 -g
 CFLAGS  ?=
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(if $(WERROR),-Werror) \
-           -DCW_VERSION='"$(VERSION)"' -I. -I$(BUILD) $(PKG_CFLAGS) $(SAN)
+           -DCW_VERSION='"$(VERSION)"' -DCW_DATADIR='"$(PREFIX)/share/claimwire"' -I. -I$(BUILD) $(PKG_CFLAGS) $(SAN)
 LDFLAGS += $(SAN)
 LDLIBS  += $(PKG_LIBS) -lstemmer -lm -lpthread
 
