@@ -6,9 +6,9 @@
 const struct cw_config_key cw_match_config_keys[] = {
 	{"match.weights", CW_CONF_STRING, "match/matcher.weights", 0, 0,
 	 "re-ranker weights from `claimwire train matcher`"},
-	{"match.thresholds.confirm", CW_CONF_DOUBLE, "0.75", 0, 1,
+	{"match.thresholds.confirm", CW_CONF_DOUBLE, "0.70", 0, 1,
 	 "score at which a fact-check answers a claim: the verdict takes its rating"},
-	{"match.thresholds.suggest", CW_CONF_DOUBLE, "0.35", 0, 1,
+	{"match.thresholds.suggest", CW_CONF_DOUBLE, "0.34", 0, 1,
 	 "score at which a fact-check is shown to an editor as a possible match"},
 	{"match.candidates", CW_CONF_INT, "3", 0, 20, "runner-up fact-checks kept in a verdict"},
 	{"match.near_duplicate_hamming", CW_CONF_INT, "6", 0, 64,

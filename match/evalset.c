@@ -5,6 +5,7 @@
  */
 #include "match/evalset.h"
 
+#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,8 +197,189 @@ size_t cw_evalset_load_speakers(struct cw_evalset *es, const char *dir)
 	return named;
 }
 
+static void add_neg(struct cw_evalset *es, const char *id, const char *text, size_t len,
+                    const char *speaker)
+{
+	size_t words = 0;
+	for (size_t i = 0; i < len; i++)
+		words += (i == 0 || text[i - 1] == ' ') && text[i] != ' ';
+	if (words < CW_EVALSET_NEG_MIN_WORDS)
+		return;
+	es->negs = cw_xrealloc(es->negs, (es->nnegs + 1) * sizeof(*es->negs));
+	struct cw_evalset_query *q = &es->negs[es->nnegs++];
+	memset(q, 0, sizeof(*q));
+	q->id = cw_xstrdup(id);
+	q->text = cw_xstrndup(text, len);
+	q->speaker = speaker && *speaker ? cw_xstrdup(speaker) : NULL;
+}
+
+/* Adds the sentences of transcript buf (NUL-terminated lines modified in
+ * place) that are not labelled 1 and not among es->queries. */
+static size_t add_transcript(struct cw_evalset *es, const char *debate, size_t dlen, char *buf,
+                             size_t len)
+{
+	size_t added = 0;
+	for (char *p = buf, *nl; p < buf + len; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(buf + len - p));
+		if (!nl)
+			nl = buf + len;
+		*nl = '\0';
+		if (nl > p && nl[-1] == '\r')
+			nl[-1] = '\0';
+		char *f[4];
+		if (split_tabs(p, f, 4) < 4 || strtol(f[3], NULL, 10) == 1)
+			continue;
+		char id[512];
+		snprintf(id, sizeof(id), "%.*s_%s", (int)dlen, debate, f[0]);
+		int is_query = 0;
+		for (size_t i = 0; i < es->nqueries && !is_query; i++) {
+			const char *a = es->queries[i].id, *us = strrchr(a, '_');
+			/* "debate_0959" and "debate_959" are the same line */
+			is_query = us && (size_t)(us - a) == dlen && memcmp(a, debate, dlen) == 0 &&
+			           strtol(us + 1, NULL, 10) == strtol(f[0], NULL, 10);
+		}
+		if (is_query)
+			continue;
+		size_t before = es->nnegs;
+		add_neg(es, id, f[2], strlen(f[2]), f[1]);
+		added += es->nnegs - before;
+	}
+	return added;
+}
+
+size_t cw_evalset_load_debate_negatives(struct cw_evalset *es, const char *dir)
+{
+	size_t added = 0;
+	char err[256];
+	for (size_t i = 0; i < es->nqueries; i++) {
+		const char *id = es->queries[i].id, *us = strrchr(id, '_');
+		if (!us || us == id)
+			continue;
+		size_t dlen = (size_t)(us - id);
+		int seen = 0; /* each debate once */
+		for (size_t j = 0; j < i && !seen; j++) {
+			const char *b = es->queries[j].id, *ub = strrchr(b, '_');
+			seen = ub && (size_t)(ub - b) == dlen && memcmp(b, id, dlen) == 0;
+		}
+		if (seen)
+			continue;
+		char path[4096], *buf = NULL;
+		size_t len;
+		snprintf(path, sizeof(path), "%s/%.*s.tsv", dir, (int)dlen, id);
+		if (cw_read_file(path, MAX_FILE_BYTES, &buf, &len, err, sizeof(err)))
+			continue;
+		added += add_transcript(es, id, dlen, buf, len);
+		free(buf);
+	}
+	return added;
+}
+
+static int load_neg_file(struct cw_evalset *es, const char *path, char *errstr, size_t errsize)
+{
+	char *buf = NULL;
+	size_t len, plen = strlen(path);
+	int rc = cw_read_file(path, MAX_FILE_BYTES, &buf, &len, errstr, errsize);
+	if (rc)
+		goto out;
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (plen > 4 && strcmp(path + plen - 4, ".tsv") == 0) {
+		add_transcript(es, base, strlen(base) - 4, buf, len);
+		goto out;
+	}
+	int jsonl = plen > 6 && strcmp(path + plen - 6, ".jsonl") == 0;
+	size_t line = 0;
+	for (char *p = buf, *nl; p < buf + len; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(buf + len - p));
+		if (!nl)
+			nl = buf + len;
+		line++;
+		char id[512];
+		snprintf(id, sizeof(id), "%s:%zu", base, line);
+		if (!jsonl) {
+			add_neg(es, id, p, (size_t)(nl - p), NULL);
+			continue;
+		}
+		json_t *o = json_loadb(p, (size_t)(nl - p), 0, NULL);
+		json_t *t = json_object_get(o, "text");
+		if (json_is_string(t))
+			add_neg(es, id, json_string_value(t), json_string_length(t), NULL);
+		json_decref(o);
+	}
+out:
+	free(buf);
+	return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cw_evalset_load_negatives(struct cw_evalset *es, const char *path, char *errstr, size_t errsize)
+{
+	int rc = CW_OK;
+	DIR *d = opendir(path);
+	if (!d)
+		return load_neg_file(es, path, errstr, errsize);
+	/* in name order, so the sample does not depend on the file system */
+	char **names = NULL;
+	size_t n = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		names = cw_xrealloc(names, (n + 1) * sizeof(*names));
+		names[n++] = cw_xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char p[4096];
+		snprintf(p, sizeof(p), "%s/%s", path, names[i]);
+		if (!rc)
+			rc = load_neg_file(es, p, errstr, errsize);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+static void release_query(struct cw_evalset_query *q)
+{
+	free(q->id);
+	free(q->text);
+	free(q->speaker);
+	for (size_t j = 0; j < q->nrel; j++)
+		free(q->rel[j]);
+	free(q->rel);
+}
+
+void cw_evalset_sample_negatives(struct cw_evalset *es, size_t max, uint64_t seed)
+{
+	if (es->nnegs <= max)
+		return;
+	/* partial Fisher-Yates with xorshift64*: the first max are the sample */
+	uint64_t s = seed ? seed : 0x9e3779b97f4a7c15ull;
+	for (size_t i = 0; i < max; i++) {
+		s ^= s >> 12;
+		s ^= s << 25;
+		s ^= s >> 27;
+		size_t j = i + (size_t)((s * 0x2545f4914f6cdd1dull) % (es->nnegs - i));
+		struct cw_evalset_query t = es->negs[i];
+		es->negs[i] = es->negs[j];
+		es->negs[j] = t;
+	}
+	for (size_t i = max; i < es->nnegs; i++)
+		release_query(&es->negs[i]);
+	es->nnegs = max;
+}
+
 void cw_evalset_release(struct cw_evalset *es)
 {
+	for (size_t i = 0; i < es->nnegs; i++)
+		release_query(&es->negs[i]);
+	free(es->negs);
 	for (size_t i = 0; i < es->ndocs; i++) {
 		struct cw_evalset_doc *d = &es->docs[i];
 		free(d->id);

@@ -11,6 +11,7 @@
 #define CW_MATCH_EVALSET_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "match/index.h"
@@ -31,6 +32,8 @@ struct cw_evalset {
 	size_t ndocs;
 	struct cw_evalset_query *queries;
 	size_t nqueries;
+	struct cw_evalset_query *negs; /* claims with no fact-check here (nrel 0) */
+	size_t nnegs;
 };
 
 /* Loads a collection / queries and qrels into es (zeroed by the caller).
@@ -45,6 +48,29 @@ int cw_evalset_load_queries(struct cw_evalset *es, const char *queries_path, con
  * found keep no speaker.  Returns the number of queries given a speaker. */
 size_t cw_evalset_load_speakers(struct cw_evalset *es, const char *dir);
 void cw_evalset_release(struct cw_evalset *es);
+
+/*
+ * Negatives: claims that have no fact-check in the collection, to measure and
+ * train "has this claim been fact-checked at all?".  Texts shorter than
+ * CW_EVALSET_NEG_MIN_WORDS words are left out (greetings and interjections
+ * say nothing about the matcher).
+ *
+ * From debates: every sentence of the transcripts dir/<debate>.tsv named by
+ * es->queries' "<debate>_<line>" ids that is not itself a query and whose
+ * label is not 1 (a sentence some outlet fact-checked may well be in the
+ * collection), with its speaker.  Returns the number added.
+ *
+ * From a file or a directory of files: a .tsv transcript as above (all
+ * lines not labelled 1), a .jsonl file's "text" values, or any other file's
+ * lines.  CW_ERR_IO with errstr when path cannot be read.
+ */
+#define CW_EVALSET_NEG_MIN_WORDS 6
+size_t cw_evalset_load_debate_negatives(struct cw_evalset *es, const char *dir);
+int cw_evalset_load_negatives(struct cw_evalset *es, const char *path, char *errstr,
+                              size_t errsize);
+/* Keeps at most max negatives, a sample drawn with a fixed seed (the same
+ * files give the same sample on every machine). */
+void cw_evalset_sample_negatives(struct cw_evalset *es, size_t max, uint64_t seed);
 
 /* Puts every document into ix; a doc's user value is its position in es->docs.
  */

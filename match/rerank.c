@@ -32,11 +32,21 @@ const char *const cw_rerank_feature_names[CW_RERANK_NFEAT] = {
     "num_disagree", "ent_overlap", "speaker",    "simhash",    "rank",      "qlen",
 };
 
+const char *const cw_rerank_cal_names[CW_RERANK_NCAL] = {
+    "cal:bm25",        "cal:bm25_claim", "cal:bm25_title",   "cal:bm25_extra",  "cal:bm25_norm",
+    "cal:bm25_gap",    "cal:jaccard",    "cal:qcover",       "cal:dcover",      "cal:qcover_idf",
+    "cal:bigram",      "cal:num_agree",  "cal:num_disagree", "cal:ent_overlap", "cal:speaker",
+    "cal:simhash",     "cal:rank",       "cal:qlen",         "cal:logit",       "cal:margin",
+    "cal:bm25_margin",
+};
+
 void cw_rerank_model_default(struct cw_rerank_model *m)
 {
 	memset(m, 0, sizeof(*m));
 	for (int i = 0; i < CW_RERANK_NFEAT; i++)
 		m->scale[i] = 1.0;
+	for (int i = 0; i < CW_RERANK_NCAL; i++)
+		m->cal_scale[i] = 1.0;
 	m->w[CW_RF_BM25] = 1.0;
 	m->candidates = 30;
 }
@@ -71,6 +81,11 @@ int cw_rerank_model_load(struct cw_rerank_model *m, const char *path, char *errs
 			m->bias = strtod(kind, NULL);
 			continue;
 		}
+		if (strcmp(name, "cal_bias") == 0 && nf >= 2) {
+			m->cal_bias = strtod(kind, NULL);
+			m->calibrated = 1;
+			continue;
+		}
 		if (strcmp(name, "candidates") == 0 && nf >= 2) {
 			long c = strtol(kind, NULL, 10);
 			if (c < 1 || c > CW_RERANK_MAX) {
@@ -88,18 +103,21 @@ int cw_rerank_model_load(struct cw_rerank_model *m, const char *path, char *errs
 			rc = CW_ERR_INVALID;
 			goto out;
 		}
-		int fi = -1;
-		for (int i = 0; i < CW_RERANK_NFEAT; i++)
-			if (strcmp(cw_rerank_feature_names[i], name) == 0)
+		int fi = -1, cal = strncmp(name, "cal:", 4) == 0;
+		for (int i = 0; i < (cal ? CW_RERANK_NCAL : CW_RERANK_NFEAT); i++)
+			if (strcmp(cal ? cw_rerank_cal_names[i] : cw_rerank_feature_names[i],
+			           name) == 0)
 				fi = i;
 		if (fi < 0)
 			continue; /* a feature this build does not know: weight 0 */
+		double *w = cal ? m->cal_w : m->w, *mean = cal ? m->cal_mean : m->mean;
+		double *scale = cal ? m->cal_scale : m->scale;
 		if (strcmp(kind, "weight") == 0) {
-			m->w[fi] = v;
+			w[fi] = v;
 		} else if (strcmp(kind, "mean") == 0) {
-			m->mean[fi] = v;
+			mean[fi] = v;
 		} else if (strcmp(kind, "scale") == 0 && v > 0) {
-			m->scale[fi] = v;
+			scale[fi] = v;
 		} else {
 			snprintf(errstr, errsize, "%s:%zu: bad '%s' for feature '%s'", path, line,
 			         kind, name);
@@ -123,6 +141,15 @@ int cw_rerank_model_write(const struct cw_rerank_model *m, FILE *f)
 		fprintf(f, "%s weight %.9g\n%s mean %.9g\n%s scale %.9g\n",
 		        cw_rerank_feature_names[i], m->w[i], cw_rerank_feature_names[i], m->mean[i],
 		        cw_rerank_feature_names[i], m->scale[i]);
+	if (m->calibrated) {
+		fprintf(f, "# calibrator: probability that a ranked candidate is a fact-check of "
+		           "the claim\n");
+		fprintf(f, "cal_bias %.9g\n", m->cal_bias);
+		for (int i = 0; i < CW_RERANK_NCAL; i++)
+			fprintf(f, "%s weight %.9g\n%s mean %.9g\n%s scale %.9g\n",
+			        cw_rerank_cal_names[i], m->cal_w[i], cw_rerank_cal_names[i],
+			        m->cal_mean[i], cw_rerank_cal_names[i], m->cal_scale[i]);
+	}
 	return ferror(f) ? CW_ERR_IO : CW_OK;
 }
 
@@ -472,11 +499,60 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 	}
 }
 
-double cw_rerank_prob(const struct cw_rerank_model *m, const double *x)
+double cw_rerank_logit(const struct cw_rerank_model *m, const double *x)
 {
 	double z = m->bias;
 	for (int i = 0; i < CW_RERANK_NFEAT; i++)
 		z += m->w[i] * (x[i] - m->mean[i]) / m->scale[i];
+	return z;
+}
+
+double cw_rerank_prob(const struct cw_rerank_model *m, const double *x)
+{
+	return 1.0 / (1.0 + exp(-cw_rerank_logit(m, x)));
+}
+
+/* A lone candidate's "best other" logit: about p = 0.00005. */
+#define LONE_LOGIT (-10.0)
+
+void cw_rerank_cal_features(const double *x, const double *z, const struct cw_index_hit *hits,
+                            size_t n, size_t j, double *cx)
+{
+	double oz = LONE_LOGIT, ob = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i == j)
+			continue;
+		if (z[i] > oz)
+			oz = z[i];
+		if (hits[i].bm25 > ob)
+			ob = hits[i].bm25;
+	}
+	memcpy(cx, x + j * CW_RERANK_NFEAT, CW_RERANK_NFEAT * sizeof(double));
+	cx[CW_RC_LOGIT] = z[j];
+	cx[CW_RC_MARGIN] = z[j] - oz;
+	/* relative, so that it means the same for long and short claims; a
+	 * candidate far behind is cut at -1 */
+	double b = hits[j].bm25;
+	cx[CW_RC_BM25_MARGIN] = b > 0 ? fmax((b - ob) / b, -1.0) : -1.0;
+}
+
+int cw_rerank_restates(struct cw_index *ix, const struct cw_index_query *q, unsigned candidates)
+{
+	struct cw_index_hit cand[CW_RERANK_MAX];
+	double x[CW_RERANK_MAX * CW_RERANK_NFEAT];
+	size_t n = cw_index_search(ix, q, cand, CW_MIN((size_t)candidates, (size_t)CW_RERANK_MAX));
+	cw_rerank_features(ix, q, cand, n, x);
+	for (size_t i = 0; i < n; i++)
+		if (x[i * CW_RERANK_NFEAT + CW_RF_DCOVER] >= CW_RERANK_RESTATES)
+			return 1;
+	return 0;
+}
+
+double cw_rerank_cal_prob(const struct cw_rerank_model *m, const double *cx)
+{
+	double z = m->cal_bias;
+	for (int i = 0; i < CW_RERANK_NCAL; i++)
+		z += m->cal_w[i] * (cx[i] - m->cal_mean[i]) / m->cal_scale[i];
 	return 1.0 / (1.0 + exp(-z));
 }
 
@@ -498,9 +574,29 @@ size_t cw_rerank_search(struct cw_index *ix, const struct cw_rerank_model *m,
 	size_t want = CW_MIN(CW_MAX((size_t)m->candidates, k), (size_t)CW_RERANK_MAX);
 	size_t n = cw_index_search(ix, q, cand, want);
 	cw_rerank_features(ix, q, cand, n, x);
-	for (size_t i = 0; i < n; i++)
-		cand[i].score = (float)cw_rerank_prob(m, x + i * CW_RERANK_NFEAT);
-	qsort(cand, n, sizeof(cand[0]), cmp_hit_score);
+	double z[CW_RERANK_MAX];
+	for (size_t i = 0; i < n; i++) {
+		z[i] = cw_rerank_logit(m, x + i * CW_RERANK_NFEAT);
+		cand[i].score = (float)(1.0 / (1.0 + exp(-z[i])));
+	}
+	if (m->calibrated) {
+		/* calibrated probabilities, computed before sorting (the rows of x
+		 * follow the BM25 order of cand); sort keys stay the ranker's */
+		double cx[CW_RERANK_NCAL];
+		float cal[CW_RERANK_MAX];
+		for (size_t i = 0; i < n; i++) {
+			cw_rerank_cal_features(x, z, cand, n, i, cx);
+			cal[i] = (float)cw_rerank_cal_prob(m, cx);
+		}
+		qsort(cand, n, sizeof(cand[0]), cmp_hit_score);
+		/* bm25_rank is the hit's position in the BM25 order, i.e. its row */
+		for (size_t i = 0; i < n; i++) {
+			float p = cal[cand[i].bm25_rank];
+			cand[i].score = i && p > cand[i - 1].score ? cand[i - 1].score : p;
+		}
+	} else {
+		qsort(cand, n, sizeof(cand[0]), cmp_hit_score);
+	}
 	n = CW_MIN(n, k);
 	memcpy(hits, cand, n * sizeof(cand[0]));
 	return n;

@@ -4,10 +4,12 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lib/common.h"
+#include "match/evalset.h"
 #include "match/index.h"
 #include "match/rerank.h"
 
@@ -141,4 +143,81 @@ Test(rerank, weights_file_round_trip)
 	cr_assert_eq(cw_rerank_model_load(&back, path, err, sizeof(err)), CW_ERR_INVALID);
 	cr_assert(strstr(err, ":1:"), "no line in '%s'", err);
 	unlink(path);
+}
+
+/* A fact-check with every field, for the calibration test. */
+static void rr_put_full(struct cw_index *ix, const char *id, const char *claim, const char *title,
+                        const char *extra, const char *speaker)
+{
+	struct cw_index_doc d = {
+	    .id = id,
+	    .claim = claim,
+	    .claim_len = strlen(claim),
+	    .title = title,
+	    .title_len = strlen(title),
+	    .extra = extra,
+	    .extra_len = strlen(extra),
+	    .speaker = speaker,
+	    .speaker_len = speaker ? strlen(speaker) : 0,
+	};
+	cr_assert_eq(cw_index_put(ix, &d), 0);
+}
+
+static float rr_best(struct cw_index *ix, const struct cw_rerank_model *m, const char *text)
+{
+	struct cw_index_query q = {.text = text, .len = strlen(text)};
+	struct cw_index_hit hits[3];
+	cr_assert_geq(cw_rerank_search(ix, m, &q, hits, 3), 1);
+	return hits[0].score;
+}
+
+/*
+ * The shipped weights must say "this claim has a fact-check", not only
+ * "which candidate is right if one is": a claim that merely shares names with
+ * the best candidate has to score well below one that restates a fact-check.
+ * A ranker trained only on claims that all have a fact-check gives both a
+ * similar probability, its best candidate being "the right one" either way.
+ */
+Test(rerank, shipped_weights_are_calibrated_for_claims_without_fact_check)
+{
+	const char *path = getenv("CW_TEST_MATCHER_WEIGHTS");
+	struct cw_rerank_model m;
+	char err[256];
+	cr_assert_eq(cw_rerank_model_load(&m, path ? path : CW_MATCHER_WEIGHTS, err, sizeof(err)),
+	             0, "%s", err);
+	char e2[128];
+	struct cw_index *ix = cw_index_new(NULL, e2, sizeof(e2));
+	cr_assert_not_null(ix, "%s", e2);
+	rr_put_full(
+	    ix, "uranium",
+	    "Says Hillary Clinton gave up 20 percent of America's uranium supply to Russia.",
+	    "Trump says Clinton gave Russia 20 percent of US uranium", "", "Donald Trump");
+	rr_put_full(
+	    ix, "advisers",
+	    "Hillary Clinton and Barack Obama have \"Iranian advisers by their sides at all "
+	    "times.\"",
+	    "Obama and Clinton Have Iranian Advisers?",
+	    "Neither Barack Obama's nor Hillary Clinton's top adviser is Iranian.", NULL);
+	rr_put_full(ix, "hijab", "Hillary Clinton donned a hijab for a new campaign ad.",
+	            "Hillary Clinton Hijab Campaign Ad",
+	            "A segment of a video was screencapped to suggest the candidate had donned a "
+	            "hijab.",
+	            NULL);
+	rr_put_full(ix, "jobs", "The unemployment rate fell to 4 percent in 2018.",
+	            "Unemployment at a low", "", "Donald Trump");
+	rr_put_full(ix, "berries", "Bananas are berries but strawberries are not.", "Berries", "",
+	            NULL);
+	float yes =
+	    rr_best(ix, &m,
+	            "A campaign surrogate repeated the claim that Hillary Clinton gave up 20 "
+	            "percent of America's uranium supply to Russia");
+	float no = rr_best(ix, &m,
+	                   "There are lots of specialists in politology, people working in think "
+	                   "tanks advising Hillary or advising people working for Hillary");
+	float no2 = rr_best(ix, &m,
+	                    "Zakaria then questioned Peskov about whether Kislyak met with the "
+	                    "Clinton campaign");
+	cr_expect(yes >= no + 0.4f, "matching %.3f, not matching %.3f", yes, no);
+	cr_expect(yes >= no2 + 0.4f, "matching %.3f, not matching %.3f", yes, no2);
+	cw_index_free(ix);
 }
