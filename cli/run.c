@@ -338,7 +338,7 @@ int cw_run_command(int argc, char **argv)
 	size_t nkb = 0;
 	int serve = 0, replicas = 0, c, rc;
 	char tmpdir[] = "/tmp/claimwire-run.XXXXXX", path[4200], redis_sock[4200];
-	char *extra[8], xbuf[8][4400];
+	char *extra[12], xbuf[12][4400];
 	size_t nextra = 0;
 	int made_tmp = 0;
 	int64_t t0 = cw_mono_ms(), t_feed = 0, t_done = 0;
@@ -443,8 +443,25 @@ int cw_run_command(int argc, char **argv)
 			extra[nextra] = xbuf[nextra];
 			nextra++;
 		}
+		/* The mock cluster holds an empty fetch for the whole
+		 * fetch.wait.max.ms (500 ms by default) even when records
+		 * arrive meanwhile: under backpressure that wait is the
+		 * pipeline's pace. */
+		if (!cw_config_is_set(cfg, "kafka.fetch.wait.max.ms")) {
+			snprintf(xbuf[nextra], sizeof(xbuf[0]), "kafka.fetch.wait.max.ms=10");
+			extra[nextra] = xbuf[nextra];
+			nextra++;
+		}
 		printf("claimwire: embedded broker at %s\n", bootstrap);
 		fflush(stdout);
+	}
+
+	/* Draining happens only after the stage upstream has exited with all
+	 * its records acknowledged, so a short quiet time is enough. */
+	if (!cw_config_is_set(cfg, "worker.idle_ms")) {
+		snprintf(xbuf[nextra], sizeof(xbuf[0]), "worker.idle_ms=300");
+		extra[nextra] = xbuf[nextra];
+		nextra++;
 	}
 
 	/* Redis: the configured one, or a private redis-server. */

@@ -283,13 +283,14 @@ void cw_producer_free(struct cw_producer *p)
 }
 
 /* Reads the downstream group's committed offsets and releases what it has
- * consumed.  Rate-limited to one OffsetFetch per 100 ms per topic. */
+ * consumed.  Rate-limited to one OffsetFetch per 20 ms per topic (a loopback
+ * round trip; only made while a send is blocked). */
 static void refresh_committed(struct cw_producer *p, struct topic_lag *t)
 {
 	rd_kafka_topic_partition_list_t *parts;
 	int64_t now = cw_mono_ms();
 
-	if (now - t->last_query_ms < 100 || !t->nparts)
+	if (now - t->last_query_ms < 20 || !t->nparts)
 		return;
 	t->last_query_ms = now;
 	parts = rd_kafka_topic_partition_list_new(t->nparts);
@@ -329,7 +330,7 @@ static int wait_for_room(struct cw_producer *p, struct topic_lag *t, size_t byte
 				  t->name);
 			return CW_ERR;
 		}
-		rd_kafka_poll(p->rk, 20);
+		rd_kafka_poll(p->rk, 5);
 		refresh_committed(p, t);
 		if (!t->warned && cw_mono_ms() - since > 5000) {
 			cw_info("msg=\"waiting for consumers downstream\" topic=%s group=%s "

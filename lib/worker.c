@@ -329,8 +329,17 @@ int cw_worker_run(const struct cw_worker_spec *spec, const struct cw_config *cfg
 
 	rc = 0;
 	while (!stop_requested) {
-		ssize_t got = rd_kafka_consume_batch_queue(queue, poll_ms, msgs, cap);
+		/* Wait up to poll_ms for the first record, then take whatever else
+		 * is already fetched: batches are as large as the backlog, and a
+		 * lone record is not held back waiting for company. */
+		ssize_t got = rd_kafka_consume_batch_queue(queue, poll_ms, msgs, 1);
 		size_t n = 0;
+
+		if (got == 1 && cap > 1) {
+			ssize_t more = rd_kafka_consume_batch_queue(queue, 0, msgs + 1, cap - 1);
+			if (more > 0)
+				got += more;
+		}
 
 		if (drain_requested && !batch_mode) {
 			cw_info("msg=\"draining: will exit once the input is consumed\"");
