@@ -131,9 +131,15 @@ out:
 	return rc;
 }
 
-int cw_report_print_summary(struct cw_store *s, FILE *out, size_t max_articles, char *errstr,
-                            size_t errsize)
+int cw_report_print_summary(struct cw_store *s, FILE *out, size_t max_articles, const char *out_dir,
+                            char *errstr, size_t errsize)
 {
+	char where[4200];
+	if (out_dir && *out_dir) {
+		size_t n = strlen(out_dir);
+		snprintf(where, sizeof where, "%.*s/report.html",
+		         (int)(n > 1 && out_dir[n - 1] == '/' ? n - 1 : n), out_dir);
+	}
 	struct cw_report_filter f;
 	struct cw_report_articles a = {0};
 	struct cw_rbuf b = CW_RBUF_INIT;
@@ -141,7 +147,7 @@ int cw_report_print_summary(struct cw_store *s, FILE *out, size_t max_articles, 
 	f.limit = max_articles ? max_articles : DEFAULT_MAX_ARTICLES;
 	int rc = cw_store_articles(s, &f, 1, &a, errstr, errsize);
 	if (rc == 0) {
-		cw_output_summary(&b, &a);
+		cw_output_summary(&b, &a, out_dir && *out_dir ? where : NULL);
 		fwrite(b.p, 1, b.len, out);
 		fflush(out);
 	}

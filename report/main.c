@@ -9,6 +9,7 @@
  * idempotent store scripts make the redelivery harmless.  A Verdict that does
  * not unpack goes to the dead-letter topic after the batch is stored.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,47 @@ static void on_serve_signal(int sig)
 {
 	(void)sig;
 	serve_stop = 1;
+}
+
+/*
+ * One SIGTERM (or SIGINT) stops everything, also during the batch of
+ * --batch --serve.  The worker loop's own handlers (lib/worker.c) do not say
+ * why the loop returned, so the report takes these two signals itself: they
+ * are blocked in every thread (before the dashboard's and librdkafka's
+ * threads exist, which inherit the mask) and a thread of ours sigwait()s for
+ * them, remembers, and asks the worker loop to stop.
+ */
+static volatile sig_atomic_t stop_signalled;
+
+static void *stop_signal_thread(void *arg)
+{
+	sigset_t *set = arg;
+	int sig;
+	for (;;) {
+		if (sigwait(set, &sig) != 0)
+			continue;
+		stop_signalled = 1;
+		serve_stop = 1;
+		cw_worker_request_stop();
+	}
+	return NULL;
+}
+
+static int take_stop_signals(void)
+{
+	static sigset_t set;
+	pthread_t t;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	if (pthread_create(&t, NULL, stop_signal_thread, &set) != 0) {
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		return -1;
+	}
+	pthread_detach(t);
+	return 0;
 }
 
 static char *header_copy(rd_kafka_headers_t *hdrs, const char *name)
@@ -174,14 +216,16 @@ static void tick(struct cw_worker *w, void *opaque)
 }
 
 /* Keeps the process (and the dashboard thread) alive until SIGTERM/SIGINT. */
-static void serve_until_signal(void)
+static void serve_until_signal(int signals_taken)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_serve_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	if (!signals_taken) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_serve_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
 	cw_info("msg=\"batch done; the dashboard stays up until SIGTERM\"");
 	while (!serve_stop) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
@@ -245,6 +289,9 @@ int cw_report_command(int argc, char **argv)
 	if ((rc = cw_cli_finish(&o, usage_text, &cfg)) >= 0)
 		return rc;
 	rc = CW_EXIT_FAILURE;
+	/* Before any thread starts.  Not for --from-jsonl, which a signal
+	 * simply ends. */
+	int signals_taken = !from_jsonl && take_stop_signals() == 0;
 	if (!out_dir)
 		out_dir = cw_config_str(cfg, "report.out_dir");
 
@@ -269,13 +316,15 @@ int cw_report_command(int argc, char **argv)
 		if (!http && !cw_config_is_set(cfg, "report.http_port")) {
 			/* The default port is taken (another run, another tool):
 			 * any free port will do, and the address is printed. */
-			cw_warn("msg=\"default dashboard port taken, using a free one\" port=%d", port);
+			cw_warn("msg=\"default dashboard port taken, using a free one\" port=%d",
+			        port);
 			hs = cw_store_new(cfg, err, sizeof err);
 			hp.port = 0;
 			http = hs ? cw_http_start(&hp, hs, err, sizeof err) : NULL;
 		}
 		if (http) {
-			printf("claimwire: dashboard at http://%s:%d/\n", hp.bind, cw_http_port(http));
+			printf("claimwire: dashboard at http://%s:%d/\n", hp.bind,
+			       cw_http_port(http));
 			fflush(stdout);
 		}
 		if (!http) {
@@ -315,13 +364,15 @@ int cw_report_command(int argc, char **argv)
 	}
 	write_files(&rw);
 	if (summary &&
-	    cw_report_print_summary(store, stdout, rw.max_articles, err, sizeof err) < 0) {
+	    cw_report_print_summary(store, stdout, rw.max_articles, out_dir, err, sizeof err) < 0) {
 		fprintf(stderr, "claimwire report: summary: %s\n", err);
 		if (rc == CW_EXIT_OK)
 			rc = CW_EXIT_FAILURE;
 	}
-	if (serve && http && rc == CW_EXIT_OK)
-		serve_until_signal();
+	if (serve && http && rc == CW_EXIT_OK && !stop_signalled)
+		serve_until_signal(signals_taken);
+	else if (serve && stop_signalled)
+		cw_info("msg=\"stopped by a signal during the batch; not serving\"");
 out:
 	cw_http_stop(http);
 	cw_store_free(store);

@@ -6,6 +6,7 @@
 #include "report/output.h"
 
 #include "lib/common.h"
+#include "match/kb.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -725,6 +726,22 @@ static int is_counter_field(const char *f)
 	return 0;
 }
 
+/* What each stage counter (P "metrics:<stage>") counts.  "produced" is every
+ * record a stage produced, whatever the topic: ingest's are articles,
+ * extract's claims, but match's are verdicts AND review records, so the
+ * verdicts are claimwire_verdicts_total (the report's own aggregate). */
+static const char *stage_field_help(const char *field)
+{
+	if (strcmp(field, "produced") == 0)
+		return "records a stage produced to any topic (ingest: articles; extract: claims; "
+		       "match: verdicts and review records, see claimwire_verdicts_total)";
+	if (strcmp(field, "consumed") == 0)
+		return "records a stage consumed, redeliveries included";
+	if (strcmp(field, "dead_letters") == 0)
+		return "records a stage sent to the dead-letter topic";
+	return "per-stage worker counter (cw:metrics:<stage>)";
+}
+
 void cw_output_metrics(struct cw_rbuf *b, const struct cw_report_stats *s, int redis_up)
 {
 	prom_one(b, "claimwire_redis_up", "gauge", "1 when the report's Redis answered", redis_up);
@@ -737,7 +754,8 @@ void cw_output_metrics(struct cw_rbuf *b, const struct cw_report_stats *s, int r
 	         s->claims);
 	prom_one(b, "claimwire_check_worthy_claims_total", "counter",
 	         "reported claims above the check-worthiness threshold", s->check_worthy);
-	prom_counts(b, "claimwire_verdicts_total", "counter", "verdicts reported, by status",
+	prom_counts(b, "claimwire_verdicts_total", "counter",
+	            "verdicts reported (one per claim, redeliveries not counted), by status",
 	            "status", &s->by_status);
 	prom_counts(b, "claimwire_ratings_total", "counter",
 	            "verdicts reported, by normalised rating of the best fact-check", "rating",
@@ -766,8 +784,7 @@ void cw_output_metrics(struct cw_rbuf *b, const struct cw_report_stats *s, int r
 			int counter = is_counter_field(field);
 			snprintf(name, sizeof name, "claimwire_stage_%s%s", part,
 			         counter ? "_total" : "");
-			prom_head(b, name, counter ? "counter" : "gauge",
-			          "per-stage worker counter (cw:metrics:<stage>)");
+			prom_head(b, name, counter ? "counter" : "gauge", stage_field_help(field));
 			for (size_t k = i; k < s->nstages; k++)
 				for (size_t m = 0; m < s->stages[k].fields.n; m++)
 					if (strcmp(s->stages[k].fields.v[m].name, field) == 0) {
@@ -787,23 +804,156 @@ static void text_str(struct cw_rbuf *b, const char *s)
 	cw_output_text(b, S(s), strlen(S(s)));
 }
 
-static void upper_word(struct cw_rbuf *b, const char *w)
+int cw_output_verdict_shown(const Claimwire__Verdict *v)
 {
-	for (; *w; w++)
-		cw_rbuf_addc(b, *w >= 'a' && *w <= 'z' ? (char)(*w - 'a' + 'A') : *w);
+	if (!v)
+		return 0;
+	if (v->status == CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_CONFIRMED ||
+	    v->status == CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_SUGGESTED)
+		return v->best && v->best->fact_check;
+	return 0;
 }
 
-void cw_output_summary(struct cw_rbuf *b, const struct cw_report_articles *a)
+int cw_output_verdict_needs_checker(const Claimwire__Verdict *v)
+{
+	return v && !cw_output_verdict_shown(v) && v->claim && v->claim->check_worthy;
+}
+
+/* Per-article tallies the summary sorts and prints by. */
+struct summary_tally {
+	size_t idx; /* article index in the listing */
+	unsigned confirmed, suggested, unverified, needs;
+};
+
+static void tally(const struct cw_report_article *ar, size_t idx, struct summary_tally *t)
+{
+	memset(t, 0, sizeof *t);
+	t->idx = idx;
+	for (size_t j = 0; j < ar->nverdicts; j++) {
+		const Claimwire__Verdict *v = ar->verdicts[j];
+		if (cw_output_verdict_shown(v)) {
+			if (v->status == CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_CONFIRMED)
+				t->confirmed++;
+			else
+				t->suggested++;
+		} else {
+			t->unverified++;
+			t->needs += (unsigned)cw_output_verdict_needs_checker(v);
+		}
+	}
+}
+
+/* Most confirmed first, then most suggested, then most claims waiting for a
+ * fact-checker; ties keep the listing's order (oldest first). */
+static int tally_cmp(const void *pa, const void *pb)
+{
+	const struct summary_tally *a = pa, *b = pb;
+	if (a->confirmed != b->confirmed)
+		return a->confirmed > b->confirmed ? -1 : 1;
+	if (a->suggested != b->suggested)
+		return a->suggested > b->suggested ? -1 : 1;
+	if (a->needs != b->needs)
+		return a->needs > b->needs ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Which claims of an article an editor sees first: confirmed, then suggested
+ * (by score), then check-worthy unverified (by check-worthiness). */
+static double claim_priority(const Claimwire__Verdict *v)
+{
+	if (cw_output_verdict_shown(v))
+		return (v->status == CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_CONFIRMED ? 3.0
+		                                                                         : 2.0) +
+		       (double)v->best->score * 0.5;
+	if (cw_output_verdict_needs_checker(v))
+		return 1.0 + (double)v->claim->checkworthiness * 0.5;
+	return 0.0;
+}
+
+static int priority_cmp_desc(const void *pa, const void *pb)
+{
+	const double *a = pa, *b = pb; /* {priority, index} pairs */
+	if (a[0] != b[0])
+		return a[0] > b[0] ? -1 : 1;
+	return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+static int index_cmp(const void *pa, const void *pb)
+{
+	const double *a = pa, *b = pb;
+	return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+static void summary_claim(struct cw_rbuf *b, const Claimwire__Verdict *v)
 {
 	char t[32];
-	if (a->n == 0)
+	const Claimwire__Claim *c = v->claim;
+	const Claimwire__FactCheck *fc = v->best ? v->best->fact_check : NULL;
+	cw_rbuf_addf(b, "   [%u] ", c ? c->claim_index : 0);
+	if (cw_output_verdict_shown(v)) {
+		cw_rbuf_adds(b, cw_output_status_word(v->status));
+		cw_rbuf_adds(b, ": ");
+		cw_rbuf_adds(b, cw_output_rating_label(fc->rating_normalized));
+		if (*S(fc->rating)) {
+			cw_rbuf_adds(b, " (\"");
+			text_str(b, fc->rating);
+			cw_rbuf_adds(b, "\")");
+		}
+		cw_rbuf_adds(b, " by ");
+		text_str(b, *S(fc->publisher) ? fc->publisher : "(unknown publisher)");
+		if (*S(fc->date)) {
+			cw_rbuf_adds(b, ", ");
+			text_str(b, fc->date);
+		}
+		cw_rbuf_addc(b, '\n');
+	} else {
+		cw_rbuf_adds(b, "needs a fact-checker (in the review queue)\n");
+	}
+	cw_rbuf_adds(b, "       \"");
+	text_str(b, c ? c->text : "");
+	cw_rbuf_adds(b, "\"\n       speaker: ");
+	text_str(b, c && *S(c->speaker) ? c->speaker : "(the article)");
+	cw_rbuf_addf(b, "  check-worthiness %.2f", c ? (double)c->checkworthiness : 0.0);
+	if (fc && cw_output_verdict_shown(v))
+		cw_rbuf_addf(b, "  match %.2f, %s", (double)v->best->score,
+		             cw_output_method_word(v->best->method));
+	else if (fc)
+		cw_rbuf_addf(b, "  nearest fact-check: %.2f", (double)v->best->score);
+	cw_rbuf_addc(b, '\n');
+	if (fc && cw_output_verdict_shown(v) && *S(fc->url)) {
+		cw_rbuf_adds(b, "       ");
+		text_str(b, fc->url);
+		cw_rbuf_addc(b, '\n');
+	}
+	if (v->sightings && v->sightings->distinct_outlets > 1) {
+		cw_output_time(v->sightings->first_seen_ms, t);
+		cw_rbuf_addf(b, "       seen in %u outlets", v->sightings->distinct_outlets);
+		if (*S(v->sightings->first_outlet)) {
+			cw_rbuf_adds(b, ", first by ");
+			text_str(b, v->sightings->first_outlet);
+		}
+		cw_rbuf_addf(b, "%s%s\n", *t ? " at " : "", t);
+	}
+}
+
+void cw_output_summary(struct cw_rbuf *b, const struct cw_report_articles *a,
+                       const char *more_where)
+{
+	char t[32];
+	if (a->n == 0) {
 		cw_rbuf_adds(b, "no articles reported\n");
-	for (size_t i = 0; i < a->n; i++) {
-		const struct cw_report_article *ar = &a->v[i];
-		unsigned by_status[4] = {0};
-		for (size_t j = 0; j < ar->nverdicts; j++)
-			by_status[ar->verdicts[j]->status < 4 ? ar->verdicts[j]->status : 0]++;
-		cw_rbuf_adds(b, i ? "\n== " : "== ");
+		return;
+	}
+	struct summary_tally *order = cw_xcalloc(a->n, sizeof *order);
+	for (size_t i = 0; i < a->n; i++)
+		tally(&a->v[i], i, &order[i]);
+	qsort(order, a->n, sizeof *order, tally_cmp);
+	double(*pick)[2] = NULL;
+	size_t pickcap = 0;
+	for (size_t k = 0; k < a->n; k++) {
+		const struct summary_tally *ty = &order[k];
+		const struct cw_report_article *ar = &a->v[ty->idx];
+		cw_rbuf_adds(b, k ? "\n== " : "== ");
 		text_str(b, *S(ar->title) ? ar->title : "(untitled)");
 		cw_rbuf_adds(b, " — ");
 		text_str(b, *S(ar->outlet) ? ar->outlet : "(unknown outlet)");
@@ -817,66 +967,45 @@ void cw_output_summary(struct cw_rbuf *b, const struct cw_report_articles *a)
 			cw_rbuf_addc(b, '\n');
 		}
 		cw_rbuf_addf(b, "   %zu claim%s: %u confirmed, %u suggested, %u unverified",
-		             ar->nverdicts, ar->nverdicts == 1 ? "" : "s", by_status[1],
-		             by_status[2], by_status[3]);
+		             ar->nverdicts, ar->nverdicts == 1 ? "" : "s", ty->confirmed,
+		             ty->suggested, ty->unverified);
+		if (ty->needs)
+			cw_rbuf_addf(b, " (%u need%s a fact-checker)", ty->needs,
+			             ty->needs == 1 ? "s" : "");
 		if (ar->claim_count && ar->claims_seen < ar->claim_count)
-			cw_rbuf_addf(b, " (%u of %u claims reported so far)", ar->claims_seen,
+			cw_rbuf_addf(b, "; %u of %u claims reported so far", ar->claims_seen,
 			             ar->claim_count);
 		cw_rbuf_addc(b, '\n');
+
+		/* The claims worth a line, at most CW_OUTPUT_SUMMARY_CLAIMS of
+		 * them by priority, printed in the article's order. */
+		if (ar->nverdicts > pickcap) {
+			pickcap = ar->nverdicts;
+			pick = cw_xrealloc(pick, pickcap * sizeof *pick);
+		}
+		size_t npick = 0;
 		for (size_t j = 0; j < ar->nverdicts; j++) {
-			const Claimwire__Verdict *v = ar->verdicts[j];
-			const Claimwire__Claim *c = v->claim;
-			cw_rbuf_addf(b, "   [%u] ", c ? c->claim_index : 0);
-			upper_word(b, cw_output_status_word(v->status));
-			cw_rbuf_adds(b, "  speaker: ");
-			text_str(b, c && *S(c->speaker) ? c->speaker : "(the article)");
-			cw_rbuf_addf(b, "  check-worthiness %.2f%s\n",
-			             c ? (double)c->checkworthiness : 0.0,
-			             c && c->check_worthy ? " (check-worthy)" : "");
-			cw_rbuf_adds(b, "       \"");
-			text_str(b, c ? c->text : "");
-			cw_rbuf_adds(b, "\"\n");
-			const Claimwire__FactCheck *fc = v->best ? v->best->fact_check : NULL;
-			if (fc) {
-				cw_rbuf_adds(b, "       -> ");
-				upper_word(b, cw_output_rating_word(fc->rating_normalized));
-				if (*S(fc->rating)) {
-					cw_rbuf_adds(b, " (\"");
-					text_str(b, fc->rating);
-					cw_rbuf_adds(b, "\")");
-				}
-				cw_rbuf_adds(b, " by ");
-				text_str(b,
-				         *S(fc->publisher) ? fc->publisher : "(unknown publisher)");
-				if (*S(fc->date)) {
-					cw_rbuf_adds(b, ", ");
-					text_str(b, fc->date);
-				}
-				cw_rbuf_addf(b, "  score %.2f, %s\n", (double)v->best->score,
-				             cw_output_method_word(v->best->method));
-				if (*S(fc->url)) {
-					cw_rbuf_adds(b, "          ");
-					text_str(b, fc->url);
-					cw_rbuf_addc(b, '\n');
-				}
-			} else if (c && c->check_worthy) {
-				cw_rbuf_adds(
-				    b, "       -> no fact-check found; in the review queue\n");
-			} else {
-				cw_rbuf_adds(b, "       -> no fact-check found\n");
-			}
-			if (v->sightings && v->sightings->distinct_outlets > 1) {
-				cw_output_time(v->sightings->first_seen_ms, t);
-				cw_rbuf_addf(b, "       seen in %u outlets",
-				             v->sightings->distinct_outlets);
-				if (*S(v->sightings->first_outlet)) {
-					cw_rbuf_adds(b, ", first by ");
-					text_str(b, v->sightings->first_outlet);
-				}
-				cw_rbuf_addf(b, "%s%s\n", *t ? " at " : "", t);
+			double p = claim_priority(ar->verdicts[j]);
+			if (p > 0) {
+				pick[npick][0] = p;
+				pick[npick][1] = (double)j;
+				npick++;
 			}
 		}
+		if (npick > CW_OUTPUT_SUMMARY_CLAIMS) {
+			qsort(pick, npick, sizeof *pick, priority_cmp_desc);
+			npick = CW_OUTPUT_SUMMARY_CLAIMS;
+		}
+		qsort(pick, npick, sizeof *pick, index_cmp);
+		for (size_t j = 0; j < npick; j++)
+			summary_claim(b, ar->verdicts[(size_t)pick[j][1]]);
+		if (ar->nverdicts > npick)
+			cw_rbuf_addf(b, "   +%zu more claim%s in %s\n", ar->nverdicts - npick,
+			             ar->nverdicts - npick == 1 ? "" : "s",
+			             more_where && *more_where ? more_where : "the HTML report");
 	}
+	free(pick);
+	free(order);
 }
 
 /* ---- HTML ---------------------------------------------------------------- */
@@ -936,10 +1065,11 @@ static const char css[] =
     ".s-confirmed{background:#d3f2dc;color:#11632b}"
     ".s-suggested{background:#fff1c2;color:#7a5a00}"
     ".s-unverified,.s-unspecified{background:#e4e7eb;color:#3e4c59}"
+    ".s-needs{background:#dbe8fb;color:#123e7c}"
     ".r-false,.r-mostly-false{background:#fbd5d5;color:#8a1c1c}"
     ".r-mixed{background:#ffe6c7;color:#8a4b00}"
     ".r-true,.r-mostly-true{background:#d3f2dc;color:#11632b}"
-    ".r-unproven,.r-other,.r-none,.r-unspecified{background:#e4e7eb;color:#3e4c59}"
+    ".r-unproven,.r-other,.r-none,.r-unrated{background:#e4e7eb;color:#3e4c59}"
     ".bar{display:inline-block;width:44px;height:6px;background:#e4e7eb;border-radius:3px;"
     "vertical-align:middle;margin-left:6px}"
     ".bar i{display:block;height:6px;background:#3b7dd8;border-radius:3px}"
@@ -969,16 +1099,20 @@ static void status_badge(struct cw_rbuf *b, int status)
 	badge(b, "s", w, w);
 }
 
-/* The normalised rating as a coloured word, the publisher's words beneath. */
+/* The normalised rating as a coloured word (lower case), the publisher's
+ * words beneath.  Only a shown verdict (confirmed/suggested) has a rating; an
+ * unverified one is "needs a fact-checker" when check-worthy, else nothing. */
 static void rating_cell(struct cw_rbuf *b, const Claimwire__Verdict *v)
 {
-	int r = cw_output_verdict_rating(v);
-	const char *w = cw_output_rating_word(r);
-	if (r == CW_RATING_NONE) {
-		cw_rbuf_adds(b, "<span class=\"muted\">no fact-check</span>");
+	if (!cw_output_verdict_shown(v)) {
+		if (cw_output_verdict_needs_checker(v))
+			cw_rbuf_adds(b, "<span class=\"b s-needs\">needs a fact-checker</span>");
+		else
+			cw_rbuf_adds(b, "<span class=\"muted\">&mdash;</span>");
 		return;
 	}
-	badge(b, "r", w, w);
+	int r = cw_output_verdict_rating(v);
+	badge(b, "r", cw_output_rating_word(r), cw_output_rating_label(r));
 	const char *pub = v->best->fact_check->rating;
 	if (*S(pub)) {
 		cw_rbuf_adds(b, "<div class=\"muted\">&ldquo;");
@@ -992,6 +1126,12 @@ static void factcheck_cell(struct cw_rbuf *b, const Claimwire__Verdict *v)
 	const Claimwire__FactCheck *fc = v && v->best ? v->best->fact_check : NULL;
 	if (!fc) {
 		cw_rbuf_adds(b, "<span class=\"muted\">&mdash;</span>");
+		return;
+	}
+	if (!cw_output_verdict_shown(v)) {
+		/* The nearest miss: not a check of this claim. */
+		cw_rbuf_addf(b, "<span class=\"muted\">nearest fact-check: %.2f</span>",
+		             (double)v->best->score);
 		return;
 	}
 	cw_output_html_link(b, fc->url, *S(fc->publisher) ? fc->publisher : "fact-check");
@@ -1082,7 +1222,8 @@ static void filter_form(struct cw_rbuf *b, const struct cw_output_page *pg)
 	cw_rbuf_adds(b, "\"></label><label>Rating <select name=\"rating\">");
 	option(b, "", "any", !f || f->rating < 0);
 	for (int r = 1; r <= 7; r++)
-		option(b, rating_words[r], rating_words[r], f && f->rating == r);
+		option(b, rating_words[r], cw_output_rating_label(r), f && f->rating == r);
+	option(b, rating_words[0], cw_output_rating_label(0), f && f->rating == 0);
 	option(b, "none", "none (no fact-check)", f && f->rating == CW_RATING_NONE);
 	cw_rbuf_adds(b, "</select></label><label>Status <select name=\"status\">");
 	option(b, "", "any", !f || f->status < 0);
@@ -1316,7 +1457,10 @@ static void counts_table(struct cw_rbuf *b, const char *title, const char *kind,
 		empty_row(b, 2, "none");
 	for (size_t i = 0; i < c->n; i++) {
 		cw_rbuf_adds(b, "<tr><td>");
-		if (kind)
+		int r = kind && *kind == 'r' ? cw_output_rating_parse(c->v[i].name) : -1;
+		if (r >= 0) /* a known rating: its CSS word and its label */
+			badge(b, kind, cw_output_rating_word(r), cw_output_rating_label(r));
+		else if (kind && cw_output_status_parse(c->v[i].name) >= 0)
 			badge(b, kind, c->v[i].name, c->v[i].name);
 		else
 			h(b, c->v[i].name);

@@ -38,14 +38,21 @@ int cw_output_url_is_safe(const char *s, size_t n);
  * (label or url). */
 void cw_output_html_link(struct cw_rbuf *b, const char *url, const char *label);
 
-/* Words for the enums, as used in JSON, CSV, filters and pages:
- * rating: true mostly-true mixed mostly-false false unproven other none;
+/* Words for the enums, as used in JSON, CSV, filters and CSS classes (stable,
+ * lower case):
+ * rating: true mostly-true mixed mostly-false false unproven other unrated
+ * (the publisher gave no rating: RATING_UNSPECIFIED) none (no fact-check);
  * status: confirmed suggested unverified unspecified;
  * method: exact near-duplicate retrieval unspecified. */
 const char *cw_output_rating_word(int rating);
 const char *cw_output_status_word(int status);
 const char *cw_output_method_word(int method);
-/* Parses a word back; -1 when unknown.  "none" gives CW_RATING_NONE. */
+/* The rating as people read it in the summary and on pages: cw_rating_name()
+ * ("mostly true", "unrated"), "no fact-check" for CW_RATING_NONE.  Always
+ * lower case; a publisher's own words are shown beside it, as published. */
+const char *cw_output_rating_label(int rating);
+/* Parses a word back; -1 when unknown.  "none" gives CW_RATING_NONE;
+ * "unspecified" (older reports) is read as "unrated". */
 int cw_output_rating_parse(const char *s);
 int cw_output_status_parse(const char *s);
 int cw_output_method_parse(const char *s);
@@ -68,12 +75,54 @@ void cw_output_claims_json(struct cw_rbuf *b, const char *name, const struct cw_
 void cw_output_dead_letters_json(struct cw_rbuf *b, const struct cw_report_dead_letters *d);
 void cw_output_stats_json(struct cw_rbuf *b, const struct cw_report_stats *s);
 
-/* Prometheus text exposition of s (redis_up: 1 when Redis answered). */
+/*
+ * Prometheus text exposition of s (redis_up: 1 when Redis answered).  Which
+ * counter is which: claimwire_articles_reported_total, claimwire_claims_total
+ * and claimwire_verdicts_total{status} come from the report's own aggregate
+ * (each claim once, however often redelivered); claimwire_stage_<field>_total
+ * {stage} are the workers' counters (P "metrics:<stage>"), which count every
+ * record handled, so match's produced counter holds verdicts and review
+ * records.  In a run without redeliveries: ingest's produced = articles
+ * reported (when every article has a claim), extract's produced = claims +
+ * match's dead letters (tests/it/0008-metrics.sh).
+ */
 void cw_output_metrics(struct cw_rbuf *b, const struct cw_report_stats *s, int redis_up);
 
-/* The plain-text summary: per article its title and outlet, then each claim
- * with speaker, check-worthiness, status, and rating + publisher + URL. */
-void cw_output_summary(struct cw_rbuf *b, const struct cw_report_articles *a);
+/*
+ * Whether a verdict's fact-check is put in front of an editor: CONFIRMED or
+ * SUGGESTED with a fact-check.  An UNVERIFIED verdict's best candidate is only
+ * the nearest miss, shown at most as a quiet "nearest fact-check: <score>".
+ */
+int cw_output_verdict_shown(const Claimwire__Verdict *v);
+/* Not shown and check-worthy: the claim waits in the review queue for a
+ * fact-checker ("needs a fact-checker"). */
+int cw_output_verdict_needs_checker(const Claimwire__Verdict *v);
+
+/* Claim lines per article in the terminal summary. */
+#define CW_OUTPUT_SUMMARY_CLAIMS 12
+
+/*
+ * The plain-text summary, short enough for an editor to scan.
+ *
+ * Articles are ordered by most confirmed claims, then most suggested, then
+ * most claims that need a fact-checker; ties keep the listing's order (the
+ * report passes oldest first).  Each article has a heading (title, outlet,
+ * published time, URL) and a count line ("N claims: c confirmed, s suggested,
+ * u unverified (k need a fact-checker)").  Then one entry per claim worth
+ * acting on, in the article's claim order:
+ *   - confirmed / suggested: the rating in lower case (cw_output_rating_label),
+ *     the publisher's own words in quotes, publisher, date, the claim, the
+ *     speaker, check-worthiness, match score and the fact-check's URL;
+ *   - check-worthy unverified: "needs a fact-checker (in the review queue)",
+ *     the claim and speaker, and at most "nearest fact-check: <score>".
+ * Unverified claims that are not check-worthy are not listed, nor are more
+ * than CW_OUTPUT_SUMMARY_CLAIMS claims per article (confirmed first, then
+ * suggested by score, then by check-worthiness); the rest are counted in a
+ * closing "+N more claims in <more_where>" line (more_where: e.g.
+ * "out/report.html"; NULL says "the HTML report").
+ */
+void cw_output_summary(struct cw_rbuf *b, const struct cw_report_articles *a,
+                       const char *more_where);
 
 enum cw_output_view {
 	CW_VIEW_ARTICLES,

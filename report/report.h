@@ -19,9 +19,11 @@
 int cw_report_write_files(struct cw_store *s, const char *dir, size_t max_articles, char *errstr,
                           size_t errsize);
 
-/* Prints the plain-text summary of every reported article (oldest first, at
- * most max_articles) to out. */
-int cw_report_print_summary(struct cw_store *s, FILE *out, size_t max_articles, char *errstr,
-                            size_t errsize);
+/* Prints the plain-text summary (cw_output_summary) of the reported
+ * articles (at most max_articles, the oldest) to out.  out_dir, when not
+ * NULL, is where report.html is written: claims left out of the summary are
+ * pointed there. */
+int cw_report_print_summary(struct cw_store *s, FILE *out, size_t max_articles, const char *out_dir,
+                            char *errstr, size_t errsize);
 
 #endif

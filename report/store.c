@@ -793,6 +793,20 @@ static void counts_from_hash(struct cw_report_counts *c, const redisReply *h)
 	}
 }
 
+/* Counts stored by older builds under "unspecified" are the "unrated" ones. */
+static void rating_rename_legacy(struct cw_report_counts *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (strcmp(c->v[i].name, "unspecified") != 0)
+			continue;
+		struct cw_report_count old = c->v[i];
+		c->v[i] = c->v[--c->n];
+		count_add(c, "unrated", strlen("unrated"), old.n);
+		free(old.name);
+		return;
+	}
+}
+
 static int by_count_desc(const void *a, const void *b)
 {
 	const struct cw_report_count *x = a, *y = b;
@@ -1004,6 +1018,7 @@ int cw_store_stats(struct cw_store *s, const struct cw_report_filter *f,
 	out->dead_letters = hint(rep[0], "dead_letters");
 	counts_from_hash(&out->by_status, rep[1]);
 	counts_from_hash(&out->by_rating, rep[2]);
+	rating_rename_legacy(&out->by_rating);
 	counts_from_hash(&out->by_outlet, rep[3]);
 	counts_from_hash(&out->by_hour, rep[4]);
 	counts_from_hash(&out->dead_by_stage, rep[5]);

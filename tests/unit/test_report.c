@@ -160,6 +160,13 @@ Test(report, words_parse_back)
 		cr_expect_eq(cw_output_rating_parse(cw_output_rating_word(r)), r);
 	cr_expect_eq(cw_output_rating_parse("none"), CW_RATING_NONE);
 	cr_expect_eq(cw_output_rating_parse("False"), -1);
+	/* no rating from the publisher: "unrated", older reports' word still read */
+	cr_expect_str_eq(cw_output_rating_word(0), "unrated");
+	cr_expect_eq(cw_output_rating_parse("unrated"), 0);
+	cr_expect_eq(cw_output_rating_parse("unspecified"), 0);
+	cr_expect_str_eq(cw_output_rating_label(0), "unrated");
+	cr_expect_str_eq(cw_output_rating_label(2), "mostly true");
+	cr_expect_str_eq(cw_output_rating_label(CW_RATING_NONE), "no fact-check");
 	cr_expect_eq(cw_output_status_parse("confirmed"), 1);
 	cr_expect_eq(cw_output_status_parse("bogus"), -1);
 	long long w;
@@ -252,38 +259,95 @@ static void report_tv_free(struct report_tv *t)
 
 Test(report, summary_names_what_an_editor_acts_on)
 {
-	struct report_tv t1, t2;
-	report_tv_init(&t1, "a1", "Blaze Media", 0, 2, "f1", 1, 5, 0.83f, 1000);
-	report_tv_init(&t2, "a1", "Blaze Media", 1, 2, "f2", 3, 0, 0.7f, 1000);
+	struct report_tv t1, t2, t3, t4;
+	report_tv_init(&t1, "a1", "Blaze Media", 0, 4, "f1", 1, 5, 0.83f, 1000);
+	report_tv_init(&t2, "a1", "Blaze Media", 1, 4, "f2", 3, 0, 0.7f, 1000);
+	/* unverified, not check-worthy, with a nearest miss: not listed */
+	report_tv_init(&t3, "a1", "Blaze Media", 2, 4, "f3", 3, 2, 0.2f, 1000);
+	/* suggested, a fact-check whose publisher gave no rating */
+	report_tv_init(&t4, "a1", "Blaze Media", 3, 4, "f4", 2, 1, 0.4f, 1000);
+	t4.fc.rating_normalized = CLAIMWIRE__RATING__RATING_UNSPECIFIED;
+	t4.fc.rating[0] = '\0';
 	free(t2.c.speaker);
 	t2.c.speaker = cw_xstrdup("\x1B]0;owned\x07Mallory");
-	Claimwire__Verdict *vs[2] = {&t1.v, &t2.v};
+	Claimwire__Verdict *vs[4] = {&t1.v, &t2.v, &t3.v, &t4.v};
 	struct cw_report_article art = {
 	    .id = t1.c.article_id,
 	    .outlet = t1.c.outlet,
 	    .title = t1.c.article_title,
 	    .url = t1.c.url,
-	    .claim_count = 2,
-	    .claims_seen = 2,
+	    .claim_count = 4,
+	    .claims_seen = 4,
 	    .verdicts = vs,
-	    .nverdicts = 2,
+	    .nverdicts = 4,
 	};
 	struct cw_report_articles a = {&art, 1, 0};
 	struct cw_rbuf b = CW_RBUF_INIT;
-	cw_output_summary(&b, &a);
+	cw_output_summary(&b, &a, "out/report.html");
 	cr_expect(strstr(b.p, "== Title of an article — Blaze Media") != NULL, "%s", b.p);
-	cr_expect(strstr(b.p, "[0] CONFIRMED  speaker: Someone  check-worthiness 0.83") != NULL,
+	cr_expect(strstr(b.p, "4 claims: 1 confirmed, 1 suggested, 2 unverified (1 needs a "
+	                      "fact-checker)") != NULL,
 	          "%s", b.p);
-	cr_expect(strstr(b.p, "-> FALSE (\"Pants on Fire!\") by PolitiFact, 2017-03-02") != NULL,
+	cr_expect(strstr(b.p, "[0] confirmed: false (\"Pants on Fire!\") by PolitiFact, "
+	                      "2017-03-02") != NULL,
 	          "%s", b.p);
+	cr_expect(strstr(b.p, "speaker: Someone  check-worthiness 0.83  match 0.90") != NULL, "%s",
+	          b.p);
 	cr_expect(strstr(b.p, "https://www.politifact.com/factchecks/1") != NULL, "%s", b.p);
-	cr_expect(strstr(b.p, "[1] UNVERIFIED") != NULL, "%s", b.p);
-	cr_expect(strstr(b.p, "no fact-check found; in the review queue") != NULL, "%s", b.p);
+	cr_expect(strstr(b.p, "[1] needs a fact-checker (in the review queue)") != NULL, "%s", b.p);
+	cr_expect(strstr(b.p, "[2]") == NULL, "an unchecked, not check-worthy claim listed: %s",
+	          b.p);
+	cr_expect(strstr(b.p, "[3] suggested: unrated by PolitiFact") != NULL, "%s", b.p);
+	cr_expect(strstr(b.p, "+1 more claim in out/report.html") != NULL, "%s", b.p);
+	cr_expect(strstr(b.p, "UNSPECIFIED") == NULL && strstr(b.p, "unspecified") == NULL, "%s",
+	          b.p);
+	cr_expect(strstr(b.p, "FALSE") == NULL && strstr(b.p, "CONFIRMED") == NULL, "%s", b.p);
 	cr_expect(strchr(b.p, '\x1B') == NULL, "a terminal escape reached the summary");
 	cr_expect(strchr(b.p, '\x07') == NULL, "a terminal bell reached the summary");
 	cw_rbuf_release(&b);
 	report_tv_free(&t1);
 	report_tv_free(&t2);
+	report_tv_free(&t3);
+	report_tv_free(&t4);
+}
+
+Test(report, summary_puts_checked_articles_first_and_hides_nearest_misses)
+{
+	struct report_tv u, c;
+	/* article a1: one unverified claim whose nearest fact-check is "false" */
+	report_tv_init(&u, "a1", "Outlet A", 0, 1, "u1", 3, 5, 0.9f, 1000);
+	/* article a2 (later): one confirmed claim */
+	report_tv_init(&c, "a2", "Outlet B", 0, 1, "c1", 1, 2, 0.6f, 2000);
+	Claimwire__Verdict *va[1] = {&u.v}, *vb[1] = {&c.v};
+	struct cw_report_article arts[2] = {
+	    {.id = u.c.article_id,
+	     .outlet = u.c.outlet,
+	     .title = u.c.article_title,
+	     .claim_count = 1,
+	     .claims_seen = 1,
+	     .verdicts = va,
+	     .nverdicts = 1},
+	    {.id = c.c.article_id,
+	     .outlet = c.c.outlet,
+	     .title = c.c.article_title,
+	     .claim_count = 1,
+	     .claims_seen = 1,
+	     .verdicts = vb,
+	     .nverdicts = 1},
+	};
+	struct cw_report_articles a = {arts, 2, 0};
+	struct cw_rbuf b = CW_RBUF_INIT;
+	cw_output_summary(&b, &a, NULL);
+	const char *pa = strstr(b.p, "Outlet A"), *pb = strstr(b.p, "Outlet B");
+	cr_assert(pa && pb, "%s", b.p);
+	cr_expect(pb < pa, "the article with a confirmed claim comes first: %s", b.p);
+	/* the unverified claim's candidate is not presented as a check */
+	cr_expect(strstr(pa, "false") == NULL && strstr(pa, "PolitiFact") == NULL, "%s", pa);
+	cr_expect(strstr(pa, "nearest fact-check: 0.90") != NULL, "%s", pa);
+	cr_expect(strstr(pb, "confirmed: mostly true (") != NULL, "%s", pb);
+	cw_rbuf_release(&b);
+	report_tv_free(&u);
+	report_tv_free(&c);
 }
 
 Test(report, verdict_json_reads_back_through_backfill)
