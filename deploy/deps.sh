@@ -5,7 +5,7 @@
 set -e
 PKGS="gcc make pkg-config librdkafka-dev libhiredis-dev libprotobuf-c-dev \
 protobuf-c-compiler libyaml-dev redis-server libutf8proc-dev libstemmer-dev \
-libxxhash-dev libmicrohttpd-dev libsqlite3-dev libjansson-dev libcriterion-dev jq \
+libxxhash-dev libmicrohttpd-dev libsqlite3-dev libjansson-dev libcriterion-dev jq curl \
 chromium"
 [ -n "$CW_DEPS_EXTRA" ] && PKGS="$PKGS $CW_DEPS_EXTRA"
 
