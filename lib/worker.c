@@ -118,6 +118,50 @@ static int all_eof(const struct cw_worker *w)
 	return 1;
 }
 
+/*
+ * EOF events go stale: a partition reported at its end stays marked so until
+ * a record arrives, even when records were produced since and are not yet
+ * fetched.  Before batch mode exits, ask the broker: every assigned partition
+ * is really done when its high watermark is not past what this group has
+ * consumed (our position, or the committed offset for partitions we read
+ * nothing from).  A partition found behind is marked not at EOF.
+ */
+static int really_at_end(struct cw_worker *w)
+{
+	rd_kafka_topic_partition_list_t *pos, *com;
+	int done = 1;
+
+	if (!w->nparts)
+		return 1;
+	pos = rd_kafka_topic_partition_list_new((int)w->nparts);
+	for (size_t i = 0; i < w->nparts; i++)
+		rd_kafka_topic_partition_list_add(pos, w->parts[i].topic, w->parts[i].partition);
+	com = rd_kafka_topic_partition_list_copy(pos);
+	rd_kafka_position(w->rk, pos);
+	if (rd_kafka_committed(w->rk, com, 5000)) {
+		done = 0; /* cannot tell: look again on the next round */
+		goto out;
+	}
+	for (int i = 0; i < pos->cnt; i++) {
+		int64_t lo, hi, at = CW_MAX(pos->elems[i].offset, com->elems[i].offset);
+		if (rd_kafka_query_watermark_offsets(w->rk, pos->elems[i].topic,
+						     pos->elems[i].partition, &lo, &hi, 5000)) {
+			done = 0;
+			break;
+		}
+		if (at < 0)
+			at = lo;
+		if (hi > at) {
+			mark_eof(w, pos->elems[i].topic, pos->elems[i].partition, 0);
+			done = 0;
+		}
+	}
+out:
+	rd_kafka_topic_partition_list_destroy(pos);
+	rd_kafka_topic_partition_list_destroy(com);
+	return done;
+}
+
 static rd_kafka_t *make_consumer(struct cw_worker *w, char *errstr, size_t errsize)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -389,7 +433,8 @@ int cw_worker_run(const struct cw_worker_spec *spec, const struct cw_config *cfg
 			last_tick = cw_mono_ms();
 		}
 		cw_producer_poll(w.prod);
-		if (batch_mode && all_eof(&w) && cw_mono_ms() - last_msg >= idle_ms) {
+		if (batch_mode && all_eof(&w) && cw_mono_ms() - last_msg >= idle_ms &&
+		    really_at_end(&w)) {
 			cw_info("msg=\"input exhausted\" consumed=%llu produced=%llu dead_letters=%llu",
 				w.stats.consumed, w.stats.produced, w.stats.dead_letters);
 			break;
