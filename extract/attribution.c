@@ -11,6 +11,8 @@
  * opening with a capital, a pronoun or a determiner, and no relative word
  * ("which Peskov answered was ..." is no attribution).
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -26,12 +28,34 @@ enum {
 	P_TERM = 1 << 5,  /* . ! ? at the end of the previous word */
 };
 
+/* The word lists below, as bits of a word's class. */
+enum {
+	L_VERBS_THAT = 1 << 0,
+	L_VERBS_TAIL = 1 << 1,
+	L_VERBS_OBJECT = 1 << 2,
+	L_PRONOUNS = 1 << 3,
+	L_OBJECT_PRONOUNS = 1 << 4,
+	L_DETERMINERS = 1 << 5,
+	L_GROUPS = 1 << 6,
+	L_RELATIVES = 1 << 7,
+	L_WEEKDAYS = 1 << 8,
+	L_TITLES = 1 << 9,
+	L_PARTICLES = 1 << 10,
+	L_ACCORDING = 1 << 11,
+	L_TO = 1 << 12,
+	L_THE = 1 << 13,
+	L_THAT = 1 << 14,
+};
+
+static unsigned word_class(const unsigned char *w, size_t n);
+
 struct tok {
 	size_t s, e;        /* bytes of the word, without final . ! ? */
 	unsigned pre;       /* P_* between the previous word and this one */
 	unsigned char inq;  /* inside a quotation */
 	unsigned char cap;  /* starts with an upper-case letter */
 	unsigned char qend; /* a quotation closes right after this word */
+	unsigned cls;       /* L_*: the word lists it is in */
 };
 
 struct sent {
@@ -146,6 +170,18 @@ static size_t sep_at(const unsigned char *t, size_t i, size_t len, unsigned *kin
 	return 0;
 }
 
+/* Bytes that sep_at() always leaves in a word, whatever is around them:
+ * a word's inner bytes are skipped by table look-up, and only the others
+ * ask sep_at(). */
+static unsigned char plain_byte[256];
+
+static void plain_init(void)
+{
+	for (unsigned c = 0; c < 256; c++)
+		plain_byte[c] =
+		    c >= 0x80 ? c != 0xE2 && c != 0xC2 : c > ' ' && !strchr(",;:()[]\"'-", (int)c);
+}
+
 static void tokenize(struct sent *st)
 {
 	const unsigned char *t = st->t;
@@ -175,6 +211,10 @@ static void tokenize(struct sent *st)
 		while (i < len) {
 			unsigned kd;
 			int q;
+			if (plain_byte[t[i]]) {
+				i++;
+				continue;
+			}
 			if (sep_at(t, i, len, &kd, &q) > 0)
 				break;
 			i++;
@@ -195,6 +235,7 @@ static void tokenize(struct sent *st)
 		tk->inq = (unsigned char)inq;
 		tk->cap = (unsigned char)is_upper_at(t, s, len);
 		tk->qend = 0;
+		tk->cls = word_class(t + s, tk->e - s);
 		pre = tk->e < i ? P_TERM : 0;
 		if (tk->e == s) { /* a word of punctuation only: "..." */
 			st->n--;
@@ -203,24 +244,12 @@ static void tokenize(struct sent *st)
 	}
 }
 
-static int word_in(const struct sent *st, size_t i, const char *const *list)
+/* Whether word i is in any of the word lists of mask (L_*), matched as
+ * ASCII-lower-cased bytes: the lists are looked up once per word in
+ * tokenize(), not once per question asked of it. */
+static int word_in(const struct sent *st, size_t i, unsigned mask)
 {
-	const unsigned char *w = st->t + st->tok[i].s;
-	size_t n = st->tok[i].e - st->tok[i].s;
-
-	for (; *list; list++) {
-		size_t k;
-		for (k = 0; k < n && (*list)[k]; k++) {
-			unsigned char c = w[k];
-			if (c >= 'A' && c <= 'Z')
-				c = (unsigned char)(c - 'A' + 'a');
-			if (c != (unsigned char)(*list)[k])
-				break;
-		}
-		if (k == n && (*list)[k] == '\0')
-			return 1;
-	}
-	return 0;
+	return (st->tok[i].cls & mask) != 0;
 }
 
 /* Verbs that introduce what is said: "X said (that) ...". */
@@ -374,6 +403,77 @@ static const char *const particles[] = {
     "de", "del", "della", "der", "van", "von", "bin", "al", "da", "di", "la", "le", "du", NULL,
 };
 
+/* ---- word lists as a hash table: lower-cased word → L_* bits ---- */
+
+#define WC_SLOTS  1024 /* power of two, for ~330 words */
+#define WC_MAXLEN 16   /* longest listed word + 1 */
+
+static struct {
+	char w[WC_MAXLEN];
+	unsigned char n; /* 0: empty slot */
+	unsigned cls;
+} wc_table[WC_SLOTS];
+static pthread_once_t wc_once = PTHREAD_ONCE_INIT;
+
+static inline uint32_t wc_hash(const unsigned char *w, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ w[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static void wc_add(const char *const *list, unsigned cls)
+{
+	for (; *list; list++) {
+		size_t n = strlen(*list);
+		uint32_t s = wc_hash((const unsigned char *)*list, n) & (WC_SLOTS - 1);
+		while (wc_table[s].n &&
+		       !(wc_table[s].n == n && memcmp(wc_table[s].w, *list, n) == 0))
+			s = (s + 1) & (WC_SLOTS - 1);
+		memcpy(wc_table[s].w, *list, n);
+		wc_table[s].n = (unsigned char)n;
+		wc_table[s].cls |= cls;
+	}
+}
+
+static void wc_init(void)
+{
+	wc_add(verbs_that, L_VERBS_THAT);
+	wc_add(verbs_tail, L_VERBS_TAIL);
+	wc_add(verbs_object, L_VERBS_OBJECT);
+	wc_add(pronouns, L_PRONOUNS);
+	wc_add(object_pronouns, L_OBJECT_PRONOUNS);
+	wc_add(determiners, L_DETERMINERS);
+	wc_add(groups, L_GROUPS);
+	wc_add(relatives, L_RELATIVES);
+	wc_add(weekdays, L_WEEKDAYS);
+	wc_add(titles, L_TITLES);
+	wc_add(particles, L_PARTICLES);
+	wc_add((const char *const[]){"according", NULL}, L_ACCORDING);
+	wc_add((const char *const[]){"to", NULL}, L_TO);
+	wc_add((const char *const[]){"the", NULL}, L_THE);
+	wc_add((const char *const[]){"that", NULL}, L_THAT);
+	plain_init();
+}
+
+/* The L_* lists word w[0..n) is in (ASCII letters compared lower-cased,
+ * every other byte as is). */
+static inline unsigned word_class(const unsigned char *w, size_t n)
+{
+	unsigned char b[WC_MAXLEN];
+	uint32_t s;
+
+	if (n == 0 || n >= WC_MAXLEN)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		b[i] = (unsigned char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+	for (s = wc_hash(b, n) & (WC_SLOTS - 1); wc_table[s].n; s = (s + 1) & (WC_SLOTS - 1))
+		if (wc_table[s].n == n && memcmp(wc_table[s].w, b, n) == 0)
+			return wc_table[s].cls;
+	return 0;
+}
+
 /* Sets the claim to words [a, b), the end stretched over closing brackets. */
 static void set_claim(const struct sent *st, size_t a, size_t b, struct cw_attribution *at)
 {
@@ -392,28 +492,28 @@ static void set_speaker(const struct sent *st, size_t a, size_t b, struct cw_att
 	size_t r;
 
 	at->pronoun = 0;
-	if (b - a == 1 && word_in(st, a, pronouns)) {
+	if (b - a == 1 && word_in(st, a, L_PRONOUNS)) {
 		at->pronoun = 1;
 	} else if (st->tok[b - 1].cap) {
 		/* The name ending the subject, titles in front of it dropped. */
-		for (r = b - 1; r > a && (st->tok[r - 1].cap || word_in(st, r - 1, particles)) &&
+		for (r = b - 1; r > a && (st->tok[r - 1].cap || word_in(st, r - 1, L_PARTICLES)) &&
 		                (st->tok[r].pre & ~P_TERM) == 0;
 		     r--)
 			;
-		while (r < b && st->tok[r].cap && word_in(st, r, particles) == 0 &&
-		       word_in(st, r, titles) && r + 1 < b)
+		while (r < b && st->tok[r].cap && word_in(st, r, L_PARTICLES) == 0 &&
+		       word_in(st, r, L_TITLES) && r + 1 < b)
 			r++;
 		for (size_t k = r; k < b; k++) {
 			/* A title after the name start ("Vladimir Putin" has none);
 			 * restart after the last title word. */
-			if (word_in(st, k, titles) && k + 1 < b)
+			if (word_in(st, k, L_TITLES) && k + 1 < b)
 				r = k + 1;
 		}
 		a = r;
 	} else {
-		while (a + 1 < b && word_in(st, a, determiners) && st->tok[a].cap == 0)
+		while (a + 1 < b && word_in(st, a, L_DETERMINERS) && st->tok[a].cap == 0)
 			a++;
-		if (a + 1 < b && (word_in(st, a, (const char *const[]){"the", NULL})))
+		if (a + 1 < b && (word_in(st, a, L_THE)))
 			a++;
 	}
 	at->speaker_off = st->tok[a].s;
@@ -425,14 +525,14 @@ static int subject_ok(const struct sent *st, size_t a, size_t b)
 {
 	if (b <= a || b - a > 8)
 		return 0;
-	if (!st->tok[a].cap && !word_in(st, a, pronouns) && !word_in(st, a, determiners) &&
-	    !word_in(st, a, groups))
+	if (!st->tok[a].cap && !word_in(st, a, L_PRONOUNS) && !word_in(st, a, L_DETERMINERS) &&
+	    !word_in(st, a, L_GROUPS))
 		return 0;
-	if (b - a == 1 && word_in(st, a, determiners) && !word_in(st, a, pronouns))
+	if (b - a == 1 && word_in(st, a, L_DETERMINERS) && !word_in(st, a, L_PRONOUNS))
 		return 0;
 	for (size_t k = a; k < b; k++) {
-		if (st->tok[k].inq || word_in(st, k, relatives) || word_in(st, k, verbs_that) ||
-		    word_in(st, k, verbs_tail))
+		if (st->tok[k].inq || word_in(st, k, L_RELATIVES) || word_in(st, k, L_VERBS_THAT) ||
+		    word_in(st, k, L_VERBS_TAIL))
 			return 0;
 		if (k > a && (st->tok[k].pre & (P_QUOTE | P_TERM | P_COLON | P_PAREN)))
 			return 0;
@@ -458,7 +558,7 @@ static int tail_attribution(const struct sent *st, size_t t, int quoted, struct 
 	size_t n = st->n, v, lim = n < t + 7 ? n : t + 7;
 
 	for (v = t; v < lim; v++)
-		if (word_in(st, v, verbs_tail))
+		if (word_in(st, v, L_VERBS_TAIL))
 			break;
 	if (v >= lim)
 		return 0;
@@ -467,8 +567,8 @@ static int tail_attribution(const struct sent *st, size_t t, int quoted, struct 
 		size_t e = next_comma(st, v + 1);
 		if (e == v + 1 || e - v > 7 || (!quoted && e != n))
 			return 0;
-		if (!st->tok[v + 1].cap && !word_in(st, v + 1, pronouns) &&
-		    !word_in(st, v + 1, determiners) && !word_in(st, v + 1, groups))
+		if (!st->tok[v + 1].cap && !word_in(st, v + 1, L_PRONOUNS) &&
+		    !word_in(st, v + 1, L_DETERMINERS) && !word_in(st, v + 1, L_GROUPS))
 			return 0;
 		set_speaker(st, v + 1, e, at);
 		return 1;
@@ -500,6 +600,7 @@ enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct c
 	struct sent st;
 	size_t n, i, v;
 
+	pthread_once(&wc_once, wc_init);
 	memset(a, 0, sizeof(*a));
 	st.t = (const unsigned char *)sentence;
 	st.len = len;
@@ -509,8 +610,7 @@ enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct c
 		goto none;
 
 	/* "According to X, claim". */
-	if (n > 3 && word_in(&st, 0, (const char *const[]){"according", NULL}) &&
-	    word_in(&st, 1, (const char *const[]){"to", NULL})) {
+	if (n > 3 && word_in(&st, 0, L_ACCORDING) && word_in(&st, 1, L_TO)) {
 		size_t c = next_comma(&st, 3);
 		if (c < n && (st.tok[c].pre & P_COMMA)) {
 			set_speaker(&st, 2, c, a);
@@ -543,7 +643,7 @@ enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct c
 	for (v = 1; v < n; v++) {
 		size_t cs, se, c, k;
 
-		if (st.tok[v].inq || !word_in(&st, v, verbs_that))
+		if (st.tok[v].inq || !word_in(&st, v, L_VERBS_THAT))
 			continue;
 		/* The subject: words since the clause start. */
 		for (cs = v; cs > 0 && !(st.tok[cs].pre &
@@ -569,24 +669,25 @@ enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct c
 		if (!subject_ok(&st, cs, se))
 			continue;
 		c = v + 1;
-		if (word_in(&st, v, verbs_object) && c < n && !(st.tok[c].pre & P_QUOTE)) {
+		if (word_in(&st, v, L_VERBS_OBJECT) && c < n && !(st.tok[c].pre & P_QUOTE)) {
 			/* Skip the person told: "him", "CNN", "the Associated Press". */
-			if (word_in(&st, c, object_pronouns)) {
+			if (word_in(&st, c, L_OBJECT_PRONOUNS)) {
 				c++;
 			} else {
-				if (word_in(&st, c, (const char *const[]){"the", NULL}))
+				if (word_in(&st, c, L_THE))
 					c++;
 				while (c < n && st.tok[c].cap && st.tok[c].pre == 0 && c - v < 5)
 					c++;
 			}
 		}
-		while (c < n && !(st.tok[c].pre & (P_QUOTE | P_TERM)) && word_in(&st, c, weekdays))
+		while (c < n && !(st.tok[c].pre & (P_QUOTE | P_TERM)) &&
+		       word_in(&st, c, L_WEEKDAYS))
 			c++;
 		/* "that" within a few words ("said in an interview that"). */
 		for (k = c; k < n && k < c + 6 && !(st.tok[k].pre & (P_QUOTE | P_TERM)); k++)
-			if (word_in(&st, k, (const char *const[]){"that", NULL}))
+			if (word_in(&st, k, L_THAT))
 				break;
-		if (k < n && k < c + 6 && word_in(&st, k, (const char *const[]){"that", NULL}) &&
+		if (k < n && k < c + 6 && word_in(&st, k, L_THAT) &&
 		    !(st.tok[k].pre & (P_QUOTE | P_TERM))) {
 			c = k + 1;
 		} else if (c < n && (st.tok[c].pre & P_QUOTE) && st.tok[c].inq) {
@@ -618,8 +719,7 @@ enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct c
 			continue;
 		if (n - i > 8)
 			break;
-		if (i + 2 < n && word_in(&st, i, (const char *const[]){"according", NULL}) &&
-		    word_in(&st, i + 1, (const char *const[]){"to", NULL})) {
+		if (i + 2 < n && word_in(&st, i, L_ACCORDING) && word_in(&st, i + 1, L_TO)) {
 			size_t e = next_comma(&st, i + 2);
 			set_speaker(&st, i + 2, e, a);
 			set_claim(&st, 0, i, a);

@@ -24,7 +24,7 @@
 #define MIN_BITS         4
 #define MAX_BITS         24
 #define TOKEN_MAX        48 /* bytes of a token kept for word-list look-ups */
-#define CTX_TOKENS       32 /* words of a neighbouring sentence looked at */
+#define CTX_TOKENS       CW_CW_CTX_TOKENS
 
 /* The dense features, in weight order after the hashed buckets.  Their names
  * are what the weights file stores, so a renumbering does not break it. */
@@ -119,7 +119,7 @@ size_t cw_cw_dim(unsigned bits)
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME  0x100000001b3ull
 
-static uint64_t fmix64(uint64_t k)
+static inline uint64_t fmix64(uint64_t k)
 {
 	k ^= k >> 33;
 	k *= 0xff51afd7ed558ccdull;
@@ -330,7 +330,7 @@ static void word_table_init(void)
 	}
 }
 
-static unsigned word_class(uint64_t h)
+static inline unsigned word_class(uint64_t h)
 {
 	size_t s = (size_t)fmix64(h) & (WT_SLOTS - 1);
 	while (word_table[s].h != 0) {
@@ -343,19 +343,19 @@ static unsigned word_class(uint64_t h)
 
 /* ---- tokenising and features ---- */
 
-static int is_digit(unsigned char c)
+static inline int is_digit(unsigned char c)
 {
 	return c >= '0' && c <= '9';
 }
 
-static int is_alpha(unsigned char c)
+static inline int is_alpha(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 /* A word byte: ASCII letter, or any non-ASCII byte but the general
  * punctuation block U+2000–U+206F (E2 80/81 xx: quotes, dashes). */
-static size_t word_byte(const unsigned char *s, size_t i, size_t len)
+static inline size_t word_byte(const unsigned char *s, size_t i, size_t len)
 {
 	unsigned char c = s[i];
 	if (is_alpha(c) || is_digit(c))
@@ -367,8 +367,16 @@ static size_t word_byte(const unsigned char *s, size_t i, size_t len)
 	return 1;
 }
 
+/* ASCII letters lower-cased; 0 for every other byte. */
+static const unsigned char lower_letter[256] = {
+#define L4(c) c, c + 1, c + 2, c + 3
+    ['A'] = L4('a'), L4('e'), L4('i'), L4('m'), L4('q'), L4('u'), 'y', 'z',
+    ['a'] = L4('a'), L4('e'), L4('i'), L4('m'), L4('q'), L4('u'), 'y', 'z',
+#undef L4
+};
+
 /* Apostrophe inside a word ("don't", "don’t"): its length in bytes, or 0. */
-static size_t apostrophe(const unsigned char *s, size_t i, size_t len)
+static inline size_t apostrophe(const unsigned char *s, size_t i, size_t len)
 {
 	if (s[i] == '\'')
 		return 1;
@@ -389,7 +397,7 @@ struct fx {
 	float dense[NDENSE];
 };
 
-static void add_hashed(struct fx *f, uint64_t h)
+static inline void add_hashed(struct fx *f, uint64_t h)
 {
 	struct cw_cw_features *o = f->out;
 	if (o->n >= CW_CW_MAX_FEATURES - NDENSE)
@@ -408,17 +416,23 @@ static void add_hashed(struct fx *f, uint64_t h)
 /* Hashes the word after s[i] (lower-cased, apostrophes dropped) into *h and
  * returns the index just past it; *bl gets its length, buf its first
  * TOKEN_MAX bytes. */
-static size_t scan_word(const unsigned char *s, size_t i, size_t len, uint64_t *h, char *buf,
-                        size_t *bl)
+static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uint64_t *h, char *buf,
+                               size_t *bl)
 {
 	size_t j = i, n = 0;
 	uint64_t x = FNV_OFFSET;
 	while (j < len) {
 		size_t a;
-		if (word_byte(s, j, len) && !is_digit(s[j])) {
-			unsigned char b = s[j];
-			if (b >= 'A' && b <= 'Z')
-				b = (unsigned char)(b + 32);
+		unsigned char b = lower_letter[s[j]];
+		if (b) {
+			/* The common case: an ASCII letter, lower-cased by table. */
+			x = (x ^ b) * FNV_PRIME;
+			if (n < TOKEN_MAX)
+				buf[n] = (char)b;
+			n++;
+			j++;
+		} else if (word_byte(s, j, len) && !is_digit(s[j])) {
+			b = s[j];
 			x = (x ^ b) * FNV_PRIME;
 			if (n < TOKEN_MAX)
 				buf[n] = (char)b;
@@ -438,21 +452,26 @@ static size_t scan_word(const unsigned char *s, size_t i, size_t len, uint64_t *
 /* A neighbouring sentence: its words as hashed features of their own
  * (salted, so "tax" before a sentence is not "tax" in it), and whether it
  * is missing, a question or has a number.  Context tells a debate's answer
- * from its small talk and a question's lead-in from the claim it asks about. */
-static void context_features(struct fx *f, const unsigned char *s, size_t len, uint64_t salt,
-                             int d_none, int d_question, int d_number)
+ * from its small talk and a question's lead-in from the claim it asks about.
+ * Computed once per sentence (cw_cw_context) for both places it can take,
+ * before and after another sentence. */
+static void context_compute(const unsigned char *s, size_t len, uint64_t seed, uint32_t mask,
+                            struct cw_cw_ctx *c)
 {
-	size_t ntok = 0, first = f->out->n;
-	if (!s || len == 0) {
-		f->dense[d_none] = 1;
+	size_t ntok = 0;
+
+	c->n = 0;
+	c->none = !s || len == 0;
+	c->question = 0;
+	c->number = 0;
+	if (c->none)
 		return;
-	}
 	for (size_t i = 0; i < len && ntok < CTX_TOKENS;) {
 		uint64_t h;
 		if (is_digit(s[i])) {
 			while (i < len && (is_digit(s[i]) || s[i] == '.' || s[i] == ','))
 				i++;
-			f->dense[d_number] = 1;
+			c->number = 1;
 			h = fnv("<num>", 5);
 		} else if (word_byte(s, i, len)) {
 			char buf[TOKEN_MAX];
@@ -462,24 +481,52 @@ static void context_features(struct fx *f, const unsigned char *s, size_t len, u
 			i++;
 			continue;
 		}
-		add_hashed(f, h ^ salt);
+		c->idx[0][ntok] = (uint32_t)(fmix64(h ^ PREV_SALT ^ seed) & mask);
+		c->idx[1][ntok] = (uint32_t)(fmix64(h ^ NEXT_SALT ^ seed) & mask);
 		ntok++;
 	}
-	/* Unit length over the neighbour's words, so that a long neighbour (news
-	 * sentences run longer than a debate's lines) weighs no more than a
-	 * short one. */
-	if (f->out->n > first) {
-		float v = (float)(1.0 / sqrt((double)(f->out->n - first)));
-		for (size_t k = first; k < f->out->n; k++)
-			f->out->val[k] = v;
-	}
+	c->n = (uint32_t)ntok;
 	for (size_t e = len; e > 0; e--) {
-		unsigned char c = s[e - 1];
-		if (c == ' ' || c == '"' || c == '\'' || c == '\t' || c == '\n' || c >= 0x80)
+		unsigned char ch = s[e - 1];
+		if (ch == ' ' || ch == '"' || ch == '\'' || ch == '\t' || ch == '\n' || ch >= 0x80)
 			continue;
-		f->dense[d_question] = c == '?';
+		c->question = ch == '?';
 		break;
 	}
+}
+
+/* Adds a neighbour's features (which: 0 before, 1 after) as the scorer
+ * always has: as many words as fit, at unit length over the words added, so
+ * that a long neighbour (news sentences run longer than a debate's lines)
+ * weighs no more than a short one. */
+static void context_apply(struct fx *f, const struct cw_cw_ctx *c, int which, int d_none,
+                          int d_question, int d_number)
+{
+	struct cw_cw_features *o = f->out;
+	size_t first = o->n, k;
+
+	if (c->none) {
+		f->dense[d_none] = 1;
+		return;
+	}
+	for (k = 0; k < c->n && o->n < CW_CW_MAX_FEATURES - NDENSE; k++) {
+		o->idx[o->n] = c->idx[which][k];
+		o->n++;
+	}
+	if (o->n > first) {
+		float v = (float)(1.0 / sqrt((double)(o->n - first)));
+		for (k = first; k < o->n; k++)
+			o->val[k] = v;
+	}
+	if (c->number)
+		f->dense[d_number] = 1;
+	f->dense[d_question] = c->question;
+}
+
+void cw_cw_context(const struct cw_cw_model *m, const char *s, size_t len, struct cw_cw_ctx *out)
+{
+	context_compute((const unsigned char *)s, len, m->seed, (uint32_t)((1u << m->bits) - 1),
+	                out);
 }
 
 void cw_cw_extract(const char *sentence, size_t len, const char *speaker, size_t speaker_len,
@@ -490,8 +537,12 @@ void cw_cw_extract(const char *sentence, size_t len, const char *speaker, size_t
 	cw_cw_extract_ex(&e, seed, bits, out);
 }
 
-void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bits,
-                      struct cw_cw_features *out)
+/* The features of e; its neighbours' from prevc / nextc when given (as
+ * cw_cw_context made them with the same seed and bits), else from e->prev
+ * and e->next. */
+static void extract_feats(const struct cw_cw_example *e, const struct cw_cw_ctx *prevc,
+                          const struct cw_cw_ctx *nextc, uint32_t seed, unsigned bits,
+                          struct cw_cw_features *out)
 {
 	const unsigned char *s = (const unsigned char *)e->text;
 	size_t len = e->len;
@@ -625,10 +676,19 @@ void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bit
 	if (e->other_corpus) {
 		f.dense[D_OTHER_CORPUS] = 1;
 	} else {
-		context_features(&f, (const unsigned char *)e->prev, e->prev_len, PREV_SALT,
-		                 D_PREV_NONE, D_PREV_QUESTION, D_PREV_NUMBER);
-		context_features(&f, (const unsigned char *)e->next, e->next_len, NEXT_SALT,
-		                 D_NEXT_NONE, D_NEXT_QUESTION, D_NEXT_NUMBER);
+		struct cw_cw_ctx pc, nc;
+		if (!prevc) {
+			context_compute((const unsigned char *)e->prev, e->prev_len, seed, f.mask,
+			                &pc);
+			prevc = &pc;
+		}
+		if (!nextc) {
+			context_compute((const unsigned char *)e->next, e->next_len, seed, f.mask,
+			                &nc);
+			nextc = &nc;
+		}
+		context_apply(&f, prevc, 0, D_PREV_NONE, D_PREV_QUESTION, D_PREV_NUMBER);
+		context_apply(&f, nextc, 1, D_NEXT_NONE, D_NEXT_QUESTION, D_NEXT_NUMBER);
 	}
 	f.dense[D_CONVERSATION] = conv && !that_clause;
 	f.dense[D_THAT_CLAUSE] = that_clause;
@@ -671,6 +731,12 @@ void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bit
 	}
 }
 
+void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bits,
+                      struct cw_cw_features *out)
+{
+	extract_feats(e, NULL, NULL, seed, bits, out);
+}
+
 /* ---- scoring ---- */
 
 static float sigmoid(double z)
@@ -710,6 +776,18 @@ float cw_cw_score_ctx(const struct cw_cw_model *m, const char *prev, size_t prev
 	                          .next = next,
 	                          .next_len = next_len};
 	return cw_cw_score_example(m, &e);
+}
+
+float cw_cw_score_cached(const struct cw_cw_model *m, const struct cw_cw_ctx *prev,
+                         const char *sentence, size_t len, const struct cw_cw_ctx *next,
+                         const char *speaker, size_t speaker_len)
+{
+	static const struct cw_cw_ctx none = {.none = 1};
+	struct cw_cw_example e = {
+	    .text = sentence, .len = len, .speaker = speaker, .speaker_len = speaker_len};
+	struct cw_cw_features x;
+	extract_feats(&e, prev ? prev : &none, next ? next : &none, m->seed, m->bits, &x);
+	return sigmoid(m->bias + dot(m->w, &x));
 }
 
 float cw_cw_score(const struct cw_cw_model *m, const char *sentence, size_t len,

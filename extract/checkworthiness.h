@@ -57,6 +57,28 @@ float cw_cw_score_ctx(const struct cw_cw_model *m, const char *prev, size_t prev
                       const char *sentence, size_t len, const char *next, size_t next_len,
                       const char *speaker, size_t speaker_len);
 
+/* Words of a neighbouring sentence looked at. */
+#define CW_CW_CTX_TOKENS 32
+
+/* What one sentence gives the sentences around it as context, worked out
+ * once (a sentence is the context of the one before and of the one after),
+ * for one model.  Filled by cw_cw_context(); its fields are the scorer's. */
+struct cw_cw_ctx {
+	uint32_t idx[2][CW_CW_CTX_TOKENS]; /* hashed words: [0] before a sentence, [1] after */
+	uint32_t n;                        /* words in idx[0] and idx[1] */
+	unsigned char none, question, number;
+};
+
+/* The context that sentence s[0..len) gives its neighbours (len 0: none). */
+void cw_cw_context(const struct cw_cw_model *m, const char *s, size_t len, struct cw_cw_ctx *out);
+
+/* cw_cw_score_ctx() with the neighbours' contexts from cw_cw_context() (NULL:
+ * no neighbour there).  The same score, without tokenising each neighbour
+ * again for every sentence it borders. */
+float cw_cw_score_cached(const struct cw_cw_model *m, const struct cw_cw_ctx *prev,
+                         const char *sentence, size_t len, const struct cw_cw_ctx *next,
+                         const char *speaker, size_t speaker_len);
+
 /* The threshold the model's trainer suggests (the file's "threshold"). */
 float cw_cw_model_threshold(const struct cw_cw_model *m);
 

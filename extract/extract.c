@@ -54,6 +54,12 @@ struct cw_extractor {
 	size_t arena_len, arena_cap;
 	uint32_t *mh; /* minhash signatures, minhash_size each */
 	size_t mh_cap;
+	/* Per sentence, the context it gives its neighbours' scores, worked
+	 * out on first use (ctx_ready) and shared by the sentence before and
+	 * the one after. */
+	struct cw_cw_ctx *ctx;
+	unsigned char *ctx_ready;
+	size_t ctx_cap, ready_cap;
 
 	struct cw_extract_stats stats;
 };
@@ -105,6 +111,8 @@ void cw_extractor_free(struct cw_extractor *ex)
 	free(ex->found);
 	free(ex->arena);
 	free(ex->mh);
+	free(ex->ctx);
+	free(ex->ctx_ready);
 	free(ex);
 }
 
@@ -212,7 +220,8 @@ int cw_extract_is_furniture(const char *s, size_t len)
 	if (len == 0)
 		return 1;
 	for (const char *const *p = furniture_prefixes; *p; p++)
-		if (starts_with_ci(s, len, *p))
+		if ((unsigned char)(*p)[0] == lower_ascii((unsigned char)s[0]) &&
+		    starts_with_ci(s, len, *p))
 			return 1;
 	/* Entirely in brackets: "(Image source: YouTube)", "[Applause]". */
 	if ((s[0] == '(' || s[0] == '[') && (s[len - 1] == ')' || s[len - 1] == ']' ||
@@ -221,8 +230,8 @@ int cw_extract_is_furniture(const char *s, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		int w = c > ' ';
-		if (w && !in_word)
-			words++;
+		if (w && !in_word && ++words > 4)
+			return 0; /* too long for either test below */
 		in_word = w;
 		if (c >= 'a' && c <= 'z')
 			lower++;
@@ -416,6 +425,16 @@ static void settle_speakers(struct cw_extractor *ex, const char *body, size_t n,
 	}
 }
 
+/* The context sentence i gives its neighbours' scores (see struct cw_extractor). */
+static const struct cw_cw_ctx *context_of(struct cw_extractor *ex, const char *body, size_t i)
+{
+	if (!ex->ctx_ready[i]) {
+		cw_cw_context(ex->model, body + ex->si[i].s.start, ex->si[i].s.len, &ex->ctx[i]);
+		ex->ctx_ready[i] = 1;
+	}
+	return &ex->ctx[i];
+}
+
 /* Check-worthiness of sentence i, with the sentences around it for context.
  * The model learnt from debate transcripts, where each line is scored as
  * spoken, attribution included ("She said that ..." is often what gets
@@ -423,23 +442,15 @@ static void settle_speakers(struct cw_extractor *ex, const char *body, size_t n,
  * and a speaker is passed only when it is the caller's default (a
  * transcript's speaker column), not a name found in the article, which
  * reports that person's words rather than speaking them. */
-static float score_sentence(const struct cw_extractor *ex, const char *body, size_t n, size_t i,
+static float score_sentence(struct cw_extractor *ex, const char *body, size_t n, size_t i,
                             const char *dflt, size_t dflt_len)
 {
 	const struct sent_info *si = &ex->si[i];
-	const char *prev = NULL, *next = NULL;
-	size_t prev_len = 0, next_len = 0;
-	if (i > 0) {
-		prev = body + ex->si[i - 1].s.start;
-		prev_len = ex->si[i - 1].s.len;
-	}
-	if (i + 1 < n) {
-		next = body + ex->si[i + 1].s.start;
-		next_len = ex->si[i + 1].s.len;
-	}
-	return cw_cw_score_ctx(ex->model, prev, prev_len, body + si->s.start, si->s.len, next,
-	                       next_len, si->spk_default ? dflt : NULL,
-	                       si->spk_default ? dflt_len : 0);
+	const struct cw_cw_ctx *prev = i > 0 ? context_of(ex, body, i - 1) : NULL;
+	const struct cw_cw_ctx *next = i + 1 < n ? context_of(ex, body, i + 1) : NULL;
+
+	return cw_cw_score_cached(ex->model, prev, body + si->s.start, si->s.len, next,
+	                          si->spk_default ? dflt : NULL, si->spk_default ? dflt_len : 0);
 }
 
 int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t len,
@@ -459,6 +470,11 @@ int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t l
 	settle_speakers(ex, body, n, speaker, speaker_len);
 	ex->stats.sentences = n;
 	ex->arena_len = 0;
+	if (ex->model && n) {
+		grow((void **)&ex->ctx, &ex->ctx_cap, n, sizeof(*ex->ctx));
+		grow((void **)&ex->ctx_ready, &ex->ready_cap, n, 1);
+		memset(ex->ctx_ready, 0, n);
+	}
 
 	for (i = 0; i < n; i++) {
 		struct sent_info *si = &ex->si[i];

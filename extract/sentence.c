@@ -132,10 +132,17 @@ static size_t opener_len(const unsigned char *t, size_t i, size_t len)
  * lower-case words. */
 static int in_list(const char *const *list, const unsigned char *w, size_t n)
 {
+	unsigned char c0;
+
+	if (n == 0)
+		return 0;
+	c0 = is_upper(w[0]) ? (unsigned char)(w[0] - 'A' + 'a') : w[0];
 	for (; *list; list++) {
 		const char *s = *list;
 		size_t i;
 
+		if ((unsigned char)s[0] != c0) /* most words differ at once */
+			continue;
 		for (i = 0; i < n && s[i]; i++) {
 			unsigned char c = w[i];
 			if (is_upper(c))
