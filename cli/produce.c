@@ -36,7 +36,7 @@ int cw_produce_command(int argc, char **argv)
 	struct cw_producer *p = NULL;
 	const char *key = NULL;
 	int whole = 0, c, rc;
-	char err[512], topic_key[300];
+	char err[512];
 	char *line = NULL;
 	const char *topic;
 	size_t cap = 0, n = 0;
@@ -65,13 +65,7 @@ int cw_produce_command(int argc, char **argv)
 		rc = CW_EXIT_USAGE;
 		goto out;
 	}
-	/* "articles" means the topic named by topics.articles. */
-	topic = argv[optind];
-	snprintf(topic_key, sizeof(topic_key), "topics.%s", topic);
-	static const char *const shortnames[] = {"articles", "claims", "verdicts", "review", "dlq"};
-	for (size_t i = 0; i < CW_ARRAY_SIZE(shortnames); i++)
-		if (!strcmp(topic, shortnames[i]))
-			topic = cw_config_str(cfg, topic_key);
+	topic = cw_cli_topic(cfg, argv[optind]);
 	p = cw_producer_new(cfg, "produce", err, sizeof(err));
 	if (!p) {
 		fprintf(stderr, "claimwire produce: %s\n", err);

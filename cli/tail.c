@@ -127,18 +127,7 @@ int cw_tail_command(int argc, char **argv)
 		rc = CW_EXIT_USAGE;
 		goto out;
 	}
-	topic = argv[optind];
-	{
-		static const char *const shortnames[] = {"articles", "claims", "verdicts", "review",
-							 "dlq"};
-		for (size_t i = 0; i < CW_ARRAY_SIZE(shortnames); i++) {
-			if (!strcmp(topic, shortnames[i])) {
-				char key[64];
-				snprintf(key, sizeof(key), "topics.%s", shortnames[i]);
-				topic = cw_config_str(cfg, key);
-			}
-		}
-	}
+	topic = cw_cli_topic(cfg, argv[optind]);
 
 	conf = rd_kafka_conf_new();
 	if (cw_kafka_conf_from_config(cfg, conf, err, sizeof(err)) ||

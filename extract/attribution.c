@@ -9,7 +9,14 @@
  * said that ..."), a trailing attribution after a comma ("..., officials
  * said."), and "..., according to X".  A subject must look like one: short,
  * opening with a capital, a pronoun or a determiner, and no relative word
- * ("which Peskov answered was ..." is no attribution).
+ * ("which Peskov answered was ..." is no attribution).  Adverbs and
+ * auxiliaries between subject and verb ("also said", "has repeatedly
+ * claimed") are neither; a verb-like word after a determiner or a
+ * possessive ("several states", "Trump's claims") is a noun; "X repeated
+ * the claim that ..." attributes like "X said that ..."; a quotation after
+ * where it was said ('wrote on Twitter: "...') is what was said; and a
+ * rebuttal after a comma (", a figure officials dispute") is left out of
+ * the claim.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -45,6 +52,12 @@ enum {
 	L_TO = 1 << 12,
 	L_THE = 1 << 13,
 	L_THAT = 1 << 14,
+	L_ADVERBS = 1 << 15,
+	L_FIRST_PERSON = 1 << 16,
+	L_VERBS_CLAIM = 1 << 17,
+	L_CLAIM_NOUNS = 1 << 18,
+	L_REBUTTAL = 1 << 19,
+	L_A = 1 << 20,
 };
 
 static unsigned word_class(const unsigned char *w, size_t n);
@@ -262,7 +275,37 @@ static const char *const verbs_that[] = {
     "alleged",      "alleges",   "suggested", "suggests",   "wrote",     "writes",    "tweeted",
     "declared",     "declares",  "reported",  "reports",    "testified", "stressed",  "emphasized",
     "emphasised",   "countered", "replied",   "answered",   "responded", "boasted",   "conceded",
-    "concedes",     "predicted", "promised",  "revealed",   "disclosed", "estimated", NULL,
+    "concedes",     "predicted", "promised",  "revealed",   "disclosed", "estimated", "posted",
+    NULL,
+};
+
+/* Verbs that take what is said as "the claim that ...": "X repeated the
+ * (false) claim that ...". */
+static const char *const verbs_claim[] = {
+    "repeated", "repeats", "made",   "makes",  "echoed",  "echoes",
+    "renewed",  "revived", "pushed", "spread", "floated", NULL,
+};
+static const char *const claim_nouns[] = {
+    "claim", "claims", "assertion", "allegation", "charge", "argument", "notion", "idea", NULL,
+};
+
+/* Words between a subject and its verb that belong to neither: "The
+ * speaker also said", "Trump has repeatedly claimed". */
+static const char *const adverbs[] = {
+    "also",    "then",    "later",        "again",       "repeatedly", "previously", "falsely",
+    "wrongly", "once",    "often",        "recently",    "publicly",   "privately",  "flatly",
+    "first",   "earlier", "initially",    "reportedly",  "allegedly",  "frequently", "has",
+    "have",    "had",     "subsequently", "incorrectly", "further",    "separately", NULL,
+};
+
+/* Subjects of the first and second person, which a verb may follow
+ * ("we said") although they are listed as determiners. */
+static const char *const first_person[] = {"i", "we", "you", NULL};
+
+/* Nouns of a rebuttal tacked onto a claim: "..., a figure officials have
+ * disputed." */
+static const char *const rebuttal_nouns[] = {
+    "figure", "number", "claim", "statistic", "assertion", "allegation", "statement", NULL,
 };
 
 /* Verbs of a trailing attribution: '"...," Peskov answered.' */
@@ -405,7 +448,7 @@ static const char *const particles[] = {
 
 /* ---- word lists as a hash table: lower-cased word → L_* bits ---- */
 
-#define WC_SLOTS  1024 /* power of two, for ~330 words */
+#define WC_SLOTS  2048 /* power of two, for ~400 words: short probes for unlisted words */
 #define WC_MAXLEN 16   /* longest listed word + 1 */
 
 static struct {
@@ -454,6 +497,12 @@ static void wc_init(void)
 	wc_add((const char *const[]){"to", NULL}, L_TO);
 	wc_add((const char *const[]){"the", NULL}, L_THE);
 	wc_add((const char *const[]){"that", NULL}, L_THAT);
+	wc_add(adverbs, L_ADVERBS);
+	wc_add(first_person, L_FIRST_PERSON);
+	wc_add(verbs_claim, L_VERBS_CLAIM);
+	wc_add(claim_nouns, L_CLAIM_NOUNS);
+	wc_add(rebuttal_nouns, L_REBUTTAL);
+	wc_add((const char *const[]){"a", "an", NULL}, L_A);
 	plain_init();
 }
 
@@ -474,10 +523,22 @@ static inline unsigned word_class(const unsigned char *w, size_t n)
 	return 0;
 }
 
-/* Sets the claim to words [a, b), the end stretched over closing brackets. */
+/* Sets the claim to words [a, b), the end stretched over closing brackets.
+ * A rebuttal the writer tacks on after a comma (", a figure election
+ * officials have disputed") is the article's voice, not the claim: it is
+ * left out. */
 static void set_claim(const struct sent *st, size_t a, size_t b, struct cw_attribution *at)
 {
-	size_t e = st->tok[b - 1].e;
+	size_t e;
+
+	for (size_t k = a + 3; k + 1 < b; k++) {
+		if ((st->tok[k].pre & P_COMMA) && !st->tok[k].inq && word_in(st, k, L_A) &&
+		    word_in(st, k + 1, L_REBUTTAL) && st->tok[k + 1].pre == 0) {
+			b = k;
+			break;
+		}
+	}
+	e = st->tok[b - 1].e;
 
 	/* Keep "(sic)" whole: a closing bracket right after the last word. */
 	while (e < st->len && (st->t[e] == ')' || st->t[e] == ']'))
@@ -520,6 +581,8 @@ static void set_speaker(const struct sent *st, size_t a, size_t b, struct cw_att
 	at->speaker_len = st->tok[b - 1].e - st->tok[a].s;
 }
 
+static int verb_is_noun(const struct sent *st, size_t v);
+
 /* Whether words [a, b) can be the subject of a verb of saying. */
 static int subject_ok(const struct sent *st, size_t a, size_t b)
 {
@@ -531,13 +594,60 @@ static int subject_ok(const struct sent *st, size_t a, size_t b)
 	if (b - a == 1 && word_in(st, a, L_DETERMINERS) && !word_in(st, a, L_PRONOUNS))
 		return 0;
 	for (size_t k = a; k < b; k++) {
-		if (st->tok[k].inq || word_in(st, k, L_RELATIVES) || word_in(st, k, L_VERBS_THAT) ||
-		    word_in(st, k, L_VERBS_TAIL))
+		if (st->tok[k].inq || word_in(st, k, L_RELATIVES) ||
+		    (word_in(st, k, L_VERBS_THAT | L_VERBS_TAIL) && !verb_is_noun(st, k)))
 			return 0;
 		if (k > a && (st->tok[k].pre & (P_QUOTE | P_TERM | P_COLON | P_PAREN)))
 			return 0;
 	}
 	return 1;
+}
+
+/* The end of the subject of the verb at v whose clause starts at cs: the
+ * adverbs and auxiliaries in front of the verb ("also", "has repeatedly")
+ * are not part of it. */
+static size_t subject_end(const struct sent *st, size_t cs, size_t v)
+{
+	size_t se = v;
+
+	while (se > cs + 1 && word_in(st, se - 1, L_ADVERBS) && st->tok[se - 1].pre == 0 &&
+	       st->tok[se].pre == 0)
+		se--;
+	return se;
+}
+
+/* Whether the verb of saying at v is a noun here: "several states have",
+ * "Trump's claims that" (a determiner or a possessive right before it). */
+static int verb_is_noun(const struct sent *st, size_t v)
+{
+	const struct tok *p;
+
+	if (v == 0 || st->tok[v].pre != 0)
+		return 0;
+	p = &st->tok[v - 1];
+	if (word_in(st, v - 1, L_DETERMINERS) && !word_in(st, v - 1, L_FIRST_PERSON | L_THAT))
+		return 1;
+	/* A possessive: ...'s or ...’s before a verb in -s. */
+	if (st->t[st->tok[v].e - 1] == 's' &&
+	    ((p->e - p->s > 2 && st->t[p->e - 1] == 's' && st->t[p->e - 2] == '\'') ||
+	     (p->e - p->s > 4 && st->t[p->e - 1] == 's' && st->t[p->e - 2] == 0x99 &&
+	      st->t[p->e - 3] == 0x80 && st->t[p->e - 4] == 0xE2)))
+		return 1;
+	return 0;
+}
+
+/* Whether words from v + 1 say "the (false) claim that": then the verb at v
+ * ("repeated", "made") introduces what is said. */
+static int claim_phrase_follows(const struct sent *st, size_t v)
+{
+	for (size_t k = v + 1; k < st->n && k < v + 5; k++) {
+		if (st->tok[k].pre)
+			return 0;
+		if (word_in(st, k, L_CLAIM_NOUNS))
+			return k + 1 < st->n && word_in(st, k + 1, L_THAT) &&
+			       st->tok[k + 1].pre == 0;
+	}
+	return 0;
 }
 
 /* Index of the first word at or after i that opens a clause (follows a
@@ -579,6 +689,8 @@ static int tail_attribution(const struct sent *st, size_t t, int quoted, struct 
 		se = next_comma(st, t + 1);
 		if (se >= v)
 			se = v;
+	} else {
+		se = subject_end(st, t, v);
 	}
 	if (!subject_ok(st, t, se))
 		return 0;
@@ -643,14 +755,18 @@ enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct c
 	for (v = 1; v < n; v++) {
 		size_t cs, se, c, k;
 
-		if (st.tok[v].inq || !word_in(&st, v, L_VERBS_THAT))
+		if (!word_in(&st, v, L_VERBS_THAT | L_VERBS_CLAIM) || st.tok[v].inq)
+			continue;
+		if (!word_in(&st, v, L_VERBS_THAT) && !claim_phrase_follows(&st, v))
+			continue;
+		if (verb_is_noun(&st, v))
 			continue;
 		/* The subject: words since the clause start. */
 		for (cs = v; cs > 0 && !(st.tok[cs].pre &
 		                         (P_COMMA | P_COLON | P_QUOTE | P_DASH | P_PAREN | P_TERM));
 		     cs--)
 			;
-		se = v;
+		se = subject_end(&st, cs, v);
 		if (cs == v && (st.tok[v].pre & P_COMMA)) {
 			/* "Peskov, the Kremlin spokesman, said": the part
 			 * before the apposition. */
@@ -683,6 +799,14 @@ enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct c
 		while (c < n && !(st.tok[c].pre & (P_QUOTE | P_TERM)) &&
 		       word_in(&st, c, L_WEEKDAYS))
 			c++;
+		/* 'wrote on Twitter: "...', 'said in a statement, "...': a few
+		 * words saying where, then the quotation is what is said. */
+		for (k = c + 1; k < n && k < c + 6 && st.tok[k].pre == 0; k++)
+			;
+		if (c < n && !(st.tok[c].pre & (P_QUOTE | P_TERM)) && k < n && k < c + 6 &&
+		    (st.tok[k].pre & (P_COLON | P_COMMA)) && (st.tok[k].pre & P_QUOTE) &&
+		    !(st.tok[k].pre & P_TERM) && st.tok[k].inq)
+			c = k;
 		/* "that" within a few words ("said in an interview that"). */
 		for (k = c; k < n && k < c + 6 && !(st.tok[k].pre & (P_QUOTE | P_TERM)); k++)
 			if (word_in(&st, k, L_THAT))
@@ -740,4 +864,18 @@ none:
 	if (n > 0)
 		set_claim(&st, 0, n, a);
 	return a->kind;
+}
+
+void cw_attribution_none(const char *sentence, size_t len, struct cw_attribution *a)
+{
+	struct sent st;
+
+	pthread_once(&wc_once, wc_init);
+	memset(a, 0, sizeof(*a));
+	a->kind = CW_ATTR_NONE;
+	st.t = (const unsigned char *)sentence;
+	st.len = len;
+	tokenize(&st);
+	if (st.n > 0)
+		set_claim(&st, 0, st.n, a);
 }

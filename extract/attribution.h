@@ -9,6 +9,7 @@
  *   According to the ministry, 40 people died.   40 people died, according to X.
  *   Peskov told CNN that ...   X claimed / asserted / argued / stated / insisted /
  *   denied / noted / added that ...   Peskov said, "We don't know ..."
+ *   McCaskill wrote on Twitter: "I've been ..."   X repeated the claim that ...
  *
  * The speaker is the name that ends the subject, without the titles and
  * descriptions in front of it ("Kremlin spokesman Dmitry Peskov" → "Dmitry
@@ -53,5 +54,12 @@ struct cw_attribution {
  * *a (kind CW_ATTR_NONE and the whole sentence as claim when there is none)
  * and returns a->kind. */
 enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct cw_attribution *a);
+
+/* Fills *a for a sentence whose speaker is known otherwise (a transcript's
+ * speaker label): kind CW_ATTR_NONE, no speaker, and the whole sentence,
+ * trimmed as cw_attribution_find() trims a claim, as the claim.  A reported
+ * "X said that ..." inside it stays in the claim: it is what the labelled
+ * speaker said. */
+void cw_attribution_none(const char *sentence, size_t len, struct cw_attribution *a);
 
 #endif

@@ -15,7 +15,7 @@ const struct cw_config_key cw_extract_config_keys[] = {
      "a claim is check-worthy at or above this score (unset: the weights file's threshold)"},
     {"extract.min_score", CW_CONF_DOUBLE, "0.05", 0, 1,
      "sentences scoring below this are not claims at all"},
-    {"extract.min_tokens", CW_CONF_INT, "4", 1, 1000,
+    {"extract.min_tokens", CW_CONF_INT, "3", 1, 1000,
      "claims with fewer normalised tokens (stop words dropped) are skipped"},
     {"extract.max_claim_bytes", CW_CONF_INT, "2000", 64, 1048576,
      "sentences longer than this (bytes) are not claims: tables, run-on text"},

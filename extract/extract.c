@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "extract/attribution.h"
 #include "extract/checkworthiness.h"
@@ -30,6 +31,7 @@ struct sent_info {
 	int spk_default;         /* speaker is the caller's default, not in the body */
 	int quote_open_at_end;   /* a quotation runs on into the next sentence */
 	int new_paragraph;       /* a line break separates it from the one before */
+	int labelled;            /* its paragraph opens with a speaker label */
 };
 
 /* A claim found, with its normalised text kept in the arena by offset
@@ -302,6 +304,142 @@ static int quote_open_after(const unsigned char *s, size_t len, int open)
 	return open;
 }
 
+/* ---- transcript speaker labels ---- */
+
+/* Labels that open a paragraph like a speaker's name but name none. */
+static const char *const non_speaker_labels[] = {
+    "note",
+    "update",
+    "updated",
+    "editor's note",
+    "editor\xe2\x80\x99s note",
+    "editors note",
+    "correction",
+    "clarification",
+    "related",
+    "watch",
+    "photo",
+    "photos",
+    "video",
+    "image",
+    "source",
+    "sources",
+    "credit",
+    "read more",
+    "breaking",
+    "breaking news",
+    "exclusive",
+    "analysis",
+    "opinion",
+    "live",
+    "disclosure",
+    "warning",
+    "background",
+    "summary",
+    "transcript",
+    "advertisement",
+    "q",
+    "a",
+    "listen",
+    "more",
+    "see also",
+    "also",
+    "previously",
+    "context",
+    "fact check",
+    "caption",
+    NULL,
+};
+
+/* Titles in front of a labelled name, left out of the speaker ("Senator
+ * Claire McCaskill:" speaks as "Claire McCaskill"). */
+static const char *const label_titles[] = {
+    "mr.",     "mrs.",      "ms.",         "dr.",           "sen.",  "senator", "rep.",
+    "gov.",    "governor",  "president",   "secretary",     "judge", "rev.",    "gen.",
+    "general", "moderator", "congressman", "congresswoman", "mayor", "speaker", NULL,
+};
+
+static int word_is_ci(const char *s, size_t len, const char *w)
+{
+	return strlen(w) == len && starts_with_ci(s, len, w);
+}
+
+static int is_ascii_upper(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+/* Whether s[0..len) ends a sentence: . ! ? or … before closing quotes and
+ * brackets. */
+static int ends_sentence(const unsigned char *s, size_t len)
+{
+	while (len &&
+	       (s[len - 1] == '"' || s[len - 1] == ')' || s[len - 1] == ' ' || s[len - 1] == '\'' ||
+	        (len >= 3 && s[len - 3] == 0xE2 && s[len - 2] == 0x80 &&
+	         (s[len - 1] == 0x9D || s[len - 1] == 0x99))))
+		len -= s[len - 1] >= 0x80 ? 3 : 1;
+	return len &&
+	       (s[len - 1] == '.' || s[len - 1] == '!' || s[len - 1] == '?' ||
+	        (len >= 3 && s[len - 3] == 0xE2 && s[len - 2] == 0x80 && s[len - 1] == 0xA6));
+}
+
+/* A transcript's speaker label opening sentence s[0..len) ("Donald Trump:
+ * We've made ...", "BILL O'REILLY: ..."): 1-4 capitalised words, a title in
+ * front allowed, then ": " and a whole sentence.  Returns the bytes the
+ * label takes, ": " included, and the name in it (title left out) as
+ * *name_off, *name_len; 0 when s opens with no label.  A headline
+ * ("Kremlin: Russian ambassador met ...", no final stop) or a page label
+ * ("Note:", "Update:") is none. */
+static size_t speaker_label(const char *s, size_t len, size_t *name_off, size_t *name_len)
+{
+	const unsigned char *t = (const unsigned char *)s;
+	size_t i = 0, colon, words = 0, w0 = 0, name = 0;
+	int titled = 0;
+
+	for (colon = 0; colon < len && colon < 48 && t[colon] != ':' && t[colon] != '\n'; colon++)
+		;
+	if (colon == 0 || colon >= len || colon >= 48 || t[colon] != ':' || colon + 2 >= len ||
+	    t[colon + 1] != ' ')
+		return 0;
+	/* The words of the label: capitalised, or a name particle ("bin"). */
+	while (i < colon) {
+		size_t e = i;
+		while (e < colon && t[e] != ' ')
+			e++;
+		if (e == i)
+			return 0; /* two spaces */
+		if (words == 0)
+			w0 = e;
+		if (!is_ascii_upper(t[i]) && !(t[i] >= 0x80 && words > 0) &&
+		    !(words > 0 && e - i <= 3 && t[i] >= 'a' && t[i] <= 'z'))
+			return 0;
+		for (size_t k = i; k < e; k++)
+			if (!(t[k] >= 0x80 || (t[k] >= 'a' && t[k] <= 'z') ||
+			      is_ascii_upper(t[k]) || t[k] == '.' || t[k] == '\'' || t[k] == '-'))
+				return 0;
+		words++;
+		i = e < colon ? e + 1 : e;
+	}
+	for (const char *const *p = label_titles; *p; p++)
+		if (words > 1 && word_is_ci(s, w0, *p))
+			titled = 1;
+	if (words - (size_t)titled > 4 || words == 0)
+		return 0;
+	for (const char *const *p = non_speaker_labels; *p; p++)
+		if (word_is_ci(s, colon, *p))
+			return 0;
+	/* What follows is a sentence: it opens like one and is finished. */
+	i = colon + 2;
+	if (!(is_ascii_upper(t[i]) || (t[i] >= '0' && t[i] <= '9') || t[i] == '"' ||
+	      t[i] >= 0x80) ||
+	    !ends_sentence(t + i, len - i))
+		return 0;
+	name = titled ? w0 + 1 : 0;
+	*name_off = name;
+	*name_len = colon - name;
+	return colon + 2;
+}
+
 static void grow(void **p, size_t *cap, size_t need, size_t size)
 {
 	if (need <= *cap)
@@ -318,7 +456,7 @@ static size_t split_and_attribute(struct cw_extractor *ex, const char *body, siz
 {
 	struct cw_sentence_iter it;
 	struct cw_sentence s;
-	size_t n = 0, prev_end = 0;
+	size_t n = 0, prev_end = 0, label_off = 0, label_len = 0;
 	int open = 0;
 
 	cw_sentence_iter_init(&it, body, len);
@@ -330,18 +468,35 @@ static size_t split_and_attribute(struct cw_extractor *ex, const char *body, siz
 		}
 		grow((void **)&ex->si, &ex->si_cap, n + 1, sizeof(*ex->si));
 		si = &ex->si[n];
-		si->s = s;
-		cw_attribution_find(body + s.start, s.len, &si->at);
 		si->spk_len = 0;
 		si->spk_off = 0;
 		si->spk_default = 0;
 		si->new_paragraph =
 		    n == 0 || memchr(body + prev_end, '\n', s.start - prev_end) != NULL;
+		if (si->new_paragraph) {
+			/* A speaker label speaks for its whole paragraph and
+			 * is no part of the first sentence. */
+			size_t off = 0, nlen = 0,
+			       skip = speaker_label(body + s.start, s.len, &off, &nlen);
+			label_len = skip ? nlen : 0;
+			label_off = s.start + off;
+			s.start += skip;
+			s.len -= skip;
+		}
+		si->s = s;
+		si->labelled = label_len > 0;
+		if (si->labelled)
+			cw_attribution_none(body + s.start, s.len, &si->at);
+		else
+			cw_attribution_find(body + s.start, s.len, &si->at);
 		if (si->new_paragraph)
 			open = 0; /* a quotation does not run over a paragraph break */
 		open = quote_open_after((const unsigned char *)body + s.start, s.len, open);
 		si->quote_open_at_end = open;
-		if (si->at.speaker_len) {
+		if (si->labelled) {
+			si->spk_off = label_off;
+			si->spk_len = label_len;
+		} else if (si->at.speaker_len) {
 			si->spk_off = s.start + si->at.speaker_off;
 			si->spk_len = si->at.speaker_len;
 		}
@@ -386,6 +541,25 @@ static int starts_with_quote(const char *s, size_t len)
 	        (unsigned char)s[2] == 0x9C);
 }
 
+/* Whether speaker sp[0..len) of a sentence is "the speaker" or "the
+ * surrogate" naming the last speaker, who ends in last[0..last_len) ("a
+ * campaign surrogate"): a definite description of one lower-case word,
+ * either "speaker" or the last word of the last speaker. */
+static int refers_back(const char *body, size_t off, size_t len, const char *last, size_t last_len)
+{
+	const char *sp = body + off;
+	size_t k;
+
+	if (len == 0 || last_len == 0 || off < 4 || !starts_with_ci(body + off - 4, 4, "the ") ||
+	    !(sp[0] >= 'a' && sp[0] <= 'z') || memchr(sp, ' ', len))
+		return 0;
+	if (len == 7 && memcmp(sp, "speaker", 7) == 0)
+		return 1;
+	for (k = last_len; k > 0 && last[k - 1] != ' '; k--)
+		;
+	return last_len - k == len && strncasecmp(last + k, sp, len) == 0;
+}
+
 /* Settles every sentence's speaker (see extract.h). */
 static void settle_speakers(struct cw_extractor *ex, const char *body, size_t n, const char *dflt,
                             size_t dflt_len)
@@ -396,6 +570,10 @@ static void settle_speakers(struct cw_extractor *ex, const char *body, size_t n,
 	for (i = 0; i < n; i++) {
 		struct sent_info *si = &ex->si[i];
 		if (si->at.pronoun) {
+			si->spk_off = last_off;
+			si->spk_len = last_len;
+		} else if (si->spk_len && !si->labelled &&
+		           refers_back(body, si->spk_off, si->spk_len, body + last_off, last_len)) {
 			si->spk_off = last_off;
 			si->spk_len = last_len;
 		} else if (si->spk_len) {

@@ -11,7 +11,14 @@
  * extract.min_score and its normalised text has at least extract.min_tokens
  * tokens; it is check-worthy at extract.threshold.
  *
- * Speakers: a sentence's own attribution first; inside a quotation that runs
+ * Speakers: a paragraph opening with a transcript's speaker label ("Donald
+ * Trump: ...", "BILL O'REILLY: ...", 1-4 capitalised words, a title allowed,
+ * then ": " and a finished sentence) is that speaker's, every sentence of
+ * it, whole (a "he said that" inside is what the labelled speaker said), and
+ * the label is no part of its first sentence; "Note:", "Update:" and
+ * headlines without a final stop are no labels.  Elsewhere, a sentence's
+ * own attribution first ("the speaker" and "the surrogate" refer back to
+ * the last speaker, "a campaign surrogate"); inside a quotation that runs
  * over several sentences, the attribution found anywhere in it ('"This is his
  * job. He was talking about ...," Peskov said.'); a pronoun ("he said")
  * resolves to the most recent named speaker in the article; else the

@@ -143,3 +143,48 @@ int cw_cli_finish(const struct cw_cli_opts *o, const char *usage, struct cw_conf
 	*cfg = loaded;
 	return -1;
 }
+
+int cw_cli_worker_args(int argc, char **argv, const char *usage, struct cw_config **cfg,
+		       int *batch)
+{
+	static const struct option longopts[] = {
+		CW_CLI_LONGOPTS,
+		{"batch", no_argument, NULL, CW_OPT_BATCH},
+		{NULL, 0, NULL, 0},
+	};
+	struct cw_cli_opts o = {0};
+	int c;
+
+	*batch = 0;
+	while ((c = getopt_long(argc, argv, CW_CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		int r = cw_cli_opt(&o, c, optarg);
+		if (r < 0)
+			return CW_EXIT_USAGE;
+		if (r)
+			continue;
+		if (c != CW_OPT_BATCH) {
+			fputs(usage, stderr);
+			return CW_EXIT_USAGE;
+		}
+		*batch = 1;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "claimwire %s: unexpected argument '%s'\n", argv[0], argv[optind]);
+		return CW_EXIT_USAGE;
+	}
+	return cw_cli_finish(&o, usage, cfg);
+}
+
+const char *cw_cli_topic(const struct cw_config *cfg, const char *name)
+{
+	static const char *const keys[][2] = {
+		{"articles", "topics.articles"}, {"claims", "topics.claims"},
+		{"verdicts", "topics.verdicts"}, {"review", "topics.review"},
+		{"dlq", "topics.dlq"},
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(name, keys[i][0]))
+			return cw_config_str(cfg, keys[i][1]);
+	return name;
+}

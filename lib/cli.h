@@ -72,6 +72,21 @@ int cw_cli_load_config(const struct cw_cli_opts *o, struct cw_config **out, char
  * -v); CW_EXIT_CONFIG after printing "claimwire: <error>" on stderr. */
 int cw_cli_finish(const struct cw_cli_opts *o, const char *usage, struct cw_config **cfg);
 
+/*
+ * The whole command line of a command that takes only the common options and
+ * --batch (the extract and match workers): parses argv, prints help or the
+ * version, loads and checks the configuration.  Returns -1 with *cfg (the
+ * caller frees it) and *batch set when the command should run, or the exit
+ * code to return now.
+ */
+int cw_cli_worker_args(int argc, char **argv, const char *usage, struct cw_config **cfg,
+		       int *batch);
+
+/* A topic named on the command line: "articles", "claims", "verdicts",
+ * "review" and "dlq" stand for the configured topics.<name>; anything else
+ * is a topic name.  Borrowed from cfg or name. */
+const char *cw_cli_topic(const struct cw_config *cfg, const char *name);
+
 /* Exit codes of every claimwire command. */
 enum {
 	CW_EXIT_OK = 0,

@@ -197,32 +197,13 @@ out:
 
 int cw_match_command(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CW_CLI_LONGOPTS,
-		{"batch", no_argument, NULL, CW_OPT_BATCH},
-		{NULL, 0, NULL, 0},
-	};
 	static const char *const inputs[] = {"topics.claims", NULL};
-	struct cw_cli_opts o = {0};
 	struct cw_config *cfg = NULL;
 	struct match_worker mw = {0};
-	int c, rc, batch = 0;
 	char err[512];
+	int rc, batch = 0;
 
-	while ((c = getopt_long(argc, argv, CW_CLI_SHORTOPTS, longopts, NULL)) != -1) {
-		int r = cw_cli_opt(&o, c, optarg);
-		if (r < 0)
-			return CW_EXIT_USAGE;
-		if (r)
-			continue;
-		if (c == CW_OPT_BATCH) {
-			batch = 1;
-		} else {
-			fputs(usage_text, stderr);
-			return CW_EXIT_USAGE;
-		}
-	}
-	if ((rc = cw_cli_finish(&o, usage_text, &cfg)) >= 0)
+	if ((rc = cw_cli_worker_args(argc, argv, usage_text, &cfg, &batch)) >= 0)
 		return rc;
 	rc = CW_EXIT_FAILURE;
 	mw.cfg = cfg;

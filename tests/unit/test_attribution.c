@@ -88,6 +88,35 @@ static const struct attr_case attr_cases[] = {
      "Crime rose 20 percent last year", 0},
     {"The economy grew 3 percent in 2017.", "", "The economy grew 3 percent in 2017", 0},
     {"\"Nobody knows,\" she said, adding that the talks would go on.", "she", "Nobody knows", 1},
+    /* A quotation introduced by a colon or a comma after where it was said. */
+    {"Senator Claire McCaskill wrote on Twitter: \"I've been on the Armed Services Committee for "
+     "10 years.",
+     "Claire McCaskill", "I've been on the Armed Services Committee for 10 years", 0},
+    {"Peskov said in a statement, \"We never met them.\"", "Peskov", "We never met them", 0},
+    {"Warren posted on Facebook: \"The bill would cost $1.5 trillion.\"", "Warren",
+     "The bill would cost $1.5 trillion", 0},
+    {"He said: \"It is false.\"", "He", "It is false", 1},
+    /* The sample wire copy: an adverb before the verb, "states" as a noun,
+     * a rebuttal tacked on, "repeated the claim that". */
+    {"The speaker also said that 3 million votes in the presidential election were cast by "
+     "illegal aliens, a figure election officials in several states have disputed.",
+     "speaker", "3 million votes in the presidential election were cast by illegal aliens", 0},
+    {"Speaking to supporters on Tuesday, a campaign surrogate repeated the claim that Hillary "
+     "Clinton gave up 20 percent of America's uranium supply to Russia.",
+     "campaign surrogate",
+     "Hillary Clinton gave up 20 percent of America's uranium supply to Russia", 0},
+    {"\"We have to remember, Obamacare has failed,\" the speaker added, to applause.", "speaker",
+     "We have to remember, Obamacare has failed", 0},
+    {"\"It is false,\" Trump also said.", "Trump", "It is false", 0},
+    {"Trump has repeatedly claimed that crime rose 50 percent.", "Trump", "crime rose 50 percent",
+     0},
+    {"Officials in several states said that turnout was high.", "Officials in several states",
+     "turnout was high", 0},
+    {"Trump's claims that crime is up are false.", "", "Trump's claims that crime is up are false",
+     0},
+    {"Voters in several states say the economy is weak.", "",
+     "Voters in several states say the economy is weak", 0},
+    {"She made a speech that lasted an hour.", "", "She made a speech that lasted an hour", 0},
 };
 
 Test(attribution, golden)
@@ -122,4 +151,21 @@ Test(attribution, empty_and_punctuation_only)
 	cr_expect_eq(a.claim_len, 0);
 	cr_expect_eq(cw_attribution_find("\" , . \"", 7, &a), CW_ATTR_NONE);
 	cr_expect_eq(a.speaker_len, 0);
+}
+
+/* A transcript's labelled sentence keeps its reported speech: the labelled
+ * speaker said all of it. */
+Test(attribution, none_keeps_reported_speech)
+{
+	const char *s = "Peskov said that Kislyak met with Clinton advisers.\"";
+	struct cw_attribution a;
+
+	cw_attribution_none(s, strlen(s), &a);
+	cr_expect_eq(a.kind, CW_ATTR_NONE);
+	cr_expect_eq(a.speaker_len, 0);
+	cr_expect_eq(a.claim_off, 0);
+	cr_expect(a.claim_len == strlen(s) - 2 && memcmp(s, "Peskov said", 11) == 0, "claim '%.*s'",
+	          (int)a.claim_len, s + a.claim_off);
+	cw_attribution_none("", 0, &a);
+	cr_expect_eq(a.claim_len, 0);
 }

@@ -2,8 +2,10 @@
  * test_extract.c — the extract stage's logic on the seed article
  * (tests/data/sentences/please-verify-kremlin-kislyak.txt): the Peskov and
  * Kislyak claims come out with their speakers, page furniture never does.
- * Scoring is off (extract.weights empty) so that the test speaks of the
- * splitting, attribution and filtering, not of a trained model.
+ * Transcripts ("Donald Trump: ..." paragraphs) and wire copy come out with
+ * the speaker and claim text an editor would name.  Scoring is off
+ * (extract.weights empty) so that the tests speak of the splitting,
+ * attribution and filtering, not of a trained model.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -89,4 +91,99 @@ Test(extract, furniture)
 	cr_expect(cw_extract_is_furniture("(Image source: YouTube)", 23));
 	cr_expect(cw_extract_is_furniture("Blaze Media", 11));
 	cr_expect(!cw_extract_is_furniture("Crime rose 20 percent.", 22));
+}
+
+/* Every claim of a body as "speaker|text" lines, speaker "-" when none. */
+struct extract_test_lines {
+	char buf[8192];
+	size_t len;
+};
+
+static int extract_test_line(const struct cw_extracted_claim *c, void *opaque)
+{
+	struct extract_test_lines *l = opaque;
+	int n = snprintf(l->buf + l->len, sizeof(l->buf) - l->len, "%.*s|%.*s\n",
+	                 c->speaker ? (int)c->speaker_len : 1, c->speaker ? c->speaker : "-",
+	                 (int)c->text_len, c->text);
+	cr_assert(n > 0 && (size_t)n < sizeof(l->buf) - l->len);
+	cr_assert_leq(c->text + c->text_len, c->sentence + c->sentence_len);
+	cr_assert_geq(c->text, c->sentence);
+	l->len += (size_t)n;
+	return 0;
+}
+
+static void extract_test_expect(const char *body, const char *want)
+{
+	const struct cw_config_key *const schemas[] = {cw_lib_config_keys, cw_extract_config_keys,
+	                                               NULL};
+	struct cw_config *cfg = cw_config_new(schemas);
+	struct extract_test_lines *l = calloc(1, sizeof(*l));
+	struct cw_extractor *ex;
+	char err[256];
+
+	cr_assert_eq(cw_config_set_arg(cfg, "extract.weights=", "test", err, sizeof(err)), 0);
+	ex = cw_extractor_new(cfg, err, sizeof(err));
+	cr_assert_not_null(ex, "%s", err);
+	cr_assert_eq(cw_extractor_run(ex, body, strlen(body), extract_test_line, l), 0);
+	cr_expect_str_eq(l->buf, want);
+	cw_extractor_free(ex);
+	cw_config_free(cfg);
+	free(l);
+}
+
+/* A transcript's speaker labels speak for their paragraphs and are no part
+ * of the claims; headlines and notes with a colon are no speakers. */
+Test(extract, transcript_speaker_labels)
+{
+	extract_test_expect(
+	    "Donald Trump: We've made other countries rich while the wealth of our country has "
+	    "dissipated. We will follow two simple rules, buy American and hire American.\n\n"
+	    "Bill O'Reilly: Is that true? But the data has to show that three million illegals "
+	    "voted.\n\n"
+	    "Donald Trump: Peskov said that Russia never met with the Clinton campaign.\n\n"
+	    "MR. TRUMP: Crime rose 50 percent in our inner cities.\n\n"
+	    "Senator Claire McCaskill: I have been on the Armed Services Committee for ten "
+	    "years.\n\n"
+	    "Kremlin: Russian ambassador met with Clinton campaign, too\n\n"
+	    "Note: This transcript has been edited for length and clarity.\n\n"
+	    "Editor's note: An earlier version misstated the date of the vote.\n\n"
+	    "Unemployment fell to 3.5 percent, according to the Labor Department.\n",
+	    "Donald Trump|We've made other countries rich while the wealth of our country has "
+	    "dissipated\n"
+	    "Donald Trump|We will follow two simple rules, buy American and hire American\n"
+	    "Bill O'Reilly|But the data has to show that three million illegals voted\n"
+	    "Donald Trump|Peskov said that Russia never met with the Clinton campaign\n"
+	    "TRUMP|Crime rose 50 percent in our inner cities\n"
+	    "Claire McCaskill|I have been on the Armed Services Committee for ten years\n"
+	    "-|Kremlin: Russian ambassador met with Clinton campaign, too\n"
+	    "-|Note: This transcript has been edited for length and clarity\n"
+	    "-|Editor's note: An earlier version misstated the date of the vote\n"
+	    "Labor Department|Unemployment fell to 3.5 percent\n");
+}
+
+/* The sample wire copy (examples/articles/wire-samples.jsonl), its last
+ * quotation lengthened: "Obamacare has failed" has 3 normalised words, under
+ * extract.min_tokens.  "Ever." is too short to be a claim; "the speaker"
+ * is the campaign surrogate named before. */
+Test(extract, wire_quotes_and_attributions)
+{
+	extract_test_expect(
+	    "Democrats have questioned contacts between Kislyak and advisers to President Donald "
+	    "Trump. Senator Claire McCaskill wrote on Twitter: \"I've been on the Armed Services "
+	    "Committee for 10 years. No call or meeting with the Russian ambassador. Ever.\"\n\n"
+	    "Speaking to supporters on Tuesday, a campaign surrogate repeated the claim that "
+	    "Hillary Clinton gave up 20 percent of America's uranium supply to Russia.\n\n"
+	    "The speaker also said that 3 million votes in the presidential election were cast by "
+	    "illegal aliens, a figure election officials in several states have disputed.\n\n"
+	    "\"We have to remember, the Obamacare program has totally failed,\" the speaker added, "
+	    "to applause.\n",
+	    "-|Democrats have questioned contacts between Kislyak and advisers to President Donald "
+	    "Trump\n"
+	    "Claire McCaskill|I've been on the Armed Services Committee for 10 years\n"
+	    "Claire McCaskill|No call or meeting with the Russian ambassador\n"
+	    "campaign surrogate|Hillary Clinton gave up 20 percent of America's uranium supply to "
+	    "Russia\n"
+	    "campaign surrogate|3 million votes in the presidential election were cast by illegal "
+	    "aliens\n"
+	    "campaign surrogate|We have to remember, the Obamacare program has totally failed\n");
 }
