@@ -9,6 +9,10 @@
  *    doc number because documents only get new, higher numbers;
  *  - per-document field lengths sit in a dense array, so the length
  *    normalisation of a posting costs no pointer chase;
+ *  - beside each postings array, the posting's weighted, length-normalised
+ *    term frequency (x below), recomputed with the norms after any put or
+ *    remove, so that a search reads postings in order and gathers nothing
+ *    per document but its accumulator;
  *  - search accumulates scores into a dense float array with a list of the
  *    touched documents, then keeps the best k in a small min-heap.
  * Replacing a fact-check removes its postings eagerly (a memmove per term of
@@ -42,6 +46,7 @@ struct term {
 	uint32_t len;
 	uint32_t n, cap; /* postings in use / allocated; n is the document frequency */
 	struct posting *p;
+	float *x; /* per posting: sum over fields of tf * dnorm of its document */
 };
 
 struct doc {
@@ -149,8 +154,10 @@ void cw_index_free(struct cw_index *ix)
 	if (!ix)
 		return;
 	cw_norm_free(ix->nz);
-	for (uint32_t i = 0; i < ix->nterms; i++)
+	for (uint32_t i = 0; i < ix->nterms; i++) {
 		free(ix->terms[i].p);
+		free(ix->terms[i].x);
+	}
 	free(ix->terms);
 	free(ix->tslots);
 	free(ix->strs);
@@ -385,7 +392,8 @@ static void add_posting(struct cw_index *ix, uint32_t term, uint32_t dn, int fie
 	if (t->n == t->cap) {
 		uint32_t cap = t->cap ? t->cap * 2 : 2;
 		t->p = cw_xrealloc(t->p, cap * sizeof(struct posting));
-		ix->post_bytes += (size_t)(cap - t->cap) * sizeof(struct posting);
+		t->x = cw_xrealloc(t->x, cap * sizeof(float));
+		ix->post_bytes += (size_t)(cap - t->cap) * (sizeof(struct posting) + sizeof(float));
 		t->cap = cap;
 	}
 	struct posting *p = &t->p[t->n++];
@@ -731,6 +739,17 @@ static void update_norms(struct cw_index *ix)
 		}
 		o[3] = 0;
 	}
+	/* The same expression a search used to evaluate per posting, so scores
+	 * are bit for bit those of computing it there.  O(postings), after a
+	 * put or remove only. */
+	for (uint32_t t = 0; t < ix->nterms; t++) {
+		const struct term *tm = &ix->terms[t];
+		for (uint32_t i = 0; i < tm->n; i++) {
+			const struct posting *p = &tm->p[i];
+			const float *dn = ix->dnorm + (size_t)p->doc * 4;
+			tm->x[i] = p->tf[0] * dn[0] + p->tf[1] * dn[1] + p->tf[2] * dn[2];
+		}
+	}
 	ix->dnorm_dirty = 0;
 }
 
@@ -753,20 +772,20 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 	uint32_t nt = 0;
 	float *acc = ix->acc;
 	uint32_t *touched = ix->touched;
-	const float *dnorm = ix->dnorm;
 	for (uint32_t u = 0; u < nu; u++) {
 		const struct term *t = &ix->terms[ix->uq[u]];
+		const struct posting *p = t->p;
+		const float *xs = t->x;
 		float w = ix->uidf[u] * (float)ix->uqtf[u] * (k1 + 1);
 		for (uint32_t i = 0; i < t->n; i++) {
-			const struct posting *p = &t->p[i];
-			const float *dn = dnorm + (size_t)p->doc * 4;
-			float x = p->tf[0] * dn[0] + p->tf[1] * dn[1] + p->tf[2] * dn[2];
+			float x = xs[i];
+			uint32_t doc = p[i].doc;
 			if (x <= 0)
 				continue; /* only fields of weight 0 hold the term */
 			float s = w * x / (k1 + x);
-			if (acc[p->doc] == 0)
-				touched[nt++] = p->doc;
-			acc[p->doc] += s;
+			if (acc[doc] == 0)
+				touched[nt++] = doc;
+			acc[doc] += s;
 		}
 	}
 

@@ -87,7 +87,7 @@ struct cw_matcher *cw_matcher_new(const struct cw_config *cfg, char *errstr, siz
 	struct cw_index_params p;
 	char err[512], found[4096];
 	const char *weights =
-		cw_data_file(cw_config_str(cfg, "match.weights"), found, sizeof(found));
+	    cw_data_file(cw_config_str(cfg, "match.weights"), found, sizeof(found));
 
 	cw_index_params_default(&p);
 	p.language = cw_config_str(cfg, "extract.language");
@@ -100,8 +100,8 @@ struct cw_matcher *cw_matcher_new(const struct cw_config *cfg, char *errstr, siz
 	if (weights && *weights) {
 		if (cw_rerank_model_load(&m->model, weights, err, sizeof(err)))
 			cw_warn("msg=\"re-ranker weights not loaded; ranking by BM25 alone\" "
-				"error=\"%s\"",
-				err);
+			        "error=\"%s\"",
+			        err);
 		else
 			m->have_model = 1;
 	}
@@ -188,11 +188,19 @@ int cw_matcher_put(struct cw_matcher *m, const struct cw_factcheck *fc)
 	return cw_index_put(m->ix, &d);
 }
 
+/* A Candidate and its FactCheck in one allocation: free_candidate() frees
+ * both with one free(). */
+struct cand_block {
+	Claimwire__Candidate c;
+	Claimwire__FactCheck fc;
+};
+
 static Claimwire__Candidate *make_candidate(const struct cw_factcheck *f, float score,
-					    Claimwire__MatchMethod method)
+                                            Claimwire__MatchMethod method)
 {
-	Claimwire__Candidate *c = cw_xmalloc(sizeof(*c));
-	Claimwire__FactCheck *fc = cw_xmalloc(sizeof(*fc));
+	struct cand_block *b = cw_xmalloc(sizeof(*b));
+	Claimwire__Candidate *c = &b->c;
+	Claimwire__FactCheck *fc = &b->fc;
 
 	claimwire__candidate__init(c);
 	claimwire__fact_check__init(fc);
@@ -227,13 +235,13 @@ void cw_matcher_decide(struct cw_matcher *m, const Claimwire__Claim *c, Claimwir
 	if (c->fingerprint && map_get(&m->by_fp, c->fingerprint, &slot)) {
 		exact = (int)slot;
 		cands[out++] = make_candidate(&m->fcs[slot], 1.0f,
-					      CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_EXACT);
+		                              CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_EXACT);
 	}
 	if (m->nfcs) {
 		struct cw_index_query q = {.text = c->text ? c->text : "",
-					   .len = c->text ? strlen(c->text) : 0,
-					   .speaker = c->speaker,
-					   .speaker_len = c->speaker ? strlen(c->speaker) : 0};
+		                           .len = c->text ? strlen(c->text) : 0,
+		                           .speaker = c->speaker,
+		                           .speaker_len = c->speaker ? strlen(c->speaker) : 0};
 		n = cw_rerank_search(m->ix, m->have_model ? &m->model : NULL, &q, hits, want);
 	}
 	for (size_t i = 0; i < n && out < want; i++) {
@@ -265,9 +273,7 @@ void cw_matcher_decide(struct cw_matcher *m, const Claimwire__Claim *c, Claimwir
 
 static void free_candidate(Claimwire__Candidate *c)
 {
-	if (!c)
-		return;
-	free(c->fact_check);
+	/* c is the first member of its cand_block */
 	free(c);
 }
 

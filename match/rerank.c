@@ -322,8 +322,17 @@ static double speaker_match(const char *a, size_t al, const char *b, size_t bl)
 struct qset {
 	uint64_t key[QSET_SLOTS];
 	uint16_t pos[QSET_SLOTS];
+	uint16_t used[QSET_SLOTS]; /* occupied slots, in insertion order */
 	size_t n;
 };
+
+/* Empties s, touching only its occupied slots (a full memset is 20 KB). */
+static void qset_clear(struct qset *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		s->key[s->used[i]] = 0;
+	s->n = 0;
+}
 
 static uint32_t qset_home(uint64_t k)
 {
@@ -339,6 +348,7 @@ static size_t qset_add(struct qset *s, uint64_t k)
 		if (!s->key[i]) {
 			s->key[i] = k;
 			s->pos[i] = (uint16_t)s->n;
+			s->used[s->n] = (uint16_t)i;
 			return s->n++;
 		}
 	}
@@ -378,8 +388,8 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 
 	/* query side, once: distinct known terms (unknown words each count once
 	 * as a term no fact-check has), distinct bigrams of known terms */
-	memset(&terms, 0, sizeof(terms));
-	memset(&bigrams, 0, sizeof(bigrams));
+	qset_clear(&terms); /* static storage starts zeroed */
+	qset_clear(&bigrams);
 	size_t nq = CW_MIN((size_t)qv.nterms, (size_t)CAP_TERMS), nunknown = 0, nbig = 0;
 	double qidf[CAP_TERMS];
 	for (size_t i = 0; i < nq; i++) {

@@ -4,16 +4,17 @@
  * reasoning are in sightings.h).
  *
  * Two ways of sending a batch, chosen by cw_sightings_opts.per_claim_script:
- *   batch (standalone Redis, the default): one MGET of every pointer key, then
- *     one EVALSHA for the whole batch; Redis parses two commands per batch
- *     instead of ~36 per claim, and the script touches each cluster's hash
- *     and counts once per batch.
- *   per claim (Redis Cluster): a GET per pointer key, then one EVALSHA per
- *     claim naming only the keys of its cluster's slot, and single-key writes
- *     of the pointers.
- * Both write only the pointer keys that the first round trip found missing
- * (SET NX on a key that exists does nothing), and refresh the TTL of an
- * existing fingerprint pointer with EXPIRE.
+ *   batch (standalone Redis, the default): one MGET of the fingerprint
+ *     pointers and two HMGET per band, then one EVALSHA for the whole batch
+ *     and one HSET per band bucket written; the command count does not grow
+ *     with the batch, and the script touches each cluster's hash once.
+ *   per claim (Redis Cluster): a GET per fingerprint pointer and the same
+ *     HMGETs, then one EVALSHA per claim naming only its cluster's hash, and
+ *     single-key writes of the pointers.
+ * Redis' cost per claim is mostly per key and per command run inside a
+ * script, so a cluster is one hash (no sets beside it, one EXPIRE) and band
+ * pointers are fields of a few bucket hashes (no key, no expiry of their
+ * own), written only by the claims that found a cluster.
  */
 #include "match/sightings.h"
 
@@ -28,82 +29,81 @@
 #define SG_KEY              256
 #define DEFAULT_TTL_S       604800LL
 #define DEFAULT_MAX_HAMMING 12
+#define PTR_LEN             33 /* "<cluster hex> <simhash hex>" */
 
 /*
- * Records one sighting in one cluster, atomically.  Keys share the {cluster}
- * tag.  The first sighting is the earliest by time (ties: the smaller article
- * id), whatever order redeliveries arrive in.  The outlet and article sets make
- * a redelivered claim count once.
+ * Records one sighting in one cluster, atomically; the only key is the
+ * cluster's hash.  The first sighting is the earliest by time (ties: the
+ * smaller article id), whatever order redeliveries arrive in.  The "o:" and
+ * "a:" fields make a redelivered claim count once.
  *
- * KEYS: hash, outlets set, articles set.  ARGV: outlet, article id, time ms,
- * ttl s.  Returns {distinct outlets, total, first outlet, first seen ms,
- * first article}.
+ * KEYS: hash.  ARGV: outlet, article id, time ms, ttl s.  Returns {distinct
+ * outlets, total, first outlet, first seen ms, first article}.
  */
 static struct cw_redis_script record_script = CW_REDIS_SCRIPT(
-    "local f = redis.call('HMGET', KEYS[1], 'first_seen_ms', 'first_outlet', "
-    "'first_article')\n"
+    "local h = KEYS[1]\n"
+    "local f = redis.call('HMGET', h, 'first_seen_ms', 'first_outlet', 'first_article', "
+    "'outlets', 'articles')\n"
+    "local no = (tonumber(f[4]) or 0) + redis.call('HSETNX', h, 'o:' .. ARGV[1], '1')\n"
+    "local na = (tonumber(f[5]) or 0) + redis.call('HSETNX', h, 'a:' .. ARGV[2], '1')\n"
     "local t = tonumber(ARGV[3])\n"
     "local fs = f[1] and tonumber(f[1])\n"
     "if (not fs) or t < fs or (t == fs and ARGV[2] < f[3]) then\n"
-    "  redis.call('HSET', KEYS[1], 'first_seen_ms', ARGV[3], 'first_outlet', ARGV[1], "
-    "'first_article', ARGV[2])\n"
     "  f = {ARGV[3], ARGV[1], ARGV[2]}\n"
     "end\n"
-    "redis.call('SADD', KEYS[2], ARGV[1])\n"
-    "redis.call('SADD', KEYS[3], ARGV[2])\n"
-    "local ttl = tonumber(ARGV[4])\n"
-    "for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ttl) end\n"
-    "return {redis.call('SCARD', KEYS[2]), redis.call('SCARD', KEYS[3]), f[2], f[1], f[3]}\n");
+    "redis.call('HSET', h, 'first_seen_ms', f[1], 'first_outlet', f[2], 'first_article', f[3], "
+    "'outlets', no, 'articles', na)\n"
+    "redis.call('EXPIRE', h, ARGV[4])\n"
+    "return {no, na, f[2], f[1], f[3]}\n");
 
 /*
  * The whole batch in one call.  ARGV: key prefix, ttl s, then per claim:
  * cluster, outlet, article id, time ms, fingerprint op ("S": SET NX EX, "E":
  * EXPIRE, "-": nothing), fingerprint key, pointer value ("<cluster>
- * <simhash>"), number of band keys to SET NX EX, those band keys.  Returns 5
- * values per claim, as record_script does, each the cluster's state right
- * after that claim (claims of one cluster are applied in batch order).  A
- * cluster's hash is read once and written once, its three keys expire once.
+ * <simhash>").  Returns 5 values per claim, as record_script does, each the
+ * cluster's state right after that claim (claims of one cluster are applied
+ * in batch order).  A cluster's hash is read once, written once and expires
+ * once per batch.
  */
 static struct cw_redis_script batch_script = CW_REDIS_SCRIPT(
     "local pre, ttl = ARGV[1], tonumber(ARGV[2])\n"
     "local res, cl, order, i, n = {}, {}, {}, 3, 0\n"
     "while i <= #ARGV do\n"
     "  local c, o, a, ts = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3]\n"
-    "  local op, fk, ptr, nb = ARGV[i+4], ARGV[i+5], ARGV[i+6], tonumber(ARGV[i+7])\n"
+    "  local op, fk, ptr = ARGV[i+4], ARGV[i+5], ARGV[i+6]\n"
     "  local t = tonumber(ts)\n"
-    "  i = i + 8\n"
+    "  i = i + 7\n"
     "  local s = cl[c]\n"
     "  if not s then\n"
     "    local h = pre .. 'sg:{' .. c .. '}'\n"
-    "    local f = redis.call('HMGET', h, 'first_seen_ms', 'first_outlet', 'first_article')\n"
-    "    s = {h = h, ok = h .. ':outlets', ak = h .. ':articles', fss = f[1], fs = f[1] and "
-    "tonumber(f[1]), fo = f[2], fa = f[3], dirty = false}\n"
-    "    s.no = redis.call('SCARD', s.ok)\n"
-    "    s.na = redis.call('SCARD', s.ak)\n"
+    "    local f = redis.call('HMGET', h, 'first_seen_ms', 'first_outlet', 'first_article', "
+    "'outlets', 'articles')\n"
+    "    s = {h = h, fss = f[1], fs = f[1] and tonumber(f[1]), fo = f[2], fa = f[3], "
+    "no = tonumber(f[4]) or 0, na = tonumber(f[5]) or 0, dirty = false}\n"
     "    cl[c] = s\n"
     "    order[#order + 1] = s\n"
     "  end\n"
     "  if (not s.fs) or t < s.fs or (t == s.fs and a < s.fa) then\n"
     "    s.fs, s.fss, s.fo, s.fa, s.dirty = t, ts, o, a, true\n"
     "  end\n"
-    "  s.no = s.no + redis.call('SADD', s.ok, o)\n"
-    "  s.na = s.na + redis.call('SADD', s.ak, a)\n"
+    "  if redis.call('HSETNX', s.h, 'o:' .. o, '1') == 1 then\n"
+    "    s.no, s.dirty = s.no + 1, true\n"
+    "  end\n"
+    "  if redis.call('HSETNX', s.h, 'a:' .. a, '1') == 1 then\n"
+    "    s.na, s.dirty = s.na + 1, true\n"
+    "  end\n"
     "  res[n + 1], res[n + 2], res[n + 3], res[n + 4], res[n + 5] = s.no, s.na, s.fo, s.fss, "
     "s.fa\n"
     "  n = n + 5\n"
     "  if op == 'S' then redis.call('SET', fk, ptr, 'EX', ttl, 'NX')\n"
     "  elseif op == 'E' then redis.call('EXPIRE', fk, ttl) end\n"
-    "  for b = 0, nb - 1 do redis.call('SET', ARGV[i + b], ptr, 'EX', ttl, 'NX') end\n"
-    "  i = i + nb\n"
     "end\n"
     "for _, s in ipairs(order) do\n"
     "  if s.dirty then\n"
     "    redis.call('HSET', s.h, 'first_seen_ms', s.fss, 'first_outlet', s.fo, "
-    "'first_article', s.fa)\n"
+    "'first_article', s.fa, 'outlets', s.no, 'articles', s.na)\n"
     "  end\n"
     "  redis.call('EXPIRE', s.h, ttl)\n"
-    "  redis.call('EXPIRE', s.ok, ttl)\n"
-    "  redis.call('EXPIRE', s.ak, ttl)\n"
     "end\n"
     "return res\n");
 
@@ -127,6 +127,7 @@ void cw_sightings_opts_from_config(struct cw_sightings_opts *o, const struct cw_
 	/* The key is read only where the program's schema declares it. */
 	o->per_claim_script = cw_config_is_declared(cfg, "match.sightings_batch_script") &&
 	                      !cw_config_bool(cfg, "match.sightings_batch_script");
+	o->now_ms = 0;
 }
 
 void cw_sighting_release(struct cw_sighting *s)
@@ -146,7 +147,7 @@ void cw_sighting_release(struct cw_sighting *s)
  */
 struct slot {
 	uint64_t value;
-	long tag; /* LONG_MIN marks an empty slot */
+	long tag; /* EMPTY_TAG marks an empty slot */
 	uint64_t simhash;
 	char cluster[17];
 };
@@ -201,17 +202,42 @@ static void map_put(struct ptrmap *m, long tag, uint64_t value, const char *clus
 	memcpy(m->s[i].cluster, cluster, 17);
 }
 
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Exactly 16 hex digits into *v; 0 or -1. */
+static int parse_hex16(const char *s, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	for (int i = 0; i < 16; i++) {
+		int d = hexval((unsigned char)s[i]);
+		if (d < 0)
+			return -1;
+		x = x << 4 | (uint64_t)d;
+	}
+	*v = x;
+	return 0;
+}
+
 /* Parses "<cluster hex> <simhash hex>" into cluster[17] and *simhash. */
 static int parse_ptr(const redisReply *rep, char cluster[17], uint64_t *simhash)
 {
-	char *end;
-
-	if (!rep || rep->type != REDIS_REPLY_STRING || rep->len != 33 || rep->str[16] != ' ')
+	if (!rep || rep->type != REDIS_REPLY_STRING || rep->len != PTR_LEN || rep->str[16] != ' ')
 		return -1;
 	memcpy(cluster, rep->str, 16);
 	cluster[16] = 0;
-	*simhash = strtoull(rep->str + 17, &end, 16);
-	return end == rep->str + 33 ? 0 : -1;
+	return parse_hex16(rep->str + 17, simhash);
+}
+
+static int is_nil(const redisReply *rep)
+{
+	return !rep || rep->type == REDIS_REPLY_NIL;
 }
 
 static char *reply_dup(const redisReply *r)
@@ -226,134 +252,210 @@ static char *reply_dup(const redisReply *r)
 	return cw_xstrdup("");
 }
 
+/* Band buckets looked up: the current one and the one before. */
+#define NBUCKETS 2
+
 /*
- * One batch's pointer keys, built once into one block: key j of claim i
- * (j = 0 the fingerprint, 1.. the bands) is key[first[i] + j].  Also what the
- * first round trip found for each, and what the second must write.
+ * One batch's keys and fields, built once: claim i's fingerprint key is
+ * fpkey[i]; its band j's key, as 16 hex digits, is field + (i * maxb + j) *
+ * 16.  The band bucket hashes are bkey[w * maxb + j] (w 0 the current bucket,
+ * 1 the previous).  Also what round trip 1 found for each and what round trip
+ * 2 must write.
  */
 struct batch {
-	const char **key;
-	size_t *keylen;
-	size_t *first;
-	char *mem;
-	const redisReply **got; /* reply for each key, from the pipeline or the MGET */
-	unsigned char *write;   /* 1: SET NX the key in round trip 2 */
-	size_t nkeys;
+	size_t n, maxb;
+	char *fpmem;
+	const char **fpkey;
+	size_t *fpkeylen;
+	const redisReply **fpgot; /* per claim */
+	char *field;              /* n * maxb * 16 hex digits, no NULs */
+	char (*bkey)[SG_KEY];     /* NBUCKETS * maxb */
+	size_t *bkeylen;
+	const redisReply **bgot; /* ((i * maxb + j) * NBUCKETS + w): band j of claim i, bucket w */
+	unsigned char *write;    /* i * maxb + j: HSET into the current bucket in round trip 2 */
+	long long bucket_ttl;    /* seconds left to the end of the bucket after the current */
 };
 
 /* Per-claim text arguments of round trip 2. */
 struct claim_args {
 	char tms[24];
 	char ptr[40];
-	char nb[8];
 	char fop[2];
 };
 
-static void batch_keys(struct cw_redis *r, struct batch *b, const struct cw_sighting_in *in,
-                       size_t n)
+static size_t nbands_of(const struct cw_sighting_in *in)
 {
-	size_t plen = strlen(cw_redis_prefix(r)), k = 0, cap;
+	return in->lsh_keys ? in->nbands : 0;
+}
+
+static void batch_keys(struct cw_redis *r, struct batch *b, const struct cw_sighting_in *in,
+                       size_t n, long long width, int64_t now_ms)
+{
+	size_t cap = strlen(cw_redis_prefix(r)) + 24; /* "sg:fp:" + 16 hex after the prefix */
+	long long now_s = (long long)(now_ms / 1000), start = now_s - now_s % width;
 	char *p;
 
-	b->first = cw_xmalloc(n * sizeof(*b->first));
-	b->nkeys = 0;
+	b->n = n;
+	b->maxb = 0;
 	for (size_t i = 0; i < n; i++)
-		b->nkeys += 1 + (in[i].lsh_keys ? in[i].nbands : 0);
-	/* "sg:fp:" + 16 hex, or "lsh:" + band + ":" + 16 hex, after the prefix */
-	cap = plen + 48;
-	b->mem = cw_xmalloc(b->nkeys * cap);
-	b->key = cw_xmalloc(b->nkeys * sizeof(*b->key));
-	b->keylen = cw_xmalloc(b->nkeys * sizeof(*b->keylen));
-	b->got = cw_xcalloc(b->nkeys, sizeof(*b->got));
-	b->write = cw_xcalloc(b->nkeys, 1);
-	p = b->mem;
-	for (size_t i = 0; i < n; i++) {
-		int len;
-		b->first[i] = k;
-		len = cw_redis_key(r, p, cap, "sg:fp:%.16s", in[i].fingerprint);
-		b->key[k] = p, b->keylen[k] = (size_t)len, k++, p += cap;
-		for (size_t j = 0; in[i].lsh_keys && j < in[i].nbands; j++) {
+		b->maxb = CW_MAX(b->maxb, nbands_of(&in[i]));
+	b->fpmem = cw_xmalloc(n * cap);
+	b->fpkey = cw_xmalloc(n * sizeof(*b->fpkey));
+	b->fpkeylen = cw_xmalloc(n * sizeof(*b->fpkeylen));
+	b->fpgot = cw_xcalloc(n, sizeof(*b->fpgot));
+	b->field = cw_xmalloc(n * b->maxb * 16 + 1);
+	b->bkey = cw_xmalloc((NBUCKETS * b->maxb + 1) * sizeof(*b->bkey));
+	b->bkeylen = cw_xmalloc((NBUCKETS * b->maxb + 1) * sizeof(*b->bkeylen));
+	b->bgot = cw_xcalloc(n * b->maxb * NBUCKETS + 1, sizeof(*b->bgot));
+	b->write = cw_xcalloc(n * b->maxb + 1, 1);
+	b->bucket_ttl = start + 2 * width - now_s;
+	p = b->fpmem;
+	for (size_t i = 0; i < n; i++, p += cap) {
+		b->fpkey[i] = p;
+		b->fpkeylen[i] = (size_t)cw_redis_key(r, p, cap, "sg:fp:%.16s", in[i].fingerprint);
+		for (size_t j = 0; j < nbands_of(&in[i]); j++) {
 			char hex[17];
 			cw_hex64(in[i].lsh_keys[j], hex);
-			len = cw_redis_key(r, p, cap, "lsh:%zu:%s", j, hex);
-			b->key[k] = p, b->keylen[k] = (size_t)len, k++, p += cap;
+			memcpy(b->field + (i * b->maxb + j) * 16, hex, 16);
 		}
 	}
+	for (size_t w = 0; w < NBUCKETS; w++)
+		for (size_t j = 0; j < b->maxb; j++)
+			b->bkeylen[w * b->maxb + j] =
+			    (size_t)cw_redis_key(r, b->bkey[w * b->maxb + j], SG_KEY,
+			                         "lsh:%zu:%lld", j, start - (long long)w * width);
 }
 
 static void batch_free(struct batch *b)
 {
-	free(b->key);
-	free(b->keylen);
-	free(b->first);
-	free(b->mem);
-	free(b->got);
+	free(b->fpmem);
+	free(b->fpkey);
+	free(b->fpkeylen);
+	free(b->fpgot);
+	free(b->field);
+	free(b->bkey);
+	free(b->bkeylen);
+	free(b->bgot);
 	free(b->write);
 }
 
 /* Round trip 1: where every exact fingerprint and band key points. */
-static int read_pointers(struct cw_redis *r, struct batch *b, int per_claim, char *errstr,
-                         size_t errsize)
+static int read_pointers(struct cw_redis *r, struct batch *b, const struct cw_sighting_in *in,
+                         int per_claim, char *errstr, size_t errsize)
 {
+	size_t cap = 2 + b->n, nrep, k = 0, nfp = per_claim ? b->n : 1;
+	const char **argv = cw_xmalloc(cap * sizeof(*argv));
+	size_t *argvlen = cw_xmalloc(cap * sizeof(*argvlen));
 	redisReply **rep;
-	size_t nrep;
 	int rc;
 
 	if (per_claim) {
 		/* one GET per key: keys of any slot (Redis Cluster) */
-		for (size_t k = 0; k < b->nkeys; k++) {
-			const char *argv[2] = {"GET", b->key[k]};
-			size_t argvlen[2] = {3, b->keylen[k]};
-			cw_redis_appendv(r, 2, argv, argvlen);
+		for (size_t i = 0; i < b->n; i++) {
+			const char *a[2] = {"GET", b->fpkey[i]};
+			size_t al[2] = {3, b->fpkeylen[i]};
+			cw_redis_appendv(r, 2, a, al);
 		}
-		if ((rc = cw_redis_exec(r, &rep, &nrep, errstr, errsize)) < 0)
-			return rc;
-		for (size_t k = 0; k < b->nkeys && k < nrep; k++)
-			b->got[k] = rep[k];
-		return 0;
-	}
-	{
-		const char **argv = cw_xmalloc((b->nkeys + 1) * sizeof(*argv));
-		size_t *argvlen = cw_xmalloc((b->nkeys + 1) * sizeof(*argvlen));
+	} else {
 		argv[0] = "MGET", argvlen[0] = 4;
-		memcpy(argv + 1, b->key, b->nkeys * sizeof(*argv));
-		memcpy(argvlen + 1, b->keylen, b->nkeys * sizeof(*argvlen));
-		cw_redis_appendv(r, (int)(b->nkeys + 1), argv, argvlen);
-		free(argv);
-		free(argvlen);
+		memcpy(argv + 1, b->fpkey, b->n * sizeof(*argv));
+		memcpy(argvlen + 1, b->fpkeylen, b->n * sizeof(*argvlen));
+		cw_redis_appendv(r, (int)(b->n + 1), argv, argvlen);
 	}
+	/* per band and bucket, one HMGET of the band keys of the claims that
+	 * have that band (every claim, unless some carry fewer bands) */
+	for (size_t w = 0; w < NBUCKETS; w++)
+		for (size_t j = 0; j < b->maxb; j++) {
+			k = 0;
+			argv[k] = "HMGET", argvlen[k++] = 5;
+			argv[k] = b->bkey[w * b->maxb + j],
+			argvlen[k++] = b->bkeylen[w * b->maxb + j];
+			for (size_t i = 0; i < b->n; i++)
+				if (nbands_of(&in[i]) > j)
+					argv[k] = b->field + (i * b->maxb + j) * 16,
+					argvlen[k++] = 16;
+			cw_redis_appendv(r, (int)k, argv, argvlen);
+		}
 	if ((rc = cw_redis_exec(r, &rep, &nrep, errstr, errsize)) < 0)
-		return rc;
-	if (nrep != 1 || rep[0]->type != REDIS_REPLY_ARRAY || rep[0]->elements != b->nkeys) {
-		seterr(errstr, errsize, "redis: reading sightings pointers: %.*s",
-		       nrep && rep[0]->type == REDIS_REPLY_ERROR ? (int)rep[0]->len : 16,
-		       nrep && rep[0]->type == REDIS_REPLY_ERROR ? rep[0]->str
-		                                                 : "unexpected reply");
-		return CW_ERR;
+		goto out;
+	if (nrep != nfp + NBUCKETS * b->maxb) {
+		seterr(errstr, errsize, "redis: reading sightings pointers: %zu replies", nrep);
+		rc = CW_ERR;
+		goto out;
 	}
-	for (size_t k = 0; k < b->nkeys; k++)
-		b->got[k] = rep[0]->element[k];
-	return 0;
+	for (size_t q = 0; q < nrep; q++)
+		if (rep[q]->type == REDIS_REPLY_ERROR) {
+			seterr(errstr, errsize, "redis: reading sightings pointers: %.*s",
+			       (int)rep[q]->len, rep[q]->str);
+			rc = CW_ERR;
+			goto out;
+		}
+	if (per_claim) {
+		for (size_t i = 0; i < b->n; i++)
+			b->fpgot[i] = rep[i];
+	} else {
+		if (rep[0]->type != REDIS_REPLY_ARRAY || rep[0]->elements != b->n) {
+			seterr(errstr, errsize,
+			       "redis: reading sightings pointers: unexpected reply");
+			rc = CW_ERR;
+			goto out;
+		}
+		for (size_t i = 0; i < b->n; i++)
+			b->fpgot[i] = rep[0]->element[i];
+	}
+	for (size_t w = 0; w < NBUCKETS; w++)
+		for (size_t j = 0; j < b->maxb; j++) {
+			const redisReply *a = rep[nfp + w * b->maxb + j];
+			size_t e = 0;
+			if (a->type != REDIS_REPLY_ARRAY) {
+				seterr(errstr, errsize,
+				       "redis: reading sightings pointers: unexpected reply");
+				rc = CW_ERR;
+				goto out;
+			}
+			for (size_t i = 0; i < b->n; i++)
+				if (nbands_of(&in[i]) > j && e < a->elements)
+					b->bgot[(i * b->maxb + j) * NBUCKETS + w] = a->element[e++];
+		}
+out:
+	free(argv);
+	free(argvlen);
+	return rc;
+}
+
+/* Band pointer (Redis or this batch) nearer than *best: take it. */
+static void consider(uint64_t simhash, const char *cluster, uint64_t other, int *best, char out[17])
+{
+	int d = cw_fp_hamming(other, simhash);
+
+	if (d < *best) {
+		*best = d;
+		memcpy(out, cluster, 17);
+	}
 }
 
 /* Chooses each claim's cluster: exact first, then the nearest band hit; and
- * marks the pointer keys that do not exist yet, in Redis or earlier in the
- * batch, as those to write. */
+ * marks the pointers to write: the fingerprint when Redis does not have it,
+ * and the band keys of a claim that founds a cluster where neither bucket
+ * nor the batch has them. */
 static void choose(const struct cw_sighting_in *in, size_t n, int maxham, struct batch *b,
                    struct cw_sighting *out, int *fp_known)
 {
 	struct ptrmap map;
 
-	map_init(&map, b->nkeys);
+	map_init(&map, n * (1 + b->maxb));
 	for (size_t i = 0; i < n; i++) {
 		struct cw_sighting *s = &out[i];
-		const redisReply **got = b->got + b->first[i];
-		uint64_t fp = strtoull(in[i].fingerprint, NULL, 16), sh;
-		const struct slot *hit = map_get(&map, -1, fp);
-		size_t nb = in[i].lsh_keys ? in[i].nbands : 0;
+		const redisReply **got = b->bgot + i * b->maxb * NBUCKETS;
+		uint64_t fp = 0, sh;
+		const struct slot *hit;
+		size_t nb = nbands_of(&in[i]);
 		char c[17];
-		int best = maxham + 1, in_redis = parse_ptr(got[0], c, &sh) == 0;
+		int best = maxham + 1, in_redis = parse_ptr(b->fpgot[i], c, &sh) == 0, founds = 0;
 
+		if (parse_hex16(in[i].fingerprint, &fp) < 0)
+			fp = strtoull(in[i].fingerprint, NULL, 16);
+		hit = map_get(&map, -1, fp);
 		s->method = CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_EXACT;
 		if (hit) {
 			memcpy(s->cluster, hit->cluster, 17);
@@ -362,60 +464,51 @@ static void choose(const struct cw_sighting_in *in, size_t n, int maxham, struct
 		} else {
 			for (size_t j = 0; j < nb; j++) {
 				const struct slot *bh = map_get(&map, (long)j, in[i].lsh_keys[j]);
-				int d;
-				if (bh) {
-					d = cw_fp_hamming(bh->simhash, in[i].simhash);
-					if (d < best) {
-						best = d;
-						memcpy(s->cluster, bh->cluster, 17);
-					}
-				}
-				if (parse_ptr(got[1 + j], c, &sh) == 0) {
-					d = cw_fp_hamming(sh, in[i].simhash);
-					if (d < best) {
-						best = d;
-						memcpy(s->cluster, c, 17);
-					}
-				}
+				if (bh)
+					consider(in[i].simhash, bh->cluster, bh->simhash, &best,
+					         s->cluster);
+				for (size_t w = 0; w < NBUCKETS; w++)
+					if (parse_ptr(got[j * NBUCKETS + w], c, &sh) == 0)
+						consider(in[i].simhash, c, sh, &best, s->cluster);
 			}
-			if (best <= maxham)
+			if (best <= maxham) {
 				s->method = CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_NEAR_DUPLICATE;
-			else
+			} else {
 				snprintf(s->cluster, sizeof(s->cluster), "%.16s",
 				         in[i].fingerprint);
+				founds = 1;
+			}
 		}
 		/* fp_known: 2 in Redis (refresh its TTL), 1 set earlier in this batch */
 		fp_known[i] = in_redis ? 2 : hit ? 1 : 0;
-		for (size_t j = 0; j < nb; j++)
-			b->write[b->first[i] + 1 + j] =
-			    !got[1 + j] || got[1 + j]->type == REDIS_REPLY_NIL
-			        ? !map_get(&map, (long)j, in[i].lsh_keys[j])
-			        : 0;
 		map_put(&map, -1, fp, s->cluster, in[i].simhash);
-		for (size_t j = 0; j < nb; j++)
+		if (!founds)
+			continue;
+		for (size_t j = 0; j < nb; j++) {
+			int absent = !map_get(&map, (long)j, in[i].lsh_keys[j]);
+			for (size_t w = 0; w < NBUCKETS; w++)
+				absent = absent && is_nil(got[j * NBUCKETS + w]);
+			b->write[i * b->maxb + j] = (unsigned char)absent;
 			map_put(&map, (long)j, in[i].lsh_keys[j], s->cluster, in[i].simhash);
+		}
 	}
 	free(map.s);
 }
 
 static void fill_args(const struct cw_sighting_in *in, const struct cw_sighting *s, int fp_known,
-                      const struct batch *b, size_t i, struct claim_args *a)
+                      struct claim_args *a)
 {
 	char simhex[17];
-	size_t nb = 0;
 
 	snprintf(a->tms, sizeof(a->tms), "%lld", (long long)in->time_ms);
 	cw_hex64(in->simhash, simhex);
 	snprintf(a->ptr, sizeof(a->ptr), "%s %s", s->cluster, simhex);
-	for (size_t j = 0; in->lsh_keys && j < in->nbands; j++)
-		nb += b->write[b->first[i] + 1 + j];
-	snprintf(a->nb, sizeof(a->nb), "%zu", nb);
 	a->fop[0] = fp_known == 2 ? 'E' : fp_known == 1 ? '-' : 'S';
 	a->fop[1] = 0;
 }
 
-/* Fills one result from the script's five values; 0 or -1. */
-static int take(const struct cw_sighting_in *in, struct cw_sighting *s, redisReply *const *v)
+/* Fills one result from the script's five values. */
+static void take(const struct cw_sighting_in *in, struct cw_sighting *s, redisReply *const *v)
 {
 	s->distinct_outlets = (uint32_t)cw_redis_reply_int(v[0]);
 	s->total = (uint32_t)cw_redis_reply_int(v[1]);
@@ -424,7 +517,6 @@ static int take(const struct cw_sighting_in *in, struct cw_sighting *s, redisRep
 	s->first_article_id = reply_dup(v[4]);
 	s->is_new = strcmp(s->first_article_id, in->article_id ? in->article_id : "") == 0 &&
 	            strncmp(s->cluster, in->fingerprint, 16) == 0;
-	return 0;
 }
 
 static int bad_reply(const redisReply *a, char *errstr, size_t errsize)
@@ -435,12 +527,55 @@ static int bad_reply(const redisReply *a, char *errstr, size_t errsize)
 	return CW_ERR;
 }
 
-/* Round trip 2, one EVALSHA for the batch. */
+/* Queues the founders' band keys: per band, one HSET into the current bucket
+ * and one EXPIRE of that bucket.  Returns the number of commands queued. */
+static size_t append_bands(struct cw_redis *r, const struct batch *b, const struct claim_args *ca)
+{
+	const char **argv = cw_xmalloc((2 + 2 * b->n) * sizeof(*argv));
+	size_t *argvlen = cw_xmalloc((2 + 2 * b->n) * sizeof(*argvlen)), queued = 0;
+	char ttl[24];
+	size_t ttlen = (size_t)snprintf(ttl, sizeof(ttl), "%lld", b->bucket_ttl);
+
+	for (size_t j = 0; j < b->maxb; j++) {
+		size_t k = 0;
+		argv[k] = "HSET", argvlen[k++] = 4;
+		argv[k] = b->bkey[j], argvlen[k++] = b->bkeylen[j];
+		for (size_t i = 0; i < b->n; i++)
+			if (b->write[i * b->maxb + j]) {
+				argv[k] = b->field + (i * b->maxb + j) * 16, argvlen[k++] = 16;
+				argv[k] = ca[i].ptr, argvlen[k++] = PTR_LEN;
+			}
+		if (k == 2)
+			continue;
+		cw_redis_appendv(r, (int)k, argv, argvlen);
+		{
+			const char *e[3] = {"EXPIRE", b->bkey[j], ttl};
+			size_t el[3] = {6, b->bkeylen[j], ttlen};
+			cw_redis_appendv(r, 3, e, el);
+		}
+		queued += 2;
+	}
+	free(argv);
+	free(argvlen);
+	return queued;
+}
+
+/* Checks the replies of the band writes, rep[first..first+m). */
+static int bands_ok(redisReply **rep, size_t nrep, size_t first, size_t m, char *errstr,
+                    size_t errsize)
+{
+	for (size_t q = first; q < first + m; q++)
+		if (q >= nrep || rep[q]->type != REDIS_REPLY_INTEGER)
+			return bad_reply(q < nrep ? rep[q] : NULL, errstr, errsize);
+	return 0;
+}
+
+/* Round trip 2, one EVALSHA for the batch and the band writes. */
 static int record_batch(struct cw_redis *r, const struct cw_sighting_in *in, size_t n,
                         const struct batch *b, const struct claim_args *ca, const char *ttls,
                         struct cw_sighting *out, size_t *done, char *errstr, size_t errsize)
 {
-	size_t cap = 2 + n * 8 + b->nkeys, k = 0, nrep;
+	size_t cap = 2 + n * 7, k = 0, nrep, nbw;
 	const char **args = cw_xmalloc(cap * sizeof(*args));
 	size_t *len = cw_xmalloc(cap * sizeof(*len));
 	redisReply **rep;
@@ -457,70 +592,63 @@ static int record_batch(struct cw_redis *r, const struct cw_sighting_in *in, siz
 		ARG(art, strlen(art));
 		ARG(ca[i].tms, strlen(ca[i].tms));
 		ARG(ca[i].fop, 1);
-		ARG(b->key[b->first[i]], b->keylen[b->first[i]]);
-		ARG(ca[i].ptr, 33);
-		ARG(ca[i].nb, strlen(ca[i].nb));
-		for (size_t j = 0; in[i].lsh_keys && j < in[i].nbands; j++)
-			if (b->write[b->first[i] + 1 + j])
-				ARG(b->key[b->first[i] + 1 + j], b->keylen[b->first[i] + 1 + j]);
+		ARG(b->fpkey[i], b->fpkeylen[i]);
+		ARG(ca[i].ptr, PTR_LEN);
 	}
 #undef ARG
 	cw_redis_append_script(r, &batch_script, 0, NULL, NULL, (int)k, args, len);
 	free(args);
 	free(len);
+	nbw = append_bands(r, b, ca);
 	if ((rc = cw_redis_exec(r, &rep, &nrep, errstr, errsize)) < 0)
 		return rc;
-	if (nrep != 1 || rep[0]->type != REDIS_REPLY_ARRAY || rep[0]->elements != 5 * n)
+	if (nrep != 1 + nbw || rep[0]->type != REDIS_REPLY_ARRAY || rep[0]->elements != 5 * n)
 		return bad_reply(nrep ? rep[0] : NULL, errstr, errsize);
+	if ((rc = bands_ok(rep, nrep, 1, nbw, errstr, errsize)) < 0)
+		return rc;
 	for (size_t i = 0; i < n; i++, (*done)++)
 		take(&in[i], &out[i], rep[0]->element + 5 * i);
 	return 0;
 }
 
-/* Round trip 2, one EVALSHA per claim naming its cluster's slot only, and
+/* Round trip 2, one EVALSHA per claim naming its cluster's hash only, and
  * single-key pointer writes. */
 static int record_per_claim(struct cw_redis *r, const struct cw_sighting_in *in, size_t n,
                             const struct batch *b, const struct claim_args *ca, const char *ttls,
                             struct cw_sighting *out, size_t *done, char *errstr, size_t errsize)
 {
-	size_t *first_rep = cw_xmalloc(n * sizeof(*first_rep)), nrep, ttlen = strlen(ttls);
+	size_t *first_rep = cw_xmalloc(n * sizeof(*first_rep)), nrep, ttlen = strlen(ttls), bfirst,
+	       nbw;
 	redisReply **rep;
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		char hkey[SG_KEY], okey[SG_KEY], akey[SG_KEY];
-		const char *keys[3] = {hkey, okey, akey};
+		char hkey[SG_KEY];
+		const char *keys[1] = {hkey};
 		const char *args[4];
-		const char *fk = b->key[b->first[i]];
-		size_t fkl = b->keylen[b->first[i]];
 
 		cw_redis_key(r, hkey, sizeof(hkey), "sg:{%s}", out[i].cluster);
-		cw_redis_key(r, okey, sizeof(okey), "sg:{%s}:outlets", out[i].cluster);
-		cw_redis_key(r, akey, sizeof(akey), "sg:{%s}:articles", out[i].cluster);
 		args[0] = in[i].outlet ? in[i].outlet : "";
 		args[1] = in[i].article_id ? in[i].article_id : "";
 		args[2] = ca[i].tms;
 		args[3] = ttls;
 		first_rep[i] = cw_redis_pending(r);
-		cw_redis_append_script(r, &record_script, 3, keys, NULL, 4, args, NULL);
+		cw_redis_append_script(r, &record_script, 1, keys, NULL, 4, args, NULL);
 		if (ca[i].fop[0] == 'S') {
-			const char *argv[7] = {"SET", fk, ca[i].ptr, "EX", ttls, "NX"};
-			size_t argvlen[7] = {3, fkl, 33, 2, ttlen, 2};
+			const char *argv[6] = {"SET", b->fpkey[i], ca[i].ptr, "EX", ttls, "NX"};
+			size_t argvlen[6] = {3, b->fpkeylen[i], PTR_LEN, 2, ttlen, 2};
 			cw_redis_appendv(r, 6, argv, argvlen);
 		} else if (ca[i].fop[0] == 'E') {
-			const char *argv[3] = {"EXPIRE", fk, ttls};
-			size_t argvlen[3] = {6, fkl, ttlen};
+			const char *argv[3] = {"EXPIRE", b->fpkey[i], ttls};
+			size_t argvlen[3] = {6, b->fpkeylen[i], ttlen};
 			cw_redis_appendv(r, 3, argv, argvlen);
 		}
-		for (size_t j = 0; in[i].lsh_keys && j < in[i].nbands; j++) {
-			size_t k = b->first[i] + 1 + j;
-			const char *argv[6] = {"SET", b->key[k], ca[i].ptr, "EX", ttls, "NX"};
-			size_t argvlen[6] = {3, b->keylen[k], 33, 2, ttlen, 2};
-			if (b->write[k])
-				cw_redis_appendv(r, 6, argv, argvlen);
-		}
 	}
+	bfirst = cw_redis_pending(r);
+	nbw = append_bands(r, b, ca);
 	if ((rc = cw_redis_exec(r, &rep, &nrep, errstr, errsize)) < 0)
+		goto out;
+	if ((rc = bands_ok(rep, nrep, bfirst, nbw, errstr, errsize)) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		const redisReply *a = first_rep[i] < nrep ? rep[first_rep[i]] : NULL;
@@ -543,6 +671,7 @@ int cw_sightings_record(struct cw_redis *r, const struct cw_sightings_opts *o,
 	long long ttl = o && o->ttl_s > 0 ? o->ttl_s : DEFAULT_TTL_S;
 	int maxham = o && o->max_hamming > 0 ? o->max_hamming : DEFAULT_MAX_HAMMING;
 	int per_claim = o && o->per_claim_script;
+	int64_t now_ms = o && o->now_ms > 0 ? o->now_ms : cw_now_ms();
 	char ttls[24];
 	size_t done = 0;
 	struct batch b = {0};
@@ -554,15 +683,15 @@ int cw_sightings_record(struct cw_redis *r, const struct cw_sightings_opts *o,
 	if (n == 0)
 		goto out;
 	snprintf(ttls, sizeof(ttls), "%lld", ttl);
-	batch_keys(r, &b, in, n);
-	if ((rc = read_pointers(r, &b, per_claim, errstr, errsize)) < 0)
+	batch_keys(r, &b, in, n, ttl, now_ms);
+	if ((rc = read_pointers(r, &b, in, per_claim, errstr, errsize)) < 0)
 		goto out;
 	fp_known = cw_xmalloc(n * sizeof(*fp_known));
 	choose(in, n, maxham, &b, out, fp_known);
 	/* the replies of round trip 1 are freed by the next exec */
 	ca = cw_xmalloc(n * sizeof(*ca));
 	for (size_t i = 0; i < n; i++)
-		fill_args(&in[i], &out[i], fp_known[i], &b, i, &ca[i]);
+		fill_args(&in[i], &out[i], fp_known[i], &ca[i]);
 	if (per_claim)
 		rc = record_per_claim(r, in, n, &b, ca, ttls, out, &done, errstr, errsize);
 	else

@@ -7,35 +7,49 @@
  * it has the same exact fingerprint, or shares a MinHash-LSH band key with a
  * member and their SimHashes lie within max_hamming bits.
  *
- * Keys (prefix redis.key_prefix; every key expires ttl_s after the cluster's
- * last sighting):
+ * Keys (prefix redis.key_prefix):
  *
- *   cw:sg:{<cluster>}           HASH  first_outlet, first_seen_ms, first_article
- *   cw:sg:{<cluster>}:outlets   SET   distinct outlets
- *   cw:sg:{<cluster>}:articles  SET   article ids: total = SCARD, so a claim
- *                                     redelivered from the same article counts once
+ *   cw:sg:{<cluster>}           HASH  first_outlet, first_seen_ms, first_article,
+ *                                     outlets, articles (the two counts), and one
+ *                                     field "o:<outlet>" per distinct outlet and
+ *                                     "a:<article id>" per distinct article, so a
+ *                                     claim redelivered from the same article
+ *                                     counts once.  Expires ttl_s after the
+ *                                     cluster's last sighting.
  *   cw:sg:fp:<fp>               STRING "<cluster> <simhash>": the cluster an exact
- *                                     fingerprint belongs to
- *   cw:lsh:<band>:<key>         STRING "<cluster> <simhash>": a band key of a
- *                                     member of <cluster> (first writer wins)
+ *                                     fingerprint belongs to; expires ttl_s after
+ *                                     the fingerprint's last sighting.
+ *   cw:lsh:<band>:<bucket>      HASH  field <band key, 16 hex> = "<cluster>
+ *                                     <simhash>": the band keys of the claims
+ *                                     that founded a cluster in that bucket.
  *
- * The three cw:sg:{<cluster>} keys share a hash tag, so the Lua script that
- * updates a cluster atomically names keys of one Cluster slot only; the
- * fingerprint and band keys are single-key commands.
+ * Band pointers are bucketed by wall-clock time, the bucket as wide as ttl_s
+ * (<bucket> is its start, unix seconds, a multiple of ttl_s): one hash per
+ * band and bucket holds every founder's band key of that period, and the hash
+ * expires as a whole at the end of the bucket after it.  Lookups read the
+ * current and the previous bucket, so a band pointer is found for between
+ * ttl_s and 2 * ttl_s after it was written.  Only the founder of a cluster
+ * registers band keys (a member joined because it is near the founder); every
+ * claim registers its exact fingerprint.  Changing ttl_s renames the buckets:
+ * near-duplicates of clusters founded before the change are then not found
+ * (their exact fingerprints still are).
  *
- * Round trips per batch: two.  (1) Read the fingerprint key and every band
- * key of every claim; the cluster is then chosen locally (exact, else a band
- * hit whose SimHash is close enough, else a new cluster; claims of the same
- * batch join each other).  (2) Record the sightings and write the pointer
- * keys that (1) found missing (SET NX EX; an existing fingerprint pointer
- * gets its TTL refreshed).
+ * Round trips per batch: two.  (1) Read the fingerprint key of every claim
+ * and, per band, its current and previous bucket (HMGET of every claim's band
+ * key); the cluster is then chosen locally (exact, else a band hit whose
+ * SimHash is close enough, else a new cluster; claims of the same batch join
+ * each other).  (2) Record the sightings, write the fingerprint pointers that
+ * (1) found missing (SET NX EX; an existing one gets its TTL refreshed), and
+ * the founders' band keys (one HSET per band bucket).
  *
- * Standalone Redis (the default): (1) is one MGET and (2) one EVALSHA whose
- * script loops over the batch — two commands per batch.  That script names
- * keys of many Cluster slots, so on Redis Cluster set per_claim_script
- * (match.sightings_batch_script: false): (1) is one GET per key and (2) one
- * EVALSHA per claim naming only its cluster's three keys, plus single-key
- * pointer writes, all pipelined.  Both paths keep the same keys and give the
+ * Standalone Redis (the default): (1) is one MGET plus two HMGET per band and
+ * (2) one EVALSHA whose script loops over the batch, plus one HSET and one
+ * EXPIRE per band written: the commands per batch do not grow with its size.
+ * That script names keys of many Cluster slots, so on Redis Cluster set
+ * per_claim_script (match.sightings_batch_script: false): (1) is one GET per
+ * fingerprint plus the same HMGETs, and (2) one EVALSHA per claim naming only
+ * its cluster's hash, plus single-key pointer writes, all pipelined.  Every
+ * other command names one key.  Both paths keep the same keys and give the
  * same answers, so a deployment can switch between them.
  * Idempotent per (cluster, article id).
  */
@@ -57,9 +71,13 @@ struct cw_sightings_opts {
 	 * of many slots and so needs a single node (standalone Redis).  Set from
 	 * match.sightings_batch_script (true by default) when declared. */
 	int per_claim_script;
+	/* The clock that picks band buckets, unix ms; 0 (the default) for the
+	 * real clock.  Tests set it to step over bucket boundaries. */
+	int64_t now_ms;
 };
 
-/* Reads match.sightings_ttl_s and match.sightings_max_hamming. */
+/* Reads match.sightings_ttl_s, match.sightings_max_hamming and
+ * match.sightings_batch_script; now_ms is set to 0. */
 void cw_sightings_opts_from_config(struct cw_sightings_opts *o, const struct cw_config *cfg);
 
 /* One claim as seen in one article.  Everything is borrowed. */

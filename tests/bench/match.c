@@ -46,6 +46,10 @@
  *   match_worker_bytes_per_10k_factchecks  RSS growth of building the matcher
  *                                     and reading the knowledge base into it,
  *                                     per 10,000 fact-checks
+ *
+ * CW_BENCH_VERDICTS=FILE also writes every claim's verdict to FILE (status,
+ * candidates' ids, methods and exact scores), to check that a change to the
+ * matcher decides exactly as before.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -677,6 +681,33 @@ static void stats_delta(struct cw_redis *r, const struct cw_redis_stats *s0, dou
 	       (double)(s1.commands - s0->commands) / (batches * BATCH));
 }
 
+/* Writes every claim's verdict, one line each: status, then id, method and
+ * score (exact, as %a) of the best and every candidate, so two builds'
+ * decisions can be compared with diff. */
+static int dump_verdicts(struct bench *b, const struct unpacked *u, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	for (size_t i = 0; i < b->n; i++) {
+		Claimwire__Verdict v;
+		claimwire__verdict__init(&v);
+		v.claim = u->c[i];
+		cw_matcher_decide(b->m, u->c[i], &v);
+		fprintf(f, "%d", (int)v.status);
+		if (v.best)
+			fprintf(f, " %s/%d/%a", v.best->fact_check->id, (int)v.best->method,
+			        (double)v.best->score);
+		for (size_t j = 0; j < v.n_candidates; j++)
+			fprintf(f, " %s/%d/%a", v.candidates[j]->fact_check->id,
+			        (int)v.candidates[j]->method, (double)v.candidates[j]->score);
+		fputc('\n', f);
+		cw_matcher_release_verdict(&v);
+	}
+	return fclose(f) ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct cw_config_key *const schemas[] = {
@@ -801,6 +832,9 @@ int main(int argc, char **argv)
 		cw_matcher_release_verdict(&v);
 	}
 	printf("decide_claims_per_s %.0f claims/s\n", (double)b.n / (now_s() - t0));
+	env = getenv("CW_BENCH_VERDICTS");
+	if (env && *env && dump_verdicts(&b, &u, env))
+		fprintf(stderr, "bench-match: cannot write %s\n", env);
 
 	r = connect_prefix(b.sock, "m1:");
 	t0 = now_s();

@@ -1,12 +1,14 @@
 /*
  * test_sightings.c — "seen before?" against a real redis-server: distinct
  * outlets and the first sighting, idempotent redelivery, near-duplicate
- * wordings joining a cluster, round trips per batch, expiry, Redis down.
+ * wordings joining a cluster, round trips per batch, expiry, band pointers
+ * in time buckets written by founders only, Redis down and back.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cw_redis_fixture.h"
 #include "extract/fingerprint.h"
@@ -242,25 +244,186 @@ Test(sightings, one_batch_two_round_trips)
 		cw_sighting_release(&out[i]);
 }
 
+static struct cw_redis *sg_other(const char *prefix);
+
+/* Seconds a key has left; -2 when it does not exist. */
+static long long sg_ttl(const char *key)
+{
+	redisReply *rep;
+	char err[256];
+
+	cr_assert_eq(cw_redis_command(sg_r, &rep, err, sizeof(err), "TTL %s", key), 0, "%s", err);
+	return rep->integer;
+}
+
+static long long sg_int(const char *fmt, const char *key)
+{
+	redisReply *rep;
+	char err[256];
+
+	cr_assert_eq(cw_redis_command(sg_r, &rep, err, sizeof(err), fmt, key), 0, "%s", err);
+	return cw_redis_reply_int(rep);
+}
+
+/* The start of the band bucket holding time now_ms, for ttl_s 3600. */
+static long long sg_bucket(int64_t now_ms)
+{
+	long long s = (long long)(now_ms / 1000);
+	return s - s % 3600;
+}
+
 Test(sightings, keys_expire)
 {
 	struct sg_claim c;
 	struct cw_sighting s;
 	struct cw_sighting_in in;
-	redisReply *rep;
-	char err[256], key[64];
+	char key[64];
+	long long t;
 
 	NEED_REDIS();
 	sg_fingerprint(sg_text, &c);
 	in = sg_in(&c, "reuters", "art-r1", 1000);
 	s = sg_record1(&in);
 	cw_sighting_release(&s);
-	snprintf(key, sizeof(key), "cwt:sg:{%s}:articles", c.fp);
-	cr_assert_eq(cw_redis_command(sg_r, &rep, err, sizeof(err), "TTL %s", key), 0);
-	cr_expect(rep->integer > 0 && rep->integer <= 3600, "ttl %lld", rep->integer);
+	snprintf(key, sizeof(key), "cwt:sg:{%s}", c.fp);
+	t = sg_ttl(key);
+	cr_expect(t > 0 && t <= 3600, "ttl %lld", t);
 	snprintf(key, sizeof(key), "cwt:sg:fp:%s", c.fp);
-	cr_assert_eq(cw_redis_command(sg_r, &rep, err, sizeof(err), "TTL %s", key), 0);
-	cr_expect(rep->integer > 0 && rep->integer <= 3600, "ttl %lld", rep->integer);
+	t = sg_ttl(key);
+	cr_expect(t > 0 && t <= 3600, "ttl %lld", t);
+	/* the band bucket lives to the end of the next bucket */
+	snprintf(key, sizeof(key), "cwt:lsh:0:%lld", sg_bucket(cw_now_ms()));
+	t = sg_ttl(key);
+	cr_expect(t > 3600 && t <= 7200, "ttl %lld", t);
+}
+
+/* A cluster is one hash: the counts and the member outlets and articles are
+ * its fields, no other key is written for it. */
+Test(sightings, cluster_is_one_hash)
+{
+	struct sg_claim c;
+	struct cw_sighting s;
+	struct cw_sighting_in in;
+	char key[64];
+
+	NEED_REDIS();
+	sg_fingerprint(sg_text, &c);
+	in = sg_in(&c, "reuters", "art-r1", 1000);
+	s = sg_record1(&in);
+	cw_sighting_release(&s);
+	in = sg_in(&c, "bbc", "art-b1", 2000);
+	s = sg_record1(&in);
+	cw_sighting_release(&s);
+	snprintf(key, sizeof(key), "cwt:sg:{%s}", c.fp);
+	cr_expect_eq(sg_int("HGET %s outlets", key), 2);
+	cr_expect_eq(sg_int("HGET %s articles", key), 2);
+	cr_expect_eq(sg_int("HEXISTS %s o:bbc", key), 1);
+	cr_expect_eq(sg_int("HEXISTS %s a:art-r1", key), 1);
+	snprintf(key, sizeof(key), "cwt:sg:{%s}:outlets", c.fp);
+	cr_expect_eq(sg_int("EXISTS %s", key), 0);
+	snprintf(key, sizeof(key), "cwt:sg:{%s}:articles", c.fp);
+	cr_expect_eq(sg_int("EXISTS %s", key), 0);
+}
+
+/* Fields in every band hash of the bucket holding now_ms. */
+static long long sg_band_fields(int64_t now_ms)
+{
+	long long total = 0;
+	char key[64];
+
+	for (int j = 0; j < SG_BANDS; j++) {
+		snprintf(key, sizeof(key), "cwt:lsh:%d:%lld", j, sg_bucket(now_ms));
+		total += sg_int("HLEN %s", key);
+	}
+	return total;
+}
+
+/* Band keys are fields of one hash per band and bucket, written by the
+ * claim that founds a cluster; a member that joins it writes none. */
+Test(sightings, only_founders_write_band_keys)
+{
+	static const char near[] = "The unemployment rate fell to 3.5 percent in September, the "
+	                           "lowest level seen since 1969.";
+	static const char other[] = "The city council approved a new budget for road repairs.";
+	struct sg_claim a, b, c;
+	struct cw_sighting s;
+	struct cw_sighting_in in;
+	int64_t now = cw_now_ms();
+
+	NEED_REDIS();
+	sg_fingerprint(sg_text, &a);
+	sg_fingerprint(near, &b);
+	sg_fingerprint(other, &c);
+	in = sg_in(&a, "reuters", "art-r1", 1000);
+	s = sg_record1(&in);
+	cw_sighting_release(&s);
+	cr_expect_eq(sg_band_fields(now), SG_BANDS, "the founder's band keys");
+	in = sg_in(&b, "apnews", "art-a1", 2000);
+	s = sg_record1(&in);
+	cr_expect_eq(s.method, CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_NEAR_DUPLICATE);
+	cw_sighting_release(&s);
+	cr_expect_eq(sg_band_fields(now), SG_BANDS, "a member adds no band key");
+	in = sg_in(&c, "bbc", "art-b1", 3000);
+	s = sg_record1(&in);
+	cr_expect(s.is_new);
+	cw_sighting_release(&s);
+	cr_expect_eq(sg_band_fields(now), 2 * SG_BANDS, "a second founder adds its own");
+}
+
+/* Band pointers are found in the current and the previous bucket, and not
+ * once two bucket boundaries have passed. */
+Test(sightings, band_buckets_rotate)
+{
+	static const char near[] = "The unemployment rate fell to 3.5 percent in September, the "
+	                           "lowest level seen since 1969.";
+	static const char near2[] = "The unemployment rate fell to 3.5 percent in September, "
+	                            "the lowest level since the year 1969.";
+	struct sg_claim a, b, d;
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sighting_in in;
+	struct cw_sighting s;
+	char err[256];
+	int64_t t0 = sg_bucket(cw_now_ms()) * 1000 + 1000; /* just after a boundary */
+
+	NEED_REDIS();
+	sg_fingerprint(sg_text, &a);
+	sg_fingerprint(near, &b);
+	sg_fingerprint(near2, &d);
+	cr_assert_str_neq(b.fp, d.fp);
+	o.now_ms = t0;
+	in = sg_in(&a, "reuters", "art-r1", 1000);
+	cr_assert_eq(cw_sightings_record(sg_r, &o, &in, 1, &s, err, sizeof(err)), 0, "%s", err);
+	cw_sighting_release(&s);
+	/* the next bucket still reads the founder's pointers */
+	o.now_ms = t0 + 3600 * 1000 + 1800 * 1000;
+	in = sg_in(&b, "apnews", "art-a1", 2000);
+	cr_assert_eq(cw_sightings_record(sg_r, &o, &in, 1, &s, err, sizeof(err)), 0, "%s", err);
+	cr_expect_str_eq(s.cluster, a.fp);
+	cw_sighting_release(&s);
+	/* in the same bucket, the second near wording would join too */
+	o.now_ms = t0 + 1800 * 1000;
+	in = sg_in(&d, "bbc", "art-b1", 3000);
+	{
+		struct cw_redis *r2 = sg_other("cwrot:");
+		struct cw_sighting_in ia = sg_in(&a, "reuters", "art-r1", 1000);
+		o.now_ms = t0;
+		cr_assert_eq(cw_sightings_record(r2, &o, &ia, 1, &s, err, sizeof(err)), 0, "%s",
+		             err);
+		cw_sighting_release(&s);
+		o.now_ms = t0 + 1800 * 1000;
+		cr_assert_eq(cw_sightings_record(r2, &o, &in, 1, &s, err, sizeof(err)), 0, "%s",
+		             err);
+		cr_expect_str_eq(s.cluster, a.fp, "near wording joins within the bucket");
+		cw_sighting_release(&s);
+		cw_redis_free(r2);
+	}
+	/* two boundaries later the founder's pointers are no longer read: the
+	 * near wording founds its own cluster */
+	o.now_ms = t0 + 2 * 3600 * 1000 + 1800 * 1000;
+	cr_assert_eq(cw_sightings_record(sg_r, &o, &in, 1, &s, err, sizeof(err)), 0, "%s", err);
+	cr_expect_str_eq(s.cluster, d.fp);
+	cr_expect(s.is_new);
+	cw_sighting_release(&s);
 }
 
 Test(sightings, redis_down_is_retry)
@@ -270,12 +433,25 @@ Test(sightings, redis_down_is_retry)
 	struct cw_sighting out;
 	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
 	char err[256];
+	int rc = CW_ERR_RETRY;
 
 	NEED_REDIS();
 	sg_fingerprint(sg_text, &c);
 	in = sg_in(&c, "reuters", "art-r1", 1000);
 	cw_test_redis_kill(&sg_tr);
 	cr_expect_eq(cw_sightings_record(sg_r, &o, &in, 1, &out, err, sizeof(err)), CW_ERR_RETRY);
+	/* back up (empty): the same call succeeds once the handle reconnects */
+	cr_assert_eq(cw_test_redis_spawn(&sg_tr), 0);
+	for (int i = 0; i < 100 && rc == CW_ERR_RETRY; i++) {
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		rc = cw_sightings_record(sg_r, &o, &in, 1, &out, err, sizeof(err));
+		if (rc == CW_ERR_RETRY)
+			nanosleep(&ts, NULL); /* waiting out the reconnect backoff */
+	}
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_expect_eq(out.total, 1);
+	cr_expect(out.is_new);
+	cw_sighting_release(&out);
 }
 
 /* A second handle on the same server with its own key prefix, so that one
@@ -290,45 +466,71 @@ static struct cw_redis *sg_other(const char *prefix)
 	return cw_redis_new_params(&p, err, sizeof(err));
 }
 
-/* The whole-batch script (standalone) sends two commands per batch; the
- * per-claim path (Redis Cluster) sends at least one EVALSHA per claim. */
-Test(sightings, batch_script_sends_two_commands)
+/* The whole-batch path sends the same commands for a batch of 3 claims and
+ * of 6 (one MGET, two HMGET per band, one EVALSHA, an HSET and an EXPIRE
+ * per band written); the per-claim path (Redis Cluster) sends at least one
+ * EVALSHA per claim. */
+Test(sightings, batch_commands_do_not_grow_with_the_batch)
 {
-	struct sg_claim a, b;
-	struct cw_sighting_in in[3];
-	struct cw_sighting out[3];
+	static const char *const texts[] = {
+	    "The city council approved a new budget for road repairs.",
+	    "Crime in the city has doubled over the last ten years, the mayor said.",
+	    "The state spends more on prisons than on its universities.",
+	    "Half of all new jobs last year went to immigrants.",
+	    "The governor cut school funding by a billion dollars.",
+	    "Wind power now supplies a third of the country's electricity.",
+	    "The president signed more executive orders than any predecessor.",
+	    "Gas prices have tripled since the start of the administration.",
+	};
+	struct sg_claim a, c[8];
+	struct cw_sighting_in in[6];
+	struct cw_sighting out[6];
 	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
 	struct cw_redis_stats st0, st1;
+	unsigned long long c3, c6;
 	char err[256];
 
 	NEED_REDIS();
 	sg_fingerprint(sg_text, &a);
-	sg_fingerprint("The city council approved a new budget for road repairs.", &b);
-	in[0] = sg_in(&a, "reuters", "art-r1", 1000);
-	in[1] = sg_in(&b, "apnews", "art-a1", 2000);
-	in[2] = sg_in(&a, "bbc", "art-b1", 3000);
+	for (int i = 0; i < 8; i++)
+		sg_fingerprint(texts[i], &c[i]);
 	/* the first call also loads the script (NOSCRIPT, then EVAL) */
+	in[0] = sg_in(&a, "reuters", "art-r1", 1000);
 	cr_assert_eq(cw_sightings_record(sg_r, &o, in, 1, out, err, sizeof(err)), 0, "%s", err);
 	cw_sighting_release(&out[0]);
+
+	for (int i = 0; i < 3; i++)
+		in[i] = sg_in(&c[i], "apnews", "art-a1", 2000);
 	cw_redis_get_stats(sg_r, &st0);
 	cr_assert_eq(cw_sightings_record(sg_r, &o, in, 3, out, err, sizeof(err)), 0, "%s", err);
 	cw_redis_get_stats(sg_r, &st1);
-	cr_expect_eq(st1.commands - st0.commands, 2, "MGET and one EVALSHA: %llu commands",
-	             st1.commands - st0.commands);
-	cr_expect_eq(out[2].distinct_outlets, 2);
-	cr_expect_eq(out[1].total, 1);
+	c3 = st1.commands - st0.commands;
+	cr_expect_eq(st1.round_trips - st0.round_trips, 2);
 	for (int i = 0; i < 3; i++)
 		cw_sighting_release(&out[i]);
 
+	for (int i = 0; i < 6; i++)
+		in[i] = sg_in(i < 5 ? &c[3 + i] : &a, "bbc", "art-b1", 3000);
+	cw_redis_get_stats(sg_r, &st0);
+	cr_assert_eq(cw_sightings_record(sg_r, &o, in, 6, out, err, sizeof(err)), 0, "%s", err);
+	cw_redis_get_stats(sg_r, &st1);
+	c6 = st1.commands - st0.commands;
+	cr_expect_eq(c3, c6, "3 claims: %llu commands, 6 claims: %llu", c3, c6);
+	cr_expect_leq(c6, 2 + 4 * SG_BANDS, "%llu commands", c6);
+	cr_expect_eq(out[5].distinct_outlets, 2);
+	for (int i = 0; i < 6; i++)
+		cw_sighting_release(&out[i]);
+
 	o.per_claim_script = 1;
-	in[0].article_id = "art-r2";
+	for (int i = 0; i < 3; i++)
+		in[i] = sg_in(i ? &c[i] : &a, "cnn", "art-c1", 4000);
 	cw_redis_get_stats(sg_r, &st0);
 	cr_assert_eq(cw_sightings_record(sg_r, &o, in, 3, out, err, sizeof(err)), 0, "%s", err);
 	cw_redis_get_stats(sg_r, &st1);
-	cr_expect_geq(st1.commands - st0.commands, 3 + 3 * (1 + SG_BANDS), "%llu commands",
+	cr_expect_geq(st1.commands - st0.commands, 3 + 3 + 2 * SG_BANDS, "%llu commands",
 	              st1.commands - st0.commands);
 	cr_expect_eq(out[0].total, 3, "the per-claim path continues the batch path's cluster");
-	cr_expect_eq(out[0].distinct_outlets, 2);
+	cr_expect_eq(out[0].distinct_outlets, 3);
 	for (int i = 0; i < 3; i++)
 		cw_sighting_release(&out[i]);
 }
