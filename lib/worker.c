@@ -40,6 +40,11 @@ struct cw_worker {
 	struct cw_redis *metrics;        /* best effort: counters for /metrics */
 };
 
+int cw_worker_stop_requested(void)
+{
+	return stop_requested != 0;
+}
+
 void cw_worker_request_stop(void)
 {
 	stop_requested = 1;

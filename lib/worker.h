@@ -74,6 +74,12 @@ void cw_worker_get_stats(const struct cw_worker *w, struct cw_worker_stats *out)
  * cw_worker_run() installs them too. */
 void cw_worker_install_signals(void);
 
+/* Whether SIGTERM/SIGINT (or cw_worker_request_stop) asked the worker to
+ * stop, as opposed to batch mode finding the input consumed.  The handlers
+ * stay installed after cw_worker_run() returns, so a command that lingers
+ * (the dashboard of `report --serve`) can wait on this. */
+int cw_worker_stop_requested(void);
+
 /* Asks the loop to stop as after SIGTERM (safe from a signal handler). */
 void cw_worker_request_stop(void);
 

@@ -9,8 +9,6 @@
  * idempotent store scripts make the redelivery harmless.  A Verdict that does
  * not unpack goes to the dead-letter topic after the batch is stored.
  */
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,55 +55,6 @@ struct report_worker {
 	int64_t next_write_ms;
 	size_t max_articles;
 };
-
-static volatile sig_atomic_t serve_stop;
-
-static void on_serve_signal(int sig)
-{
-	(void)sig;
-	serve_stop = 1;
-}
-
-/*
- * One SIGTERM (or SIGINT) stops everything, also during the batch of
- * --batch --serve.  The worker loop's own handlers (lib/worker.c) do not say
- * why the loop returned, so the report takes these two signals itself: they
- * are blocked in every thread (before the dashboard's and librdkafka's
- * threads exist, which inherit the mask) and a thread of ours sigwait()s for
- * them, remembers, and asks the worker loop to stop.
- */
-static volatile sig_atomic_t stop_signalled;
-
-static void *stop_signal_thread(void *arg)
-{
-	sigset_t *set = arg;
-	int sig;
-	for (;;) {
-		if (sigwait(set, &sig) != 0)
-			continue;
-		stop_signalled = 1;
-		serve_stop = 1;
-		cw_worker_request_stop();
-	}
-	return NULL;
-}
-
-static int take_stop_signals(void)
-{
-	static sigset_t set;
-	pthread_t t;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
-		return -1;
-	if (pthread_create(&t, NULL, stop_signal_thread, &set) != 0) {
-		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-		return -1;
-	}
-	pthread_detach(t);
-	return 0;
-}
 
 static char *header_copy(rd_kafka_headers_t *hdrs, const char *name)
 {
@@ -215,19 +164,15 @@ static void tick(struct cw_worker *w, void *opaque)
 	write_files(rw);
 }
 
-/* Keeps the process (and the dashboard thread) alive until SIGTERM/SIGINT. */
-static void serve_until_signal(int signals_taken)
+/* Keeps the process (and the dashboard thread) alive until SIGTERM/SIGINT.
+ * The worker's signal handlers (lib/worker.c) stay in place after its loop,
+ * so one signal stops the report whether it comes during the batch or
+ * after: a worker stopped by a signal never starts serving. */
+static void serve_until_signal(void)
 {
-	if (!signals_taken) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_serve_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-	}
+	cw_worker_install_signals(); /* for --from-jsonl, which has not yet */
 	cw_info("msg=\"batch done; the dashboard stays up until SIGTERM\"");
-	while (!serve_stop) {
+	while (!cw_worker_stop_requested()) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
@@ -289,9 +234,8 @@ int cw_report_command(int argc, char **argv)
 	if ((rc = cw_cli_finish(&o, usage_text, &cfg)) >= 0)
 		return rc;
 	rc = CW_EXIT_FAILURE;
-	/* Before any thread starts.  Not for --from-jsonl, which a signal
-	 * simply ends. */
-	int signals_taken = !from_jsonl && take_stop_signals() == 0;
+	if (!from_jsonl)
+		cw_worker_install_signals();
 	if (!out_dir)
 		out_dir = cw_config_str(cfg, "report.out_dir");
 
@@ -369,9 +313,9 @@ int cw_report_command(int argc, char **argv)
 		if (rc == CW_EXIT_OK)
 			rc = CW_EXIT_FAILURE;
 	}
-	if (serve && http && rc == CW_EXIT_OK && !stop_signalled)
-		serve_until_signal(signals_taken);
-	else if (serve && stop_signalled)
+	if (serve && http && rc == CW_EXIT_OK && !cw_worker_stop_requested())
+		serve_until_signal();
+	else if (serve && cw_worker_stop_requested())
 		cw_info("msg=\"stopped by a signal during the batch; not serving\"");
 out:
 	cw_http_stop(http);
