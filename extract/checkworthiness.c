@@ -301,12 +301,27 @@ static struct {
 } word_table[WT_SLOTS];
 static int word_table_ready;
 
+/* A word's first slot: the top bits of one multiply (FNV's low bits mix
+ * poorly, its high bits well enough for 512 slots). */
+static inline size_t word_slot(uint64_t h)
+{
+	return (size_t)((h * 0x9e3779b97f4a7c15ull) >> 55) & (WT_SLOTS - 1);
+}
+
+/* Token kinds: numbers are folded into a class token so that "4.1 percent"
+ * and "9 percent" share features. */
+static const char *const number_tokens[] = {"<num>", "<year>", "<pct>", "<money>", "<ord>"};
+enum { N_PLAIN, N_YEAR, N_PCT, N_MONEY, N_ORD, N_KINDS };
+static uint64_t number_hash[N_KINDS]; /* fnv() of number_tokens[], set with the word table */
+
 static void word_table_build(void)
 {
+	for (size_t k = 0; k < N_KINDS; k++)
+		number_hash[k] = fnv(number_tokens[k], strlen(number_tokens[k]));
 	for (size_t i = 0; i < CW_ARRAY_SIZE(word_classes); i++) {
 		const char *w = word_classes[i].w;
 		uint64_t h = fnv(w, strlen(w));
-		size_t s = (size_t)fmix64(h) & (WT_SLOTS - 1);
+		size_t s = word_slot(h);
 		while (word_table[s].h != 0 && word_table[s].h != h)
 			s = (s + 1) & (WT_SLOTS - 1);
 		word_table[s].h = h;
@@ -332,7 +347,7 @@ static void word_table_init(void)
 
 static inline unsigned word_class(uint64_t h)
 {
-	size_t s = (size_t)fmix64(h) & (WT_SLOTS - 1);
+	size_t s = word_slot(h);
 	while (word_table[s].h != 0) {
 		if (word_table[s].h == h)
 			return word_table[s].cls;
@@ -385,15 +400,21 @@ static inline size_t apostrophe(const unsigned char *s, size_t i, size_t len)
 	return 0;
 }
 
-/* Token kinds: numbers are folded into a class token so that "4.1 percent"
- * and "9 percent" share features. */
-static const char *const number_tokens[] = {"<num>", "<year>", "<pct>", "<money>", "<ord>"};
-enum { N_PLAIN, N_YEAR, N_PCT, N_MONEY, N_ORD };
-
 struct fx {
 	struct cw_cw_features *out;
 	uint32_t mask;
 	uint64_t seed;
+	const float *w; /* the weights about to be dotted with out, or NULL */
+	/* Scoring (w set) writes no val[] (every hashed feature is 1) and
+	 * copies no neighbour's words: out->idx[0..nhash) are the sentence's
+	 * features, then come nseg neighbours' words (seg_n[k] of them, each
+	 * valued seg_v[k], counted in out->n but not copied), then the rest of
+	 * out->idx up to out->n (the speaker); the dense features stay in
+	 * dense[].  dot_fx() adds them up in exactly that order. */
+	size_t nhash, nseg;
+	const uint32_t *seg_idx[2];
+	size_t seg_n[2];
+	float seg_v[2];
 	float dense[NDENSE];
 };
 
@@ -402,8 +423,14 @@ static inline void add_hashed(struct fx *f, uint64_t h)
 	struct cw_cw_features *o = f->out;
 	if (o->n >= CW_CW_MAX_FEATURES - NDENSE)
 		return;
-	o->idx[o->n] = (uint32_t)(fmix64(h ^ f->seed) & f->mask);
-	o->val[o->n] = 1.0f;
+	uint32_t idx = (uint32_t)(fmix64(h ^ f->seed) & f->mask);
+	/* The weight is read when the sentence is done: start its cache line
+	 * on its way now (a 1 MiB table does not stay in L1/L2). */
+	if (f->w)
+		__builtin_prefetch(f->w + idx);
+	else
+		o->val[o->n] = 1.0f;
+	o->idx[o->n] = idx;
 	o->n++;
 }
 
@@ -413,39 +440,51 @@ static inline void add_hashed(struct fx *f, uint64_t h)
 #define PREV_SALT    0x2545f4914f6cdd1dull
 #define NEXT_SALT    0x94d049bb133111ebull
 
-/* Hashes the word after s[i] (lower-cased, apostrophes dropped) into *h and
- * returns the index just past it; *bl gets its length, buf its first
- * TOKEN_MAX bytes. */
-static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uint64_t *h, char *buf,
-                               size_t *bl)
+/* Hashes the word at s[i] (lower-cased, apostrophes dropped) into *h and
+ * returns the index just past it; *bl gets its length in bytes, capped at
+ * TOKEN_MAX, and *tail its last four bytes (the last in the low byte), all a
+ * caller needs for suffix tests.  Runs of ASCII letters, the bulk of any
+ * text, take the tight inner loop. */
+static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uint64_t *h,
+                               size_t *bl, uint32_t *tail)
 {
-	size_t j = i, n = 0;
+	size_t j = i;
 	uint64_t x = FNV_OFFSET;
-	while (j < len) {
+	uint32_t t = 0;
+	size_t skipped = 0; /* apostrophe bytes, not part of the token */
+
+	for (;;) {
+		unsigned char b, c;
 		size_t a;
-		unsigned char b = lower_letter[s[j]];
-		if (b) {
-			/* The common case: an ASCII letter, lower-cased by table. */
+		while (j < len && (b = lower_letter[s[j]]) != 0) {
 			x = (x ^ b) * FNV_PRIME;
-			if (n < TOKEN_MAX)
-				buf[n] = (char)b;
-			n++;
+			t = (t << 8) | b;
 			j++;
-		} else if (word_byte(s, j, len) && !is_digit(s[j])) {
-			b = s[j];
-			x = (x ^ b) * FNV_PRIME;
-			if (n < TOKEN_MAX)
-				buf[n] = (char)b;
-			n++;
-			j++;
-		} else if ((a = apostrophe(s, j, len)) != 0 && j + a < len && is_alpha(s[j + a])) {
-			j += a;
-		} else {
-			break;
 		}
+		if (j >= len)
+			break;
+		c = s[j];
+		if (c >= 0x80) {
+			/* Any non-ASCII byte but the general punctuation block
+			 * U+2000–U+206F (E2 80/81 xx) is a word byte. */
+			if (!(c == 0xE2 && j + 2 < len && (s[j + 1] == 0x80 || s[j + 1] == 0x81))) {
+				x = (x ^ c) * FNV_PRIME;
+				t = (t << 8) | c;
+				j++;
+				continue;
+			}
+		}
+		a = apostrophe(s, j, len);
+		if (a != 0 && j + a < len && is_alpha(s[j + a])) {
+			j += a;
+			skipped += a;
+			continue;
+		}
+		break;
 	}
 	*h = x;
-	*bl = n < TOKEN_MAX ? n : TOKEN_MAX;
+	*tail = t;
+	*bl = j - i - skipped < TOKEN_MAX ? j - i - skipped : TOKEN_MAX;
 	return j;
 }
 
@@ -472,11 +511,11 @@ static void context_compute(const unsigned char *s, size_t len, uint64_t seed, u
 			while (i < len && (is_digit(s[i]) || s[i] == '.' || s[i] == ','))
 				i++;
 			c->number = 1;
-			h = fnv("<num>", 5);
+			h = number_hash[N_PLAIN];
 		} else if (word_byte(s, i, len)) {
-			char buf[TOKEN_MAX];
 			size_t bl;
-			i = scan_word(s, i, len, &h, buf, &bl);
+			uint32_t tail;
+			i = scan_word(s, i, len, &h, &bl, &tail);
 		} else {
 			i++;
 			continue;
@@ -509,6 +548,21 @@ static void context_apply(struct fx *f, const struct cw_cw_ctx *c, int which, in
 		f->dense[d_none] = 1;
 		return;
 	}
+	if (f->w) {
+		/* add_hashed() never takes o->n past the cap */
+		size_t room = CW_CW_MAX_FEATURES - NDENSE - o->n;
+		size_t cnt = c->n < room ? c->n : room;
+		for (k = 0; k < cnt; k++)
+			__builtin_prefetch(f->w + c->idx[which][k]);
+		if (cnt > 0) {
+			f->seg_idx[f->nseg] = c->idx[which];
+			f->seg_n[f->nseg] = cnt;
+			f->seg_v[f->nseg] = (float)(1.0 / sqrt((double)cnt));
+			f->nseg++;
+			o->n += cnt;
+		}
+		goto flags;
+	}
 	for (k = 0; k < c->n && o->n < CW_CW_MAX_FEATURES - NDENSE; k++) {
 		o->idx[o->n] = c->idx[which][k];
 		o->n++;
@@ -518,6 +572,7 @@ static void context_apply(struct fx *f, const struct cw_cw_ctx *c, int which, in
 		for (k = first; k < o->n; k++)
 			o->val[k] = v;
 	}
+flags:
 	if (c->number)
 		f->dense[d_number] = 1;
 	f->dense[d_question] = c->question;
@@ -542,15 +597,16 @@ void cw_cw_extract(const char *sentence, size_t len, const char *speaker, size_t
  * and e->next. */
 static void extract_feats(const struct cw_cw_example *e, const struct cw_cw_ctx *prevc,
                           const struct cw_cw_ctx *nextc, uint32_t seed, unsigned bits,
-                          struct cw_cw_features *out)
+                          const float *w, struct cw_cw_features *out, struct fx *fp)
 {
 	const unsigned char *s = (const unsigned char *)e->text;
 	size_t len = e->len;
-	struct fx f = {.out = out, .mask = (uint32_t)((1u << bits) - 1), .seed = seed};
+	struct fx f = {.out = out, .mask = (uint32_t)((1u << bits) - 1), .seed = seed, .w = w};
 	uint64_t prev = START_TOKEN;
 	unsigned prev_cls = 0;
 	size_t ntok = 0, nnum = 0, nnames = 0, conv_at = 0, ned = 0;
 	int money_sign = 0, conv = 0, that_clause = 0;
+	unsigned all_cls = 0; /* word classes of every word seen */
 
 	word_table_init();
 	out->n = 0;
@@ -590,7 +646,7 @@ static void extract_feats(const struct cw_cw_example *e, const struct cw_cw_ctx 
 			}
 			if (money_sign)
 				kind = N_MONEY;
-			h = fnv(number_tokens[kind], strlen(number_tokens[kind]));
+			h = number_hash[kind];
 			nnum++;
 			if (kind == N_YEAR)
 				f.dense[D_YEAR] = 1;
@@ -601,54 +657,40 @@ static void extract_feats(const struct cw_cw_example *e, const struct cw_cw_ctx 
 			i = j;
 		} else if (word_byte(s, i, len)) {
 			/* A word, lower-cased, apostrophes dropped. */
-			char buf[TOKEN_MAX];
 			size_t bl;
+			uint32_t tail;
 			int cap = c >= 'A' && c <= 'Z';
-			size_t j = scan_word(s, i, len, &h, buf, &bl);
+			size_t j = scan_word(s, i, len, &h, &bl, &tail);
 			cls = bl < TOKEN_MAX ? word_class(h) : 0;
-			/* "X asked him about ..." is about the conversation; "X told
-			 * him that ..." and "X said that ..." report what was said. */
-			if (cls & (W_CONVERSATION | W_ATTRIBUTION)) {
-				conv_at = ntok + 1;
-				conv |= (cls & W_CONVERSATION) != 0;
+			if (cls) {
+				/* "X asked him about ..." is about the conversation; "X
+				 * told him that ..." and "X said that ..." report what was
+				 * said. */
+				if (cls & (W_CONVERSATION | W_ATTRIBUTION)) {
+					conv_at = ntok + 1;
+					conv |= (cls & W_CONVERSATION) != 0;
+				}
+				if ((cls & W_THAT) && conv_at && ntok + 1 - conv_at <= 3)
+					that_clause = 1;
+				/* "asked him whether ...", "questioned X about ...": a
+				 * question put in reported speech is a question. */
+				if ((cls & W_WH) && conv && conv_at && ntok + 1 - conv_at <= 3)
+					f.dense[D_QUESTION] = 1;
+				if ((cls & W_OPINION_VERB) &&
+				    (prev_cls & (W_FIRST_SING | W_FIRST_PLUR)))
+					f.dense[D_OPINION] = 1;
+				if ((cls & W_FUTURE) && (prev_cls & (W_FIRST_SING | W_FIRST_PLUR)))
+					f.dense[D_FUTURE] = 1;
+				all_cls |= cls; /* the one-word classes, mapped after the loop */
 			}
-			if ((cls & W_THAT) && conv_at && ntok + 1 - conv_at <= 3)
-				that_clause = 1;
-			/* "asked him whether ...", "questioned X about ...": a
-			 * question put in reported speech is a question. */
-			if ((cls & W_WH) && conv && conv_at && ntok + 1 - conv_at <= 3)
-				f.dense[D_QUESTION] = 1;
-			if (bl >= 4 && bl < TOKEN_MAX && memcmp(buf + bl - 2, "ed", 2) == 0)
+			if (bl >= 4 && bl < TOKEN_MAX && (tail & 0xffff) == ('e' << 8 | 'd'))
 				ned++;
 			if (cap && ntok > 0 && !(cls & W_FIRST_SING))
 				nnames++;
-			if (cls & W_COMPARATIVE)
-				f.dense[D_COMPARATIVE] = 1;
-			if (cls & W_SUPERLATIVE)
-				f.dense[D_SUPERLATIVE] = 1;
-			if (cls & W_ATTRIBUTION)
-				f.dense[D_ATTRIBUTION] = 1;
-			if (cls & W_MONTH)
-				f.dense[D_DATE] = 1;
-			if (cls & W_MAGNITUDE)
-				f.dense[D_MAGNITUDE] = 1;
-			if (cls & W_PERCENT)
-				f.dense[D_PERCENT] = 1;
-			if (cls & W_MONEY)
-				f.dense[D_MONEY] = 1;
-			if (cls & W_FIRST_PLUR)
-				f.dense[D_WE] = 1;
-			if (cls & W_SECOND)
-				f.dense[D_YOU] = 1;
-			if (cls & W_NEGATION)
-				f.dense[D_NEGATION] = 1;
-			if ((cls & W_OPINION_VERB) && (prev_cls & (W_FIRST_SING | W_FIRST_PLUR)))
-				f.dense[D_OPINION] = 1;
-			if ((cls & W_FUTURE) && (prev_cls & (W_FIRST_SING | W_FIRST_PLUR)))
-				f.dense[D_FUTURE] = 1;
 			/* "-est" words not in the list count as superlatives when long
 			 * enough to not be "best"-like stems already listed. */
-			if (bl >= 6 && bl < TOKEN_MAX && memcmp(buf + bl - 3, "est", 3) == 0)
+			if (bl >= 6 && bl < TOKEN_MAX &&
+			    (tail & 0xffffff) == ((uint32_t)'e' << 16 | 's' << 8 | 't'))
 				f.dense[D_SUPERLATIVE] = 1;
 			i = j;
 		} else {
@@ -671,6 +713,27 @@ static void extract_feats(const struct cw_cw_example *e, const struct cw_cw_ctx 
 	}
 	if (ntok > 0)
 		add_hashed(&f, prev * BIGRAM_MIX + START_TOKEN); /* end of sentence */
+	f.nhash = out->n;
+	{
+		static const struct {
+			unsigned cls;
+			enum dense d;
+		} cls_dense[] = {
+		    {W_COMPARATIVE, D_COMPARATIVE},
+		    {W_SUPERLATIVE, D_SUPERLATIVE},
+		    {W_ATTRIBUTION, D_ATTRIBUTION},
+		    {W_MONTH, D_DATE},
+		    {W_MAGNITUDE, D_MAGNITUDE},
+		    {W_PERCENT, D_PERCENT},
+		    {W_MONEY, D_MONEY},
+		    {W_FIRST_PLUR, D_WE},
+		    {W_SECOND, D_YOU},
+		    {W_NEGATION, D_NEGATION},
+		};
+		for (size_t k = 0; k < CW_ARRAY_SIZE(cls_dense); k++)
+			if (all_cls & cls_dense[k].cls)
+				f.dense[cls_dense[k].d] = 1;
+	}
 	/* Sentences of another corpus come without their neighbours: unknown
 	 * context, not the start of a text, so no context feature at all. */
 	if (e->other_corpus) {
@@ -722,6 +785,10 @@ static void extract_feats(const struct cw_cw_example *e, const struct cw_cw_ctx 
 	        : ntok < 20 ? D_LEN_10_19
 	        : ntok < 40 ? D_LEN_20_39
 	                    : D_LEN_40] = 1;
+	if (fp) {
+		*fp = f; /* scoring: dot_fx() reads the dense features there */
+		return;
+	}
 	for (size_t k = 0; k < NDENSE; k++) {
 		if (f.dense[k] == 0)
 			continue;
@@ -734,7 +801,7 @@ static void extract_feats(const struct cw_cw_example *e, const struct cw_cw_ctx 
 void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bits,
                       struct cw_cw_features *out)
 {
-	extract_feats(e, NULL, NULL, seed, bits, out);
+	extract_feats(e, NULL, NULL, seed, bits, NULL, out, NULL);
 }
 
 /* ---- scoring ---- */
@@ -748,19 +815,39 @@ static float sigmoid(double z)
 	return (float)(1.0 / (1.0 + exp(-z)));
 }
 
-static double dot(const float *w, const struct cw_cw_features *x)
+/* The model's weights dotted with a scoring extract_feats()'s features, in
+ * the order cw_cw_extract_ex() lists them (the same double sums, so the same
+ * score to the bit): w * 1 is w, and each neighbour's words share one value. */
+static double dot_fx(const float *w, unsigned bits, const struct fx *f)
 {
+	const struct cw_cw_features *x = f->out;
+	const float *wd = w + ((size_t)1 << bits);
 	double z = 0;
-	for (size_t i = 0; i < x->n; i++)
-		z += (double)w[x->idx[i]] * x->val[i];
+	size_t i;
+
+	for (i = 0; i < f->nhash; i++)
+		z += (double)w[x->idx[i]];
+	for (size_t g = 0; g < f->nseg; g++) {
+		const uint32_t *idx = f->seg_idx[g];
+		double v = f->seg_v[g];
+		for (size_t k = 0; k < f->seg_n[g]; k++)
+			z += (double)w[idx[k]] * v;
+		i += f->seg_n[g];
+	}
+	for (; i < x->n; i++)
+		z += (double)w[x->idx[i]];
+	for (size_t k = 0; k < NDENSE; k++)
+		if (f->dense[k] != 0)
+			z += (double)wd[k] * f->dense[k];
 	return z;
 }
 
 float cw_cw_score_example(const struct cw_cw_model *m, const struct cw_cw_example *e)
 {
 	struct cw_cw_features x;
-	cw_cw_extract_ex(e, m->seed, m->bits, &x);
-	return sigmoid(m->bias + dot(m->w, &x));
+	struct fx f;
+	extract_feats(e, NULL, NULL, m->seed, m->bits, m->w, &x, &f);
+	return sigmoid(m->bias + dot_fx(m->w, m->bits, &f));
 }
 
 float cw_cw_score_ctx(const struct cw_cw_model *m, const char *prev, size_t prev_len,
@@ -786,8 +873,9 @@ float cw_cw_score_cached(const struct cw_cw_model *m, const struct cw_cw_ctx *pr
 	struct cw_cw_example e = {
 	    .text = sentence, .len = len, .speaker = speaker, .speaker_len = speaker_len};
 	struct cw_cw_features x;
-	extract_feats(&e, prev ? prev : &none, next ? next : &none, m->seed, m->bits, &x);
-	return sigmoid(m->bias + dot(m->w, &x));
+	struct fx f;
+	extract_feats(&e, prev ? prev : &none, next ? next : &none, m->seed, m->bits, m->w, &x, &f);
+	return sigmoid(m->bias + dot_fx(m->w, m->bits, &f));
 }
 
 float cw_cw_score(const struct cw_cw_model *m, const char *sentence, size_t len,
