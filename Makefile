@@ -76,7 +76,7 @@ $(STAGES): $(STAGE_OBJ)
 	$(AR) rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(STAGES) $(LIBCW)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) -Wl,--whole-archive $(STAGES) -Wl,--no-whole-archive $(LIBCW) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STAGES) $(LIBCW) $(LDLIBS)
 
 $(UNIT): $(UNIT_OBJ) $(STAGES) $(LIBCW)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(STAGES) $(LIBCW) $(LDLIBS) -lcriterion

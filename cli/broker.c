@@ -30,16 +30,16 @@ static void on_signal(int sig)
 }
 
 static const char usage_text[] =
-	"usage: claimwire broker [options]\n\n"
-	"Runs the embedded Kafka broker (librdkafka's mock cluster) on loopback,\n"
-	"creates the configured topics, prints 'bootstrap.servers=HOST:PORT' and\n"
-	"runs until SIGTERM or SIGINT.  Not durable: for one machine and tests.\n\n"
-	"options:\n"
-	"  -b, --bootstrap-file FILE  also write the bootstrap address to FILE\n"
-	"  -p, --partitions N         partitions per topic (broker.partitions)\n" CW_CLI_HELP;
+    "usage: claimwire broker [options]\n\n"
+    "Runs the embedded Kafka broker (librdkafka's mock cluster) on loopback,\n"
+    "creates the configured topics, prints 'bootstrap.servers=HOST:PORT' and\n"
+    "runs until SIGTERM or SIGINT.  Not durable: for one machine and tests.\n\n"
+    "options:\n"
+    "  -b, --bootstrap-file FILE  also write the bootstrap address to FILE\n"
+    "  -p, --partitions N         partitions per topic (broker.partitions)\n" CW_CLI_HELP;
 
 static const char *const topic_keys[] = {"topics.articles", "topics.claims", "topics.verdicts",
-					 "topics.review", "topics.dlq"};
+                                         "topics.review", "topics.dlq"};
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
@@ -50,10 +50,10 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
 int cw_broker_command(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CW_CLI_LONGOPTS,
-		{"bootstrap-file", required_argument, NULL, 'b'},
-		{"partitions", required_argument, NULL, 'p'},
-		{NULL, 0, NULL, 0},
+	    CW_CLI_LONGOPTS,
+	    {"bootstrap-file", required_argument, NULL, 'b'},
+	    {"partitions", required_argument, NULL, 'p'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cw_cli_opts o = {0};
 	struct cw_config *cfg = NULL;

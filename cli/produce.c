@@ -15,21 +15,21 @@
 #include "lib/producer.h"
 
 static const char usage_text[] =
-	"usage: claimwire produce [options] TOPIC < records\n\n"
-	"Produces each line of standard input as one record to TOPIC (articles,\n"
-	"claims, verdicts, review, dlq, or a topic name), then waits until all\n"
-	"are acknowledged.\n\n"
-	"options:\n"
-	"  -k, --key KEY         record key\n"
-	"  -w, --whole           standard input is one record\n" CW_CLI_HELP;
+    "usage: claimwire produce [options] TOPIC < records\n\n"
+    "Produces each line of standard input as one record to TOPIC (articles,\n"
+    "claims, verdicts, review, dlq, or a topic name), then waits until all\n"
+    "are acknowledged.\n\n"
+    "options:\n"
+    "  -k, --key KEY         record key\n"
+    "  -w, --whole           standard input is one record\n" CW_CLI_HELP;
 
 int cw_produce_command(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CW_CLI_LONGOPTS,
-		{"key", required_argument, NULL, 'k'},
-		{"whole", no_argument, NULL, 'w'},
-		{NULL, 0, NULL, 0},
+	    CW_CLI_LONGOPTS,
+	    {"key", required_argument, NULL, 'k'},
+	    {"whole", no_argument, NULL, 'w'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cw_cli_opts o = {0};
 	struct cw_config *cfg = NULL;
@@ -86,7 +86,8 @@ int cw_produce_command(int argc, char **argv)
 		while (!rc && (len = getline(&line, &cap, stdin)) >= 0) {
 			if (len && line[len - 1] == '\n')
 				line[--len] = '\0';
-			rc = cw_producer_send_named(p, topic, key, key ? strlen(key) : 0, line, (size_t)len, NULL);
+			rc = cw_producer_send_named(p, topic, key, key ? strlen(key) : 0, line,
+			                            (size_t)len, NULL);
 			n++;
 		}
 	}

@@ -35,14 +35,14 @@
 #include "lib/producer.h"
 
 const struct cw_config_key cw_run_config_keys[] = {
-	{"run.out_dir", CW_CONF_STRING, "out", 0, 0, "where run writes verdicts and reports"},
-	{"run.replicas", CW_CONF_INT, "1", 1, 16,
-	 "extract and match workers started (one consumer group each)"},
-	{"run.stage_timeout_s", CW_CONF_INT, "600", 1, 86400,
-	 "longest a stage may take to drain before run gives up"},
-	{"run.embedded_max_lag_bytes", CW_CONF_INT, "1048576", 4096, 4194304,
-	 "backpressure bound used with the embedded broker (it keeps ~5 MiB per partition)"},
-	{NULL, 0, NULL, 0, 0, NULL},
+    {"run.out_dir", CW_CONF_STRING, "out", 0, 0, "where run writes verdicts and reports"},
+    {"run.replicas", CW_CONF_INT, "1", 1, 16,
+     "extract and match workers started (one consumer group each)"},
+    {"run.stage_timeout_s", CW_CONF_INT, "600", 1, 86400,
+     "longest a stage may take to drain before run gives up"},
+    {"run.embedded_max_lag_bytes", CW_CONF_INT, "1048576", 4096, 4194304,
+     "backpressure bound used with the embedded broker (it keeps ~5 MiB per partition)"},
+    {NULL, 0, NULL, 0, 0, NULL},
 };
 
 enum { MAX_CHILDREN = 64 };
@@ -66,17 +66,17 @@ static void on_signal(int sig)
 }
 
 static const char usage_text[] =
-	"usage: claimwire run [options] [INPUT…]\n\n"
-	"Runs the whole pipeline on this machine: the embedded broker and a private\n"
-	"Redis (unless the configuration names real ones), the knowledge base, the\n"
-	"four workers, the INPUT files or folders (stdin when none), then prints\n"
-	"each article's claims and verdicts, writes OUT/verdicts.jsonl, .csv and\n"
-	"report.html, and stops everything it started.\n\n"
-	"options:\n"
-	"  -k, --kb FILE         load fact-checks from FILE first (repeatable)\n"
-	"  -o, --out DIR         output folder (run.out_dir, default out)\n"
-	"  -s, --serve           keep the dashboard up after the batch, until Ctrl-C\n"
-	"  -r, --replicas N      extract and match workers to start (run.replicas)\n" CW_CLI_HELP;
+    "usage: claimwire run [options] [INPUT…]\n\n"
+    "Runs the whole pipeline on this machine: the embedded broker and a private\n"
+    "Redis (unless the configuration names real ones), the knowledge base, the\n"
+    "four workers, the INPUT files or folders (stdin when none), then prints\n"
+    "each article's claims and verdicts, writes OUT/verdicts.jsonl, .csv and\n"
+    "report.html, and stops everything it started.\n\n"
+    "options:\n"
+    "  -k, --kb FILE         load fact-checks from FILE first (repeatable)\n"
+    "  -o, --out DIR         output folder (run.out_dir, default out)\n"
+    "  -s, --serve           keep the dashboard up after the batch, until Ctrl-C\n"
+    "  -r, --replicas N      extract and match workers to start (run.replicas)\n" CW_CLI_HELP;
 
 static struct child *find_child(pid_t pid)
 {
@@ -207,7 +207,7 @@ static void stop_kind(int infra)
 	for (size_t i = 0; i < nchildren; i++) {
 		if (!children[i].exited && children[i].infra == infra) {
 			cw_warn("msg=\"killing process that did not stop\" process=%s pid=%d",
-				children[i].name, (int)children[i].pid);
+			        children[i].name, (int)children[i].pid);
 			kill(children[i].pid, SIGKILL);
 			waitpid(children[i].pid, NULL, 0);
 			children[i].exited = 1;
@@ -264,7 +264,7 @@ static void push(struct argv_buf *a, const char *s)
 }
 
 static void common_args(struct argv_buf *a, const struct cw_cli_opts *o, char *const *extra,
-			size_t nextra)
+                        size_t nextra)
 {
 	if (o->config_path) {
 		push(a, "--config");
@@ -300,7 +300,7 @@ static long count_articles(const struct cw_config *cfg, char *const *extra, size
 	for (size_t i = 0; i < nextra; i++)
 		if (!strncmp(extra[i], "kafka.bootstrap.servers=", 24))
 			rd_kafka_conf_set(conf, "bootstrap.servers", extra[i] + 24, err,
-					  sizeof(err));
+			                  sizeof(err));
 	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
 	if (!rk) {
 		rd_kafka_conf_destroy(conf);
@@ -325,12 +325,12 @@ static long count_articles(const struct cw_config *cfg, char *const *extra, size
 int cw_run_command(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CW_CLI_LONGOPTS,
-		{"kb", required_argument, NULL, 'k'},
-		{"out", required_argument, NULL, 'o'},
-		{"serve", no_argument, NULL, 's'},
-		{"replicas", required_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0},
+	    CW_CLI_LONGOPTS,
+	    {"kb", required_argument, NULL, 'k'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"serve", no_argument, NULL, 's'},
+	    {"replicas", required_argument, NULL, 'r'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cw_cli_opts o = {0};
 	struct cw_config *cfg = NULL;
@@ -439,7 +439,7 @@ int cw_run_command(int argc, char **argv)
 		nextra++;
 		if (!cw_config_is_set(cfg, "worker.max_lag_bytes")) {
 			snprintf(xbuf[nextra], sizeof(xbuf[0]), "worker.max_lag_bytes=%lld",
-				 cw_config_int(cfg, "run.embedded_max_lag_bytes"));
+			         cw_config_int(cfg, "run.embedded_max_lag_bytes"));
 			extra[nextra] = xbuf[nextra];
 			nextra++;
 		}
@@ -471,9 +471,9 @@ int cw_run_command(int argc, char **argv)
 		int64_t deadline = cw_mono_ms() + 10000;
 
 		snprintf(redis_sock, sizeof(redis_sock), "%s/redis.sock", tmpdir);
-		static const char *const redis_args[] = {"redis-server", "--port", "0",
-							 "--unixsocketperm", "700", "--save", "",
-							 "--appendonly", "no"};
+		static const char *const redis_args[] = {
+		    "redis-server", "--port", "0", "--unixsocketperm", "700", "--save", "",
+		    "--appendonly", "no"};
 		for (size_t i = 0; i < CW_ARRAY_SIZE(redis_args); i++)
 			push(&rv, redis_args[i]);
 		push(&rv, "--unixsocket");

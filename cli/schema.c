@@ -12,7 +12,11 @@
 #include "report/config.h"
 
 const struct cw_config_key *const cw_program_schemas[] = {
-	cw_lib_config_keys,     cw_ingest_config_keys, cw_extract_config_keys,
-	cw_match_config_keys,   cw_report_config_keys, cw_run_config_keys,
-	NULL,
+    cw_lib_config_keys,
+    cw_ingest_config_keys,
+    cw_extract_config_keys,
+    cw_match_config_keys,
+    cw_report_config_keys,
+    cw_run_config_keys,
+    NULL,
 };

@@ -28,15 +28,15 @@ static void on_signal(int sig)
 }
 
 static const char usage_text[] =
-	"usage: claimwire tail [options] TOPIC\n\n"
-	"Prints the records of TOPIC (articles, claims, verdicts, review, dlq, or a\n"
-	"topic name) as JSON lines, from the beginning.\n\n"
-	"options:\n"
-	"  -e, --exit            exit at the end of every partition\n"
-	"  -n, --count N         exit after N records\n" CW_CLI_HELP;
+    "usage: claimwire tail [options] TOPIC\n\n"
+    "Prints the records of TOPIC (articles, claims, verdicts, review, dlq, or a\n"
+    "topic name) as JSON lines, from the beginning.\n\n"
+    "options:\n"
+    "  -e, --exit            exit at the end of every partition\n"
+    "  -n, --count N         exit after N records\n" CW_CLI_HELP;
 
 static const ProtobufCMessageDescriptor *descriptor_for(const struct cw_config *cfg,
-							const char *topic)
+                                                        const char *topic)
 {
 	if (!strcmp(topic, cw_config_str(cfg, "topics.articles")))
 		return &claimwire__article__descriptor;
@@ -69,7 +69,7 @@ static void print_record(const rd_kafka_message_t *m, const ProtobufCMessageDesc
 		json_object_set_new(o, "headers", hj);
 	}
 	ProtobufCMessage *pm =
-		d ? protobuf_c_message_unpack(d, NULL, m->len, (const uint8_t *)m->payload) : NULL;
+	    d ? protobuf_c_message_unpack(d, NULL, m->len, (const uint8_t *)m->payload) : NULL;
 	if (pm) {
 		json_object_set_new(o, "value", cw_pb_to_json(pm, 0));
 		protobuf_c_message_free_unpacked(pm, NULL);
@@ -90,10 +90,10 @@ static void print_record(const rd_kafka_message_t *m, const ProtobufCMessageDesc
 int cw_tail_command(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CW_CLI_LONGOPTS,
-		{"exit", no_argument, NULL, 'e'},
-		{"count", required_argument, NULL, 'n'},
-		{NULL, 0, NULL, 0},
+	    CW_CLI_LONGOPTS,
+	    {"exit", no_argument, NULL, 'e'},
+	    {"count", required_argument, NULL, 'n'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cw_cli_opts o = {0};
 	struct cw_config *cfg = NULL;
@@ -152,7 +152,7 @@ int cw_tail_command(int argc, char **argv)
 		rd_kafka_topic_destroy(rkt);
 		if (e || md->topic_cnt < 1 || md->topics[0].err) {
 			fprintf(stderr, "claimwire tail: no topic '%s': %s\n", topic,
-				rd_kafka_err2str(e ? e : md->topics[0].err));
+			        rd_kafka_err2str(e ? e : md->topics[0].err));
 			if (md)
 				rd_kafka_metadata_destroy(md);
 			goto out;
@@ -161,7 +161,7 @@ int cw_tail_command(int argc, char **argv)
 		parts = rd_kafka_topic_partition_list_new(nparts);
 		for (int i = 0; i < nparts; i++)
 			rd_kafka_topic_partition_list_add(parts, topic, i)->offset =
-				RD_KAFKA_OFFSET_BEGINNING;
+			    RD_KAFKA_OFFSET_BEGINNING;
 		rd_kafka_metadata_destroy(md);
 		rd_kafka_assign(rk, parts);
 		rd_kafka_topic_partition_list_destroy(parts);

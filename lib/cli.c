@@ -144,13 +144,12 @@ int cw_cli_finish(const struct cw_cli_opts *o, const char *usage, struct cw_conf
 	return -1;
 }
 
-int cw_cli_worker_args(int argc, char **argv, const char *usage, struct cw_config **cfg,
-		       int *batch)
+int cw_cli_worker_args(int argc, char **argv, const char *usage, struct cw_config **cfg, int *batch)
 {
 	static const struct option longopts[] = {
-		CW_CLI_LONGOPTS,
-		{"batch", no_argument, NULL, CW_OPT_BATCH},
-		{NULL, 0, NULL, 0},
+	    CW_CLI_LONGOPTS,
+	    {"batch", no_argument, NULL, CW_OPT_BATCH},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cw_cli_opts o = {0};
 	int c;
@@ -178,9 +177,9 @@ int cw_cli_worker_args(int argc, char **argv, const char *usage, struct cw_confi
 const char *cw_cli_topic(const struct cw_config *cfg, const char *name)
 {
 	static const char *const keys[][2] = {
-		{"articles", "topics.articles"}, {"claims", "topics.claims"},
-		{"verdicts", "topics.verdicts"}, {"review", "topics.review"},
-		{"dlq", "topics.dlq"},
+	    {"articles", "topics.articles"}, {"claims", "topics.claims"},
+	    {"verdicts", "topics.verdicts"}, {"review", "topics.review"},
+	    {"dlq", "topics.dlq"},
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)

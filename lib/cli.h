@@ -24,19 +24,22 @@
 enum { CW_OPT_CHECK_CONFIG = 0x1000, CW_OPT_BATCH, CW_OPT_FIRST_OWN = 0x1100 };
 
 #define CW_CLI_SHORTOPTS "c:X:vqhV"
-#define CW_CLI_LONGOPTS                                                                    \
-	{"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL,      \
-						   CW_OPT_CHECK_CONFIG},                   \
-		{"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'},    \
-		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}
+#define CW_CLI_LONGOPTS                                                                            \
+	{"config", required_argument, NULL, 'c'},                                                  \
+	    {"check-config", no_argument, NULL, CW_OPT_CHECK_CONFIG},                              \
+	    {"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'},                \
+	    {"help", no_argument, NULL, 'h'},                                                      \
+	{                                                                                          \
+		"version", no_argument, NULL, 'V'                                                  \
+	}
 
 /* Text for the common options, to print in a command's --help. */
-#define CW_CLI_HELP                                                                        \
-	"  -c, --config FILE     configuration file (YAML)\n"                              \
-	"  -X KEY=VALUE          set a configuration key, e.g. -X match.thresholds.confirm=0.9\n" \
-	"      --check-config    validate the configuration and exit (with -v: print it)\n"  \
-	"  -v, --verbose         more logging; -q, --quiet: less\n"                        \
-	"  -h, --help            this text\n"                                              \
+#define CW_CLI_HELP                                                                                \
+	"  -c, --config FILE     configuration file (YAML)\n"                                      \
+	"  -X KEY=VALUE          set a configuration key, e.g. -X match.thresholds.confirm=0.9\n"  \
+	"      --check-config    validate the configuration and exit (with -v: print it)\n"        \
+	"  -v, --verbose         more logging; -q, --quiet: less\n"                                \
+	"  -h, --help            this text\n"                                                      \
 	"  -V, --version         print the version\n"
 
 struct cw_cli_opts {
@@ -63,7 +66,7 @@ int cw_cli_opt(struct cw_cli_opts *o, int c, const char *arg);
  * and not empty), CLAIMWIRE_* environment, then -X in order.  Sets the log
  * level from log.level and o->verbosity.  The caller frees *out. */
 int cw_cli_load_config(const struct cw_cli_opts *o, struct cw_config **out, char *errstr,
-		       size_t errsize);
+                       size_t errsize);
 
 /* The usual tail of option handling: prints help/version or checks the
  * config.  Returns -1 to go on, with the configuration in *cfg (the caller
@@ -80,7 +83,7 @@ int cw_cli_finish(const struct cw_cli_opts *o, const char *usage, struct cw_conf
  * code to return now.
  */
 int cw_cli_worker_args(int argc, char **argv, const char *usage, struct cw_config **cfg,
-		       int *batch);
+                       int *batch);
 
 /* A topic named on the command line: "articles", "claims", "verdicts",
  * "review" and "dlq" stand for the configured topics.<name>; anything else

@@ -82,7 +82,7 @@ void cw_hex64(uint64_t v, char out[17])
 }
 
 int cw_read_file(const char *path, size_t max, char **out, size_t *len, char *errstr,
-		 size_t errsize)
+                 size_t errsize)
 {
 	int rc = CW_ERR_IO;
 	char *buf = NULL;

@@ -23,8 +23,8 @@ enum cw_err {
 };
 
 #define CW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define CW_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define CW_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define CW_MIN(a, b)     ((a) < (b) ? (a) : (b))
+#define CW_MAX(a, b)     ((a) > (b) ? (a) : (b))
 
 /* Allocation that never returns NULL: aborts with a message instead. */
 void *cw_xmalloc(size_t n);
@@ -43,7 +43,7 @@ void cw_hex64(uint64_t v, char out[17]);
 /* Reads a whole file into a NUL-terminated heap buffer (caller frees).
  * Fails with CW_ERR_TOO_BIG when the file is larger than max bytes. */
 int cw_read_file(const char *path, size_t max, char **out, size_t *len, char *errstr,
-		 size_t errsize);
+                 size_t errsize);
 
 /* Finds a data file the project ships (model weights): path itself when it
  * exists or is absolute, else the same base name in CW_DATADIR (the

@@ -38,11 +38,11 @@ enum cw_conf_type {
 
 /* One declared key.  Arrays of these end with an entry whose name is NULL. */
 struct cw_config_key {
-	const char *name;   /* full dotted name: "match.thresholds.confirm" */
+	const char *name; /* full dotted name: "match.thresholds.confirm" */
 	enum cw_conf_type type;
-	const char *def;    /* default as text, NULL for none (unset) */
-	double min, max;    /* range for INT and DOUBLE; ignored when min == max */
-	const char *help;   /* one line, shown by `claimwire config --list` */
+	const char *def;  /* default as text, NULL for none (unset) */
+	double min, max;  /* range for INT and DOUBLE; ignored when min == max */
+	const char *help; /* one line, shown by `claimwire config --list` */
 };
 
 struct cw_config;
@@ -70,7 +70,7 @@ int cw_config_load_env(struct cw_config *cfg, char *const *envp, char *errstr, s
 /* Sets one key from "key=value" text (a -X argument); origin names where it
  * came from in messages ("-X").  Keys under "kafka." are always accepted. */
 int cw_config_set_arg(struct cw_config *cfg, const char *arg, const char *origin, char *errstr,
-		      size_t errsize);
+                      size_t errsize);
 
 /* Getters.  key must be declared in the schema (a bug otherwise: aborts with a
  * message); an unset key without default gives NULL / 0 / false.
@@ -102,8 +102,9 @@ const char *cw_config_origin(const struct cw_config *cfg, const char *key);
  * were first set: the file, then the environment, then -X.  Keys set to
  * nothing are skipped; prefix NULL or "" visits every set key by full name. */
 int cw_config_foreach(const struct cw_config *cfg, const char *prefix,
-		      int (*fn)(const char *name, const char *value, const char *origin, void *opaque),
-		      void *opaque);
+                      int (*fn)(const char *name, const char *value, const char *origin,
+                                void *opaque),
+                      void *opaque);
 
 /* Writes every key with its value and origin, one "key = value  # origin" a
  * line, for `--check-config -v` and debugging: declared keys in schema order,

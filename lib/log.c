@@ -16,8 +16,8 @@
 static const char *log_worker = "claimwire";
 static int log_max = CW_LOG_INFO;
 
-static const char *const level_names[] = {"emerg", "alert", "crit",   "err",
-					   "warning", "notice", "info", "debug"};
+static const char *const level_names[] = {"emerg",   "alert",  "crit", "err",
+                                          "warning", "notice", "info", "debug"};
 
 void cw_log_init(const char *worker, int level)
 {
@@ -66,8 +66,8 @@ void cw_log(int level, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-	n += (size_t)snprintf(line + n, sizeof(line) - n, ".%03ldZ %s %s ",
-			      ts.tv_nsec / 1000000, level_names[level], log_worker);
+	n += (size_t)snprintf(line + n, sizeof(line) - n, ".%03ldZ %s %s ", ts.tv_nsec / 1000000,
+	                      level_names[level], log_worker);
 	va_start(ap, fmt);
 	int w = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	va_end(ap);

@@ -31,10 +31,10 @@ int cw_log_parse_level(const char *s);
 /* Logs one line: fmt is free text, usually `msg="..." key=value ...`. */
 void cw_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define cw_err(...) cw_log(CW_LOG_ERR, __VA_ARGS__)
-#define cw_warn(...) cw_log(CW_LOG_WARNING, __VA_ARGS__)
+#define cw_err(...)    cw_log(CW_LOG_ERR, __VA_ARGS__)
+#define cw_warn(...)   cw_log(CW_LOG_WARNING, __VA_ARGS__)
 #define cw_notice(...) cw_log(CW_LOG_NOTICE, __VA_ARGS__)
-#define cw_info(...) cw_log(CW_LOG_INFO, __VA_ARGS__)
-#define cw_debug(...) cw_log(CW_LOG_DEBUG, __VA_ARGS__)
+#define cw_info(...)   cw_log(CW_LOG_INFO, __VA_ARGS__)
+#define cw_debug(...)  cw_log(CW_LOG_DEBUG, __VA_ARGS__)
 
 #endif

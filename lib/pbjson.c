@@ -13,7 +13,7 @@
 static json_t *base64(const uint8_t *p, size_t n)
 {
 	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	char *out = cw_xmalloc((n + 2) / 3 * 4 + 1), *o = out;
 	json_t *j;
 
@@ -62,8 +62,8 @@ static json_t *scalar(const ProtobufCFieldDescriptor *f, const void *v)
 	case PROTOBUF_C_TYPE_BOOL:
 		return json_boolean(*(const protobuf_c_boolean *)v);
 	case PROTOBUF_C_TYPE_ENUM: {
-		const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(
-			f->descriptor, *(const int *)v);
+		const ProtobufCEnumValue *ev =
+		    protobuf_c_enum_descriptor_get_value(f->descriptor, *(const int *)v);
 		return ev ? json_string(ev->name) : json_integer(*(const int *)v);
 	}
 	case PROTOBUF_C_TYPE_STRING: {

@@ -30,10 +30,10 @@ static const struct {
 	const char *topic_key;
 	const char *stage;
 } downstream[] = {
-	{"topics.articles", "extract"},
-	{"topics.claims", "match"},
-	{"topics.verdicts", "report"},
-	{"topics.dlq", "report"},
+    {"topics.articles", "extract"},
+    {"topics.claims", "match"},
+    {"topics.verdicts", "report"},
+    {"topics.dlq", "report"},
 };
 
 /* One delivered record not yet known to be committed downstream. */
@@ -54,8 +54,8 @@ struct topic_lag {
 	rd_kafka_t *group_rk; /* consumer handle for OffsetFetch, never joins */
 	struct part_lag *parts;
 	int nparts;
-	size_t unacked;      /* bytes sent, delivery report not yet seen */
-	size_t uncommitted;  /* bytes delivered, not yet committed downstream */
+	size_t unacked;     /* bytes sent, delivery report not yet seen */
+	size_t uncommitted; /* bytes delivered, not yet committed downstream */
 	int64_t last_query_ms;
 	int warned;
 };
@@ -101,7 +101,7 @@ static int set_prop(const char *name, const char *value, const char *origin, voi
 }
 
 int cw_kafka_conf_from_config(const struct cw_config *cfg, rd_kafka_conf_t *conf, char *errstr,
-			      size_t errsize)
+                              size_t errsize)
 {
 	struct conf_ctx c = {conf, errstr, errsize};
 
@@ -174,10 +174,10 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		p->failed++;
 		if (!p->first_error[0])
 			snprintf(p->first_error, sizeof(p->first_error),
-				 "delivery to '%s' failed: %s", rd_kafka_topic_name(m->rkt),
-				 rd_kafka_err2str(m->err));
-		cw_err("msg=\"delivery failed\" topic=%s error=\"%s\"",
-		       rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+			         "delivery to '%s' failed: %s", rd_kafka_topic_name(m->rkt),
+			         rd_kafka_err2str(m->err));
+		cw_err("msg=\"delivery failed\" topic=%s error=\"%s\"", rd_kafka_topic_name(m->rkt),
+		       rd_kafka_err2str(m->err));
 		return;
 	}
 	p->delivered++;
@@ -211,7 +211,7 @@ static int add_downstream(struct cw_producer *p, char *errstr, size_t errsize)
 		if (!t->group_rk) {
 			rd_kafka_conf_destroy(conf);
 			snprintf(errstr, errsize, "cannot create offset reader for '%s': %s", group,
-				 err);
+			         err);
 			return CW_ERR;
 		}
 		t->name = cw_xstrdup(cw_config_str(p->cfg, downstream[i].topic_key));
@@ -222,7 +222,7 @@ static int add_downstream(struct cw_producer *p, char *errstr, size_t errsize)
 }
 
 struct cw_producer *cw_producer_new(const struct cw_config *cfg, const char *stage, char *errstr,
-				    size_t errsize)
+                                    size_t errsize)
 {
 	struct cw_producer *p = cw_xcalloc(1, sizeof(*p));
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -265,7 +265,7 @@ void cw_producer_free(struct cw_producer *p)
 	if (p->rk) {
 		if (rd_kafka_flush(p->rk, 10000))
 			cw_warn("msg=\"records left unflushed at close\" count=%d",
-				rd_kafka_outq_len(p->rk));
+			        rd_kafka_outq_len(p->rk));
 		rd_kafka_destroy(p->rk);
 	}
 	for (size_t i = 0; i < p->ntopics; i++) {
@@ -327,15 +327,15 @@ static int wait_for_room(struct cw_producer *p, struct topic_lag *t, size_t byte
 	       t->unacked + t->uncommitted + bytes > p->max_lag) {
 		if (p->abort_flag && *p->abort_flag) {
 			cw_notice("msg=\"stopped while waiting for consumers downstream\" topic=%s",
-				  t->name);
+			          t->name);
 			return CW_ERR;
 		}
 		rd_kafka_poll(p->rk, 5);
 		refresh_committed(p, t);
 		if (!t->warned && cw_mono_ms() - since > 5000) {
 			cw_info("msg=\"waiting for consumers downstream\" topic=%s group=%s "
-				"lag_bytes=%zu limit=%zu",
-				t->name, t->group, t->unacked + t->uncommitted, p->max_lag);
+			        "lag_bytes=%zu limit=%zu",
+			        t->name, t->group, t->unacked + t->uncommitted, p->max_lag);
 			t->warned = 1;
 		}
 	}
@@ -358,7 +358,7 @@ static rd_kafka_headers_t *make_headers(const char *const *headers)
 }
 
 static int send_to(struct cw_producer *p, const char *topic, const void *key, size_t keylen,
-		   const void *value, size_t len, rd_kafka_headers_t *hdrs)
+                   const void *value, size_t len, rd_kafka_headers_t *hdrs)
 {
 	struct topic_lag *t = p->max_lag ? lag_for(p, topic) : NULL;
 	rd_kafka_resp_err_t err;
@@ -373,10 +373,10 @@ static int send_to(struct cw_producer *p, const char *topic, const void *key, si
 	}
 	for (;;) {
 		err = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
-					RD_KAFKA_V_KEY((void *)(uintptr_t)key, keylen),
-					RD_KAFKA_V_VALUE((void *)(uintptr_t)value, len),
-					RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-					RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+		                        RD_KAFKA_V_KEY((void *)(uintptr_t)key, keylen),
+		                        RD_KAFKA_V_VALUE((void *)(uintptr_t)value, len),
+		                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		                        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
 		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			break;
 		rd_kafka_poll(p->rk, 100); /* local queue full: let deliveries drain */
@@ -396,26 +396,26 @@ static int send_to(struct cw_producer *p, const char *topic, const void *key, si
 }
 
 int cw_producer_send(struct cw_producer *p, const char *topic_key, const void *key, size_t keylen,
-		     const void *value, size_t len, const char *const *headers)
+                     const void *value, size_t len, const char *const *headers)
 {
 	const char *topic = cw_config_str(p->cfg, topic_key);
 
 	return send_to(p, topic, key, keylen, value, len, make_headers(headers));
 }
 
-int cw_producer_send_named(struct cw_producer *p, const char *topic, const void *key,
-			   size_t keylen, const void *value, size_t len, const char *const *headers)
+int cw_producer_send_named(struct cw_producer *p, const char *topic, const void *key, size_t keylen,
+                           const void *value, size_t len, const char *const *headers)
 {
 	return send_to(p, topic, key, keylen, value, len, make_headers(headers));
 }
 
 int cw_producer_dead_letter(struct cw_producer *p, const char *error, const char *source_topic,
-			    int32_t partition, int64_t offset, const char *source, const void *key,
-			    size_t keylen, const void *value, size_t len,
-			    const rd_kafka_headers_t *orig_headers)
+                            int32_t partition, int64_t offset, const char *source, const void *key,
+                            size_t keylen, const void *value, size_t len,
+                            const rd_kafka_headers_t *orig_headers)
 {
-	rd_kafka_headers_t *h = orig_headers ? rd_kafka_headers_copy(orig_headers)
-					     : rd_kafka_headers_new(5);
+	rd_kafka_headers_t *h =
+	    orig_headers ? rd_kafka_headers_copy(orig_headers) : rd_kafka_headers_new(5);
 	char num[32];
 
 	rd_kafka_header_add(h, "cw.stage", -1, p->stage, -1);
@@ -431,11 +431,11 @@ int cw_producer_dead_letter(struct cw_producer *p, const char *error, const char
 		rd_kafka_header_add(h, "cw.source", -1, source, -1);
 	if (source_topic)
 		cw_warn("msg=\"dead letter\" error=\"%s\" topic=%s partition=%" PRId32
-			" offset=%" PRId64,
-			error, source_topic, partition, offset);
+		        " offset=%" PRId64,
+		        error, source_topic, partition, offset);
 	else
 		cw_warn("msg=\"dead letter\" error=\"%s\" source=\"%s\"", error,
-			source ? source : "-");
+		        source ? source : "-");
 	return send_to(p, cw_config_str(p->cfg, "topics.dlq"), key, keylen, value, len, h);
 }
 
@@ -446,7 +446,7 @@ int cw_producer_flush(struct cw_producer *p, int timeout_ms, char *errstr, size_
 	while (rd_kafka_outq_len(p->rk) > 0) {
 		if (cw_mono_ms() > deadline) {
 			snprintf(errstr, errsize, "%d records not acknowledged after %d ms",
-				 rd_kafka_outq_len(p->rk), timeout_ms);
+			         rd_kafka_outq_len(p->rk), timeout_ms);
 			return CW_ERR;
 		}
 		rd_kafka_flush(p->rk, 100);

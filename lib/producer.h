@@ -23,7 +23,7 @@ struct cw_producer;
 /* Creates a producer from the kafka.* keys (enable.idempotence=true).  stage
  * names it in logs and dead letters.  NULL with errstr on failure. */
 struct cw_producer *cw_producer_new(const struct cw_config *cfg, const char *stage, char *errstr,
-				    size_t errsize);
+                                    size_t errsize);
 /* Flushes (up to 10 s) and frees; NULL is a no-op. */
 void cw_producer_free(struct cw_producer *p);
 
@@ -32,20 +32,20 @@ void cw_producer_free(struct cw_producer *p);
  * NULL-terminated name/value pairs.  May block for backpressure.  Returns 0,
  * or CW_ERR when the record could not be queued. */
 int cw_producer_send(struct cw_producer *p, const char *topic_key, const void *key, size_t keylen,
-		     const void *value, size_t len, const char *const *headers);
+                     const void *value, size_t len, const char *const *headers);
 
 /* The same, to a topic given by name rather than by configuration key. */
-int cw_producer_send_named(struct cw_producer *p, const char *topic, const void *key,
-			   size_t keylen, const void *value, size_t len, const char *const *headers);
+int cw_producer_send_named(struct cw_producer *p, const char *topic, const void *key, size_t keylen,
+                           const void *value, size_t len, const char *const *headers);
 
 /* Sends bytes a stage could not use to the dead-letter topic, with headers
  * cw.stage, cw.error, cw.topic, cw.partition, cw.offset (the last three from
  * the source record when there is one: topic NULL for a file, then source
  * names it, e.g. "examples/articles/x.txt:12"). */
 int cw_producer_dead_letter(struct cw_producer *p, const char *error, const char *source_topic,
-			    int32_t partition, int64_t offset, const char *source, const void *key,
-			    size_t keylen, const void *value, size_t len,
-			    const rd_kafka_headers_t *orig_headers);
+                            int32_t partition, int64_t offset, const char *source, const void *key,
+                            size_t keylen, const void *value, size_t len,
+                            const rd_kafka_headers_t *orig_headers);
 
 /* Waits until every record sent so far is acknowledged or failed.  Returns 0
  * when all were delivered, CW_ERR (errstr says the first failure) otherwise. */
@@ -66,6 +66,6 @@ unsigned long long cw_producer_delivered(const struct cw_producer *p);
 /* Configures an rd_kafka_conf_t from every kafka.* key, routing
  * librdkafka's logs to cw_log.  Errors name the key's origin (file:line). */
 int cw_kafka_conf_from_config(const struct cw_config *cfg, rd_kafka_conf_t *conf, char *errstr,
-			      size_t errsize);
+                              size_t errsize);
 
 #endif

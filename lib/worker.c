@@ -85,7 +85,7 @@ static void clear_assignment(struct cw_worker *w)
 }
 
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-			 rd_kafka_topic_partition_list_t *parts, void *opaque)
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
 	struct cw_worker *w = opaque;
 
@@ -150,7 +150,7 @@ static int really_at_end(struct cw_worker *w)
 	for (int i = 0; i < pos->cnt; i++) {
 		int64_t lo, hi, at = CW_MAX(pos->elems[i].offset, com->elems[i].offset);
 		if (rd_kafka_query_watermark_offsets(w->rk, pos->elems[i].topic,
-						     pos->elems[i].partition, &lo, &hi, 5000)) {
+		                                     pos->elems[i].partition, &lo, &hi, 5000)) {
 			done = 0;
 			break;
 		}
@@ -173,14 +173,14 @@ static rd_kafka_t *make_consumer(struct cw_worker *w, char *errstr, size_t errsi
 	char group[256], err[256];
 	rd_kafka_t *rk = NULL;
 	const char *props[][2] = {
-		{"group.id", group},
-		{"enable.auto.offset.store", "false"},
-		{"enable.partition.eof", "true"},
-		{"auto.offset.reset", "earliest"},
+	    {"group.id", group},
+	    {"enable.auto.offset.store", "false"},
+	    {"enable.partition.eof", "true"},
+	    {"auto.offset.reset", "earliest"},
 	};
 
 	snprintf(group, sizeof(group), "%s-%s", cw_config_str(w->cfg, "worker.group_prefix"),
-		 w->spec->stage);
+	         w->spec->stage);
 	/* Our defaults first, so that the kafka: section can still override them
 	 * (except the offset store, which the delivery rules depend on). */
 	if (rd_kafka_conf_set(conf, "auto.commit.interval.ms", "1000", err, sizeof(err)) ||
@@ -207,7 +207,7 @@ fail:
 }
 
 int cw_worker_produce(struct cw_worker *w, const char *topic_key, const void *key, size_t keylen,
-		      const void *value, size_t len, const char *const *headers)
+                      const void *value, size_t len, const char *const *headers)
 {
 	int rc = cw_producer_send(w->prod, topic_key, key, keylen, value, len, headers);
 	if (!rc)
@@ -221,8 +221,8 @@ void cw_worker_dead_letter(struct cw_worker *w, const rd_kafka_message_t *msg, c
 
 	rd_kafka_message_headers(msg, &h);
 	if (!cw_producer_dead_letter(w->prod, error, rd_kafka_topic_name(msg->rkt), msg->partition,
-				     msg->offset, NULL, msg->key, msg->key_len, msg->payload,
-				     msg->len, h))
+	                             msg->offset, NULL, msg->key, msg->key_len, msg->payload,
+	                             msg->len, h))
 		w->stats.dead_letters++;
 }
 
@@ -273,7 +273,7 @@ static int store_offsets(struct cw_worker *w, rd_kafka_message_t **msgs, size_t 
 	for (size_t i = 0; i < n; i++) {
 		const char *topic = rd_kafka_topic_name(msgs[i]->rkt);
 		rd_kafka_topic_partition_t *tp =
-			rd_kafka_topic_partition_list_find(list, topic, msgs[i]->partition);
+		    rd_kafka_topic_partition_list_find(list, topic, msgs[i]->partition);
 		if (!tp)
 			tp = rd_kafka_topic_partition_list_add(list, topic, msgs[i]->partition);
 		if (msgs[i]->offset + 1 > tp->offset)
@@ -294,7 +294,7 @@ static int store_offsets(struct cw_worker *w, rd_kafka_message_t **msgs, size_t 
  * without storing (outputs not acknowledged, or a stop during retries).
  */
 static int run_batch(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n,
-		     rd_kafka_message_t **all, size_t nall)
+                     rd_kafka_message_t **all, size_t nall)
 {
 	int64_t backoff = cw_config_int(w->cfg, "worker.retry_backoff_ms");
 	char err[512];
@@ -305,12 +305,14 @@ static int run_batch(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n,
 		if (rc != CW_ERR_RETRY)
 			break;
 		w->stats.retries++;
-		cw_warn("msg=\"dependency unavailable, retrying batch\" records=%zu backoff_ms=%" PRId64,
-			n, backoff);
+		cw_warn("msg=\"dependency unavailable, retrying batch\" records=%zu "
+		        "backoff_ms=%" PRId64,
+		        n, backoff);
 		for (int64_t slept = 0; slept < backoff && !stop_requested; slept += 50)
 			rd_kafka_poll(cw_producer_handle(w->prod), 50);
 		if (stop_requested) {
-			cw_notice("msg=\"stopping with a batch unfinished; it will be redelivered\"");
+			cw_notice(
+			    "msg=\"stopping with a batch unfinished; it will be redelivered\"");
 			return CW_ERR;
 		}
 		backoff = CW_MIN(backoff * 2, 10000);
@@ -366,9 +368,8 @@ int cw_worker_run(const struct cw_worker_spec *spec, const struct cw_config *cfg
 		goto out;
 	}
 	for (size_t i = 0; spec->input_topic_keys[i]; i++)
-		rd_kafka_topic_partition_list_add(topics,
-						  cw_config_str(cfg, spec->input_topic_keys[i]),
-						  RD_KAFKA_PARTITION_UA);
+		rd_kafka_topic_partition_list_add(
+		    topics, cw_config_str(cfg, spec->input_topic_keys[i]), RD_KAFKA_PARTITION_UA);
 	if (rd_kafka_subscribe(w.rk, topics)) {
 		cw_err("msg=\"cannot subscribe\"");
 		goto out;
@@ -401,7 +402,7 @@ int cw_worker_run(const struct cw_worker_spec *spec, const struct cw_config *cfg
 				rd_kafka_message_destroy(m);
 			} else if (m->err) {
 				cw_warn("msg=\"consumer error\" error=\"%s\"",
-					rd_kafka_message_errstr(m));
+				        rd_kafka_message_errstr(m));
 				rd_kafka_message_destroy(m);
 			} else {
 				mark_eof(&w, rd_kafka_topic_name(m->rkt), m->partition, 0);
@@ -416,10 +417,11 @@ int cw_worker_run(const struct cw_worker_spec *spec, const struct cw_config *cfg
 			 * processed, and the offsets of all are stored together. */
 			for (size_t i = 0; i < n; i++) {
 				if (msgs[i]->len > max_bytes) {
-					snprintf(errstr, sizeof(errstr),
-						 "record of %zu bytes exceeds worker.max_record_bytes "
-						 "(%zu)",
-						 msgs[i]->len, max_bytes);
+					snprintf(
+					    errstr, sizeof(errstr),
+					    "record of %zu bytes exceeds worker.max_record_bytes "
+					    "(%zu)",
+					    msgs[i]->len, max_bytes);
 					cw_worker_dead_letter(&w, msgs[i], errstr);
 				} else {
 					work[keep++] = msgs[i];
@@ -440,14 +442,15 @@ int cw_worker_run(const struct cw_worker_spec *spec, const struct cw_config *cfg
 		cw_producer_poll(w.prod);
 		if (batch_mode && all_eof(&w) && cw_mono_ms() - last_msg >= idle_ms &&
 		    really_at_end(&w)) {
-			cw_info("msg=\"input exhausted\" consumed=%llu produced=%llu dead_letters=%llu",
-				w.stats.consumed, w.stats.produced, w.stats.dead_letters);
+			cw_info(
+			    "msg=\"input exhausted\" consumed=%llu produced=%llu dead_letters=%llu",
+			    w.stats.consumed, w.stats.produced, w.stats.dead_letters);
 			break;
 		}
 	}
 	if (stop_requested)
 		cw_info("msg=\"stopping on signal\" consumed=%llu produced=%llu", w.stats.consumed,
-			w.stats.produced);
+		        w.stats.produced);
 out:
 	if (queue)
 		rd_kafka_queue_destroy(queue);

@@ -53,7 +53,7 @@ int cw_worker_run(const struct cw_worker_spec *spec, const struct cw_config *cfg
  * key ("topics.claims").  Headers: optional NULL-terminated name/value pairs
  * {"name", "value", ..., NULL}.  Returns 0 or a negative enum cw_err. */
 int cw_worker_produce(struct cw_worker *w, const char *topic_key, const void *key, size_t keylen,
-		      const void *value, size_t len, const char *const *headers);
+                      const void *value, size_t len, const char *const *headers);
 
 /* Sends msg's original key, value and headers to the dead-letter topic with
  * headers cw.stage, cw.error, cw.topic, cw.partition, cw.offset added, and

@@ -32,19 +32,19 @@ struct match_worker {
 	struct cw_redis *redis;
 	struct cw_matcher *matcher;
 	struct cw_sightings_opts sopts;
-	int64_t kb_since;    /* Redis time of the last change seen */
-	int64_t kb_next_ms;  /* monotonic time of the next change-log poll */
+	int64_t kb_since;   /* Redis time of the last change seen */
+	int64_t kb_next_ms; /* monotonic time of the next change-log poll */
 	int kb_loaded;
 	size_t bands, minhash_size;
 };
 
 static const char usage_text[] =
-	"usage: claimwire match [options]\n\n"
-	"Consumes claims (topics.claims), answers \"seen before?\" (sightings in\n"
-	"Redis) and \"already fact-checked?\" (the knowledge base), and produces\n"
-	"verdicts (topics.verdicts) and the review queue (topics.review).\n\n"
-	"options:\n"
-	"      --batch           exit once the input is consumed (also on SIGUSR1)\n" CW_CLI_HELP;
+    "usage: claimwire match [options]\n\n"
+    "Consumes claims (topics.claims), answers \"seen before?\" (sightings in\n"
+    "Redis) and \"already fact-checked?\" (the knowledge base), and produces\n"
+    "verdicts (topics.verdicts) and the review queue (topics.review).\n\n"
+    "options:\n"
+    "      --batch           exit once the input is consumed (also on SIGUSR1)\n" CW_CLI_HELP;
 
 static int put_fc(const struct cw_factcheck *fc, void *opaque)
 {
@@ -67,16 +67,16 @@ static int refresh_kb(struct match_worker *mw)
 			return rc;
 		mw->kb_loaded = 1;
 		cw_info("msg=\"knowledge base loaded\" fact_checks=%zu",
-			cw_matcher_count(mw->matcher));
+		        cw_matcher_count(mw->matcher));
 	} else {
 		size_t before = cw_matcher_count(mw->matcher);
 		rc = cw_kb_changes_since(mw->redis, mw->kb_since, put_fc, mw, &since, err,
-					 sizeof(err));
+		                         sizeof(err));
 		if (rc)
 			return rc;
 		if (cw_matcher_count(mw->matcher) != before)
 			cw_info("msg=\"knowledge base updated\" fact_checks=%zu",
-				cw_matcher_count(mw->matcher));
+			        cw_matcher_count(mw->matcher));
 	}
 	mw->kb_since = since;
 	mw->kb_next_ms = cw_mono_ms() + cw_config_int(mw->cfg, "match.kb_poll_ms");
@@ -96,9 +96,9 @@ static void fill_sightings(Claimwire__Sightings *s, const struct cw_sighting *in
 	claimwire__sightings__init(s);
 	s->distinct_outlets = in->distinct_outlets;
 	s->total = in->total;
-	s->first_outlet = in->first_outlet ? in->first_outlet : (char *)(uintptr_t)"";
+	s->first_outlet = in->first_outlet ? in->first_outlet : (char *)(uintptr_t) "";
 	s->first_seen_ms = in->first_seen_ms;
-	s->first_article_id = in->first_article_id ? in->first_article_id : (char *)(uintptr_t)"";
+	s->first_article_id = in->first_article_id ? in->first_article_id : (char *)(uintptr_t) "";
 	s->method = in->method;
 	s->cluster = (char *)(uintptr_t)in->cluster;
 }
@@ -122,14 +122,17 @@ static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, voi
 		rc = 0;
 	}
 	for (size_t i = 0; i < n; i++) {
-		Claimwire__Claim *c = claimwire__claim__unpack(NULL, msgs[i]->len, msgs[i]->payload);
+		Claimwire__Claim *c =
+		    claimwire__claim__unpack(NULL, msgs[i]->len, msgs[i]->payload);
 		if (!c) {
-			cw_worker_dead_letter(w, msgs[i], "not a Claim record (protobuf unpack failed)");
+			cw_worker_dead_letter(w, msgs[i],
+			                      "not a Claim record (protobuf unpack failed)");
 			continue;
 		}
 		if (!c->fingerprint || strlen(c->fingerprint) != 16 || !c->article_id ||
 		    !*c->article_id) {
-			cw_worker_dead_letter(w, msgs[i], "claim without fingerprint or article id");
+			cw_worker_dead_letter(w, msgs[i],
+			                      "claim without fingerprint or article id");
 			claimwire__claim__free_unpacked(c, NULL);
 			continue;
 		}
@@ -176,7 +179,8 @@ static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, voi
 		rc = cw_worker_produce(w, "topics.verdicts", c->fingerprint, 16, buf, len, NULL);
 		if (!rc && c->check_worthy &&
 		    v.status != CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_CONFIRMED)
-			rc = cw_worker_produce(w, "topics.review", c->fingerprint, 16, buf, len, NULL);
+			rc = cw_worker_produce(w, "topics.review", c->fingerprint, 16, buf, len,
+			                       NULL);
 		free(buf);
 		cw_matcher_release_verdict(&v);
 	}
@@ -224,11 +228,11 @@ int cw_match_command(int argc, char **argv)
 		cw_warn("msg=\"knowledge base not loaded yet; will retry\"");
 
 	struct cw_worker_spec spec = {
-		.stage = "match",
-		.input_topic_keys = inputs,
-		.process = process,
-		.tick = tick,
-		.opaque = &mw,
+	    .stage = "match",
+	    .input_topic_keys = inputs,
+	    .process = process,
+	    .tick = tick,
+	    .opaque = &mw,
 	};
 	rc = cw_worker_run(&spec, cfg, batch);
 out:
