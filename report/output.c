@@ -906,8 +906,10 @@ static void summary_claim(struct cw_rbuf *b, const Claimwire__Verdict *v)
 			text_str(b, fc->date);
 		}
 		cw_rbuf_addc(b, '\n');
-	} else {
+	} else if (cw_output_verdict_needs_checker(v)) {
 		cw_rbuf_adds(b, "needs a fact-checker (in the review queue)\n");
+	} else {
+		cw_rbuf_adds(b, "unverified (not check-worthy enough for the review queue)\n");
 	}
 	cw_rbuf_adds(b, "       \"");
 	text_str(b, c ? c->text : "");
@@ -977,8 +979,10 @@ void cw_output_summary(struct cw_rbuf *b, const struct cw_report_articles *a,
 			             ar->claim_count);
 		cw_rbuf_addc(b, '\n');
 
-		/* The claims worth a line, at most CW_OUTPUT_SUMMARY_CLAIMS of
-		 * them by priority, printed in the article's order. */
+		/* Every claim of a short article; of a long one (a transcript)
+		 * the claims worth a line, at most CW_OUTPUT_SUMMARY_CLAIMS of
+		 * them by priority.  Printed in the article's order. */
+		int all = ar->nverdicts <= CW_OUTPUT_SUMMARY_CLAIMS;
 		if (ar->nverdicts > pickcap) {
 			pickcap = ar->nverdicts;
 			pick = cw_xrealloc(pick, pickcap * sizeof *pick);
@@ -986,7 +990,7 @@ void cw_output_summary(struct cw_rbuf *b, const struct cw_report_articles *a,
 		size_t npick = 0;
 		for (size_t j = 0; j < ar->nverdicts; j++) {
 			double p = claim_priority(ar->verdicts[j]);
-			if (p > 0) {
+			if (p > 0 || all) {
 				pick[npick][0] = p;
 				pick[npick][1] = (double)j;
 				npick++;

@@ -115,11 +115,14 @@ int cw_output_verdict_needs_checker(const Claimwire__Verdict *v);
  *     speaker, check-worthiness, match score and the fact-check's URL;
  *   - check-worthy unverified: "needs a fact-checker (in the review queue)",
  *     the claim and speaker, and at most "nearest fact-check: <score>".
- * Unverified claims that are not check-worthy are not listed, nor are more
- * than CW_OUTPUT_SUMMARY_CLAIMS claims per article (confirmed first, then
- * suggested by score, then by check-worthiness); the rest are counted in a
- * closing "+N more claims in <more_where>" line (more_where: e.g.
- * "out/report.html"; NULL says "the HTML report").
+ *   - other unverified claims: "unverified (not check-worthy enough for the
+ *     review queue)", the claim and speaker.
+ * An article of at most CW_OUTPUT_SUMMARY_CLAIMS claims lists them all.  Of a
+ * longer one (a transcript) only the claims worth acting on are listed, at
+ * most CW_OUTPUT_SUMMARY_CLAIMS (confirmed first, then suggested by score,
+ * then check-worthy by check-worthiness); the rest are counted in a closing
+ * "+N more claims in <more_where>" line (more_where: e.g. "out/report.html";
+ * NULL says "the HTML report").
  */
 void cw_output_summary(struct cw_rbuf *b, const struct cw_report_articles *a,
                        const char *more_where);

@@ -262,7 +262,7 @@ Test(report, summary_names_what_an_editor_acts_on)
 	struct report_tv t1, t2, t3, t4;
 	report_tv_init(&t1, "a1", "Blaze Media", 0, 4, "f1", 1, 5, 0.83f, 1000);
 	report_tv_init(&t2, "a1", "Blaze Media", 1, 4, "f2", 3, 0, 0.7f, 1000);
-	/* unverified, not check-worthy, with a nearest miss: not listed */
+	/* unverified, not check-worthy, with a nearest miss: listed plainly */
 	report_tv_init(&t3, "a1", "Blaze Media", 2, 4, "f3", 3, 2, 0.2f, 1000);
 	/* suggested, a fact-check whose publisher gave no rating */
 	report_tv_init(&t4, "a1", "Blaze Media", 3, 4, "f4", 2, 1, 0.4f, 1000);
@@ -295,10 +295,13 @@ Test(report, summary_names_what_an_editor_acts_on)
 	          b.p);
 	cr_expect(strstr(b.p, "https://www.politifact.com/factchecks/1") != NULL, "%s", b.p);
 	cr_expect(strstr(b.p, "[1] needs a fact-checker (in the review queue)") != NULL, "%s", b.p);
-	cr_expect(strstr(b.p, "[2]") == NULL, "an unchecked, not check-worthy claim listed: %s",
-	          b.p);
+	/* A short article lists every claim; an unchecked one plainly so, with
+	 * no fact-check shown as if it answered the claim. */
+	cr_expect(strstr(b.p, "[2] unverified (not check-worthy enough for the review queue)") !=
+	              NULL,
+	          "%s", b.p);
 	cr_expect(strstr(b.p, "[3] suggested: unrated by PolitiFact") != NULL, "%s", b.p);
-	cr_expect(strstr(b.p, "+1 more claim in out/report.html") != NULL, "%s", b.p);
+	cr_expect(strstr(b.p, "more claim") == NULL, "%s", b.p);
 	cr_expect(strstr(b.p, "UNSPECIFIED") == NULL && strstr(b.p, "unspecified") == NULL, "%s",
 	          b.p);
 	cr_expect(strstr(b.p, "FALSE") == NULL && strstr(b.p, "CONFIRMED") == NULL, "%s", b.p);
@@ -763,5 +766,42 @@ Test(report, http_serves_pages_from_redis, .init = report_setup, .fini = report_
 	json_decref(j);
 	cw_http_stop(h);
 	for (int i = 0; i < 2; i++)
+		report_tv_free(&t[i]);
+}
+
+Test(report, summary_of_a_long_article_lists_what_to_act_on)
+{
+	enum { N = CW_OUTPUT_SUMMARY_CLAIMS + 8 };
+	struct report_tv t[N];
+	Claimwire__Verdict *vs[N];
+
+	/* One check-worthy unverified claim among many that are not. */
+	for (int i = 0; i < N; i++) {
+		report_tv_init(&t[i], "long", "Debate transcript", (uint32_t)i, N, "fl", 3, 0,
+		               i == 7 ? 0.9f : 0.1f, 1000);
+		t[i].c.check_worthy = i == 7;
+		vs[i] = &t[i].v;
+	}
+	struct cw_report_article art = {
+	    .id = t[0].c.article_id,
+	    .outlet = t[0].c.outlet,
+	    .title = t[0].c.article_title,
+	    .url = t[0].c.url,
+	    .claim_count = N,
+	    .claims_seen = N,
+	    .verdicts = vs,
+	    .nverdicts = N,
+	};
+	struct cw_report_articles a = {&art, 1, 0};
+	struct cw_rbuf b = CW_RBUF_INIT;
+	char more[64];
+
+	cw_output_summary(&b, &a, "out/report.html");
+	cr_expect(strstr(b.p, "[7] needs a fact-checker") != NULL, "%s", b.p);
+	cr_expect(strstr(b.p, "[0] ") == NULL, "a claim not worth acting on was listed: %s", b.p);
+	snprintf(more, sizeof more, "+%d more claims in out/report.html", N - 1);
+	cr_expect(strstr(b.p, more) != NULL, "%s", b.p);
+	cw_rbuf_release(&b);
+	for (int i = 0; i < N; i++)
 		report_tv_free(&t[i]);
 }
