@@ -1187,6 +1187,9 @@ void cw_cw_train_opts_init(struct cw_cw_train_opts *o)
 	o->l2 = 1e-4;
 	o->pos_weight = 0;
 	o->shuffle_seed = 42;
+	o->rank_mix = 0;
+	o->other_weight = 1;
+	o->bag = 1;
 }
 
 static uint64_t splitmix(uint64_t *s)
@@ -1197,39 +1200,73 @@ static uint64_t splitmix(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-struct cw_cw_model *cw_cw_train(const struct cw_cw_example *ex, size_t n,
-                                const struct cw_cw_train_opts *o)
+/* Sentences of each group by label, for drawing ranking pairs: the
+ * positives of group g are pos[pos_at[g] .. pos_at[g + 1]), likewise neg. */
+struct pairs {
+	size_t *pos, *neg, *pos_at, *neg_at;
+	unsigned ngroups; /* highest group + 1 */
+};
+
+static void pairs_build(const struct cw_cw_example *ex, size_t n, struct pairs *p)
+{
+	unsigned g = 0;
+	for (size_t i = 0; i < n; i++)
+		if (ex[i].group > g)
+			g = ex[i].group;
+	p->ngroups = g + 1;
+	p->pos_at = cw_xcalloc((size_t)p->ngroups + 1, sizeof(size_t));
+	p->neg_at = cw_xcalloc((size_t)p->ngroups + 1, sizeof(size_t));
+	p->pos = cw_xmalloc((n ? n : 1) * sizeof(size_t));
+	p->neg = cw_xmalloc((n ? n : 1) * sizeof(size_t));
+	/* counting sort: sizes, then starts, then fill */
+	for (size_t i = 0; i < n; i++)
+		if (ex[i].group)
+			(ex[i].label ? p->pos_at : p->neg_at)[ex[i].group + 1]++;
+	for (unsigned k = 1; k <= p->ngroups; k++) {
+		p->pos_at[k] += p->pos_at[k - 1];
+		p->neg_at[k] += p->neg_at[k - 1];
+	}
+	size_t *pf = cw_xmalloc(((size_t)p->ngroups + 1) * sizeof(size_t));
+	size_t *nf = cw_xmalloc(((size_t)p->ngroups + 1) * sizeof(size_t));
+	memcpy(pf, p->pos_at, ((size_t)p->ngroups + 1) * sizeof(size_t));
+	memcpy(nf, p->neg_at, ((size_t)p->ngroups + 1) * sizeof(size_t));
+	for (size_t i = 0; i < n; i++)
+		if (ex[i].group) {
+			if (ex[i].label)
+				p->pos[pf[ex[i].group]++] = i;
+			else
+				p->neg[nf[ex[i].group]++] = i;
+		}
+	free(pf);
+	free(nf);
+}
+
+static void pairs_free(struct pairs *p)
+{
+	free(p->pos);
+	free(p->neg);
+	free(p->pos_at);
+	free(p->neg_at);
+}
+
+/* One model of the bag: averaged SGD from zero with data order seed rseed. */
+static struct cw_cw_model *train_one(const struct cw_cw_example *ex, size_t n,
+                                     const struct cw_cw_train_opts *o, uint64_t rseed,
+                                     const size_t *start, const uint32_t *idx, const float *val,
+                                     const struct pairs *pr, int report)
 {
 	struct cw_cw_model *m = model_new(o->bits, o->seed);
-	size_t npos = 0, nfeat = 0, dim = cw_cw_dim(o->bits);
-	size_t *start = cw_xmalloc((n + 1) * sizeof(*start));
+	size_t npos = 0, dim = cw_cw_dim(o->bits);
 	size_t *order = cw_xmalloc((n ? n : 1) * sizeof(*order));
-	uint32_t *idx;
-	float *val;
-	struct cw_cw_features *x = cw_xmalloc(sizeof(*x));
-	uint64_t rng = o->shuffle_seed;
+	uint64_t rng = rseed;
 	double wpos, wneg, scale = 1.0, t = 0, nsnap = 0, bias_sum = 0;
+	double mix = o->rank_mix, ow = o->other_weight > 0 ? o->other_weight : 1;
 	float *avg = cw_xcalloc(dim, sizeof(*avg));
 
-	/* Features once, flattened: n sentences of ~50 features each. */
 	for (size_t i = 0; i < n; i++) {
-		cw_cw_extract_ex(&ex[i], o->seed, o->bits, x);
-		nfeat += x->n;
 		npos += ex[i].label != 0;
-	}
-	idx = cw_xmalloc((nfeat ? nfeat : 1) * sizeof(*idx));
-	val = cw_xmalloc((nfeat ? nfeat : 1) * sizeof(*val));
-	nfeat = 0;
-	for (size_t i = 0; i < n; i++) {
-		cw_cw_extract_ex(&ex[i], o->seed, o->bits, x);
-		start[i] = nfeat;
-		memcpy(idx + nfeat, x->idx, x->n * sizeof(*idx));
-		memcpy(val + nfeat, x->val, x->n * sizeof(*val));
-		nfeat += x->n;
 		order[i] = i;
 	}
-	start[n] = nfeat;
-
 	/* Class weights: positives weigh pos_weight, or enough to balance the
 	 * classes; both scaled so the mean example weight is 1. */
 	if (npos == 0 || npos == n) {
@@ -1256,11 +1293,18 @@ struct cw_cw_model *cw_cw_train(const struct cw_cw_example *ex, size_t n,
 		}
 		for (size_t r = 0; r < n; r++) {
 			size_t e = order[r];
+			unsigned grp = ex[e].group;
+			int paired = mix > 0 && grp && pr->pos_at[grp + 1] > pr->pos_at[grp] &&
+			             pr->neg_at[grp + 1] > pr->neg_at[grp];
 			double z = m->bias, eta = o->lr / (1 + o->lr * o->l2 * t);
 			for (size_t k = start[e]; k < start[e + 1]; k++)
 				z += scale * m->w[idx[k]] * val[k];
 			double p = sigmoid(z), y = ex[e].label != 0;
 			double g = (p - y) * (y > 0 ? wpos : wneg);
+			if (ex[e].other_corpus)
+				g *= ow;
+			if (paired)
+				g *= 1 - mix;
 			scale *= 1 - eta * o->l2;
 			if (scale < 1e-6) {
 				for (size_t k = 0; k < dim; k++)
@@ -1270,6 +1314,32 @@ struct cw_cw_model *cw_cw_train(const struct cw_cw_example *ex, size_t n,
 			for (size_t k = start[e]; k < start[e + 1]; k++)
 				m->w[idx[k]] -= (float)(eta * g * val[k] / scale);
 			m->bias -= (float)(eta * g * 0.1); /* a slower bias: it sees every step */
+			if (paired) {
+				/* A sentence of the other label from the same debate:
+				 * a step on log(1 + exp(s_neg - s_pos)). */
+				size_t q, a, b;
+				if (ex[e].label) {
+					size_t c = pr->neg_at[grp + 1] - pr->neg_at[grp];
+					q = pr->neg[pr->neg_at[grp] + splitmix(&rng) % c];
+					a = e;
+					b = q;
+				} else {
+					size_t c = pr->pos_at[grp + 1] - pr->pos_at[grp];
+					q = pr->pos[pr->pos_at[grp] + splitmix(&rng) % c];
+					a = q;
+					b = e;
+				}
+				double d = 0;
+				for (size_t k = start[a]; k < start[a + 1]; k++)
+					d += scale * m->w[idx[k]] * val[k];
+				for (size_t k = start[b]; k < start[b + 1]; k++)
+					d -= scale * m->w[idx[k]] * val[k];
+				double gr = mix * (1 - sigmoid(d)) * eta / scale;
+				for (size_t k = start[a]; k < start[a + 1]; k++)
+					m->w[idx[k]] += (float)(gr * val[k]);
+				for (size_t k = start[b]; k < start[b + 1]; k++)
+					m->w[idx[k]] -= (float)(gr * val[k]);
+			}
 			t++;
 			/* Averaged SGD: the model returned is the mean of snapshots taken
 			 * every AVG_EVERY steps, which damps the jumps that rare, heavily
@@ -1284,7 +1354,7 @@ struct cw_cw_model *cw_cw_train(const struct cw_cw_example *ex, size_t n,
 		for (size_t k = 0; k < dim; k++)
 			m->w[k] = (float)(m->w[k] * scale);
 		scale = 1;
-		if (o->on_epoch && nsnap > 0) {
+		if (report && o->on_epoch && nsnap > 0) {
 			struct cw_cw_model view = *m;
 			view.w = cw_xmalloc(dim * sizeof(float));
 			for (size_t k = 0; k < dim; k++)
@@ -1300,11 +1370,65 @@ struct cw_cw_model *cw_cw_train(const struct cw_cw_example *ex, size_t n,
 		m->bias = (float)(bias_sum / nsnap);
 	}
 	free(avg);
+	free(order);
+	return m;
+}
+
+struct cw_cw_model *cw_cw_train(const struct cw_cw_example *ex, size_t n,
+                                const struct cw_cw_train_opts *o)
+{
+	struct cw_cw_model *m = NULL;
+	size_t nfeat = 0, dim = cw_cw_dim(o->bits);
+	size_t *start = cw_xmalloc((n + 1) * sizeof(*start));
+	uint32_t *idx;
+	float *val;
+	struct cw_cw_features *x = cw_xmalloc(sizeof(*x));
+	unsigned bag = o->bag > 0 ? o->bag : 1;
+	struct pairs pr;
+
+	/* Features once, flattened: n sentences of ~50 features each. */
+	for (size_t i = 0; i < n; i++) {
+		cw_cw_extract_ex(&ex[i], o->seed, o->bits, x);
+		nfeat += x->n;
+	}
+	idx = cw_xmalloc((nfeat ? nfeat : 1) * sizeof(*idx));
+	val = cw_xmalloc((nfeat ? nfeat : 1) * sizeof(*val));
+	nfeat = 0;
+	for (size_t i = 0; i < n; i++) {
+		cw_cw_extract_ex(&ex[i], o->seed, o->bits, x);
+		start[i] = nfeat;
+		memcpy(idx + nfeat, x->idx, x->n * sizeof(*idx));
+		memcpy(val + nfeat, x->val, x->n * sizeof(*val));
+		nfeat += x->n;
+	}
+	start[n] = nfeat;
+	pairs_build(ex, n, &pr);
+
+	/* A bag: the mean of models trained on different orders of the data
+	 * (for logistic models over the same features, averaging the logits is
+	 * averaging the weights). */
+	for (unsigned b = 0; b < bag; b++) {
+		uint64_t rs = o->shuffle_seed + (uint64_t)b * 0x9e3779b97f4a7c15ull;
+		struct cw_cw_model *one = train_one(ex, n, o, rs, start, idx, val, &pr, bag == 1);
+		if (!m) {
+			m = one;
+			continue;
+		}
+		for (size_t k = 0; k < dim; k++)
+			m->w[k] += one->w[k];
+		m->bias += one->bias;
+		cw_cw_model_free(one);
+	}
+	if (bag > 1) {
+		for (size_t k = 0; k < dim; k++)
+			m->w[k] /= (float)bag;
+		m->bias /= (float)bag;
+	}
+	pairs_free(&pr);
 	free(x);
 	free(idx);
 	free(val);
 	free(start);
-	free(order);
 	return m;
 }
 

@@ -112,6 +112,8 @@ struct cw_cw_example {
 	int other_corpus; /* from a corpus other than debate transcripts (ClaimBuster):
 	                     a training-only feature that soaks up that corpus's base
 	                     rate, never set when scoring */
+	unsigned group;   /* the text (debate) it comes from, 1-based; 0 = none.  The
+	                     ranking loss pairs sentences of one group only. */
 };
 
 /* Features of one example, with its context.  Never allocates. */
@@ -129,6 +131,17 @@ struct cw_cw_train_opts {
 	double l2;         /* L2 penalty per example (lambda) */
 	double pos_weight; /* loss weight of a positive; 0 = balance the classes */
 	uint64_t shuffle_seed;
+	/* Ranking: each grouped sentence also takes one step on a pairwise
+	 * logistic loss log(1 + exp(s_neg - s_pos)) against a random sentence of
+	 * the other label from its group, weighted rank_mix, while its pointwise
+	 * step is weighted 1 - rank_mix (0 = pointwise only, 1 = pairwise only
+	 * for grouped sentences).  AP ranks within a debate, so this trains on
+	 * what it measures. */
+	double rank_mix;
+	double other_weight; /* loss weight of other_corpus sentences (1 = as any) */
+	unsigned bag;        /* models averaged, each with its own data order (1 = one);
+	                        a mean of linear models is one linear model, so the
+	                        file and the scorer stay the same size */
 	/* Called after each epoch with the model so far (may be NULL). */
 	void (*on_epoch)(unsigned epoch, const struct cw_cw_model *m, void *opaque);
 	void *opaque;
@@ -137,8 +150,9 @@ struct cw_cw_train_opts {
 /* Sensible defaults for the fields above. */
 void cw_cw_train_opts_init(struct cw_cw_train_opts *o);
 
-/* Trains a model with SGD on logistic loss (deterministic for a given
- * shuffle_seed).  Returns a model the caller frees with cw_cw_model_free(). */
+/* Trains a model with averaged SGD on logistic loss, blended with a pairwise
+ * ranking loss by rank_mix (deterministic for a given shuffle_seed).  Returns a model the caller
+ * frees with cw_cw_model_free(). */
 struct cw_cw_model *cw_cw_train(const struct cw_cw_example *ex, size_t n,
                                 const struct cw_cw_train_opts *o);
 

@@ -46,6 +46,10 @@ static const char usage[] =
     "  --l2 X               L2 penalty (default 1e-4)\n"
     "  --pos-weight X       weight of a positive sentence (default: balance the classes)\n"
     "  --cb-weight X        keep ClaimBuster sentences with this probability (default 1)\n"
+    "  --cb-loss X          loss weight of a ClaimBuster sentence (default 1)\n"
+    "  --rank-mix X         share of the pairwise ranking loss within a debate, in\n"
+    "                       [0, 1] (default 0: logistic loss alone)\n"
+    "  --bag N              average N models trained on different data orders (default 1)\n"
     "  --bits N             log2 of hashed buckets (default 18)\n"
     "  --max-weights N      hashed weights kept in the file, largest first (default 50000)\n"
     "  --no-speaker         ignore speaker names\n"
@@ -63,6 +67,9 @@ enum {
 	OPT_L2,
 	OPT_POS_WEIGHT,
 	OPT_CB_WEIGHT,
+	OPT_CB_LOSS,
+	OPT_RANK_MIX,
+	OPT_BAG,
 	OPT_BITS,
 	OPT_MAX_WEIGHTS,
 	OPT_NO_SPEAKER,
@@ -266,6 +273,9 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 	    {"l2", required_argument, NULL, OPT_L2},
 	    {"pos-weight", required_argument, NULL, OPT_POS_WEIGHT},
 	    {"cb-weight", required_argument, NULL, OPT_CB_WEIGHT},
+	    {"cb-loss", required_argument, NULL, OPT_CB_LOSS},
+	    {"rank-mix", required_argument, NULL, OPT_RANK_MIX},
+	    {"bag", required_argument, NULL, OPT_BAG},
 	    {"bits", required_argument, NULL, OPT_BITS},
 	    {"max-weights", required_argument, NULL, OPT_MAX_WEIGHTS},
 	    {"no-speaker", no_argument, NULL, OPT_NO_SPEAKER},
@@ -334,6 +344,19 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 			if (parse_num("--cb-weight", optarg, 0, 1, &cb_weight))
 				goto out;
 			break;
+		case OPT_CB_LOSS:
+			if (parse_num("--cb-loss", optarg, 0, 100, &to.other_weight))
+				goto out;
+			break;
+		case OPT_RANK_MIX:
+			if (parse_num("--rank-mix", optarg, 0, 1, &to.rank_mix))
+				goto out;
+			break;
+		case OPT_BAG:
+			if (parse_num("--bag", optarg, 1, 64, &v))
+				goto out;
+			to.bag = (unsigned)v;
+			break;
 		case OPT_BITS:
 			if (parse_num("--bits", optarg, 4, 24, &v))
 				goto out;
@@ -388,9 +411,12 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* Each debate its own group: the ranking loss pairs within one. */
 	for (size_t i = 0; i < ntrain; i++)
-		for (size_t k = 0; k < train[i].n; k++)
+		for (size_t k = 0; k < train[i].n; k++) {
+			train[i].ex[k].group = (unsigned)i + 1;
 			push(&all, &train[i].ex[k], speaker);
+		}
 	size_t ndebate_ex = all.n;
 	if (claimbuster) {
 		struct examples cb = {0};
@@ -412,8 +438,10 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 	printf("train: %zu debates, %zu debate sentences, %zu other sentences, %zu positive; "
 	       "dev: %zu debates\n",
 	       ntrain, ndebate_ex, all.n - ndebate_ex, npos, ndev);
-	printf("epochs %u  lr %g  l2 %g  pos-weight %g  bits %u  speaker %s\n", to.epochs, to.lr,
-	       to.l2, to.pos_weight, to.bits, speaker ? "yes" : "no");
+	printf("epochs %u  lr %g  l2 %g  pos-weight %g  bits %u  speaker %s  rank-mix %g  "
+	       "cb-loss %g  bag %u\n",
+	       to.epochs, to.lr, to.l2, to.pos_weight, to.bits, speaker ? "yes" : "no", to.rank_mix,
+	       to.other_weight, to.bag);
 
 	if (cv > 0) {
 		/* K folds over train debates (debate i goes to fold i % K); the

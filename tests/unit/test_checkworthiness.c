@@ -131,6 +131,43 @@ Test(checkworthiness, trainer_learns_planted_signal)
 	unlink(path);
 }
 
+/* Pairwise ranking alone (rank_mix 1: no logistic step for grouped
+ * sentences), bagged: only the ranking step moves the hashed weights, so the
+ * planted word must come out on top from it. */
+Test(checkworthiness, ranking_loss_learns_planted_signal)
+{
+	static const char *filler[] = {"the committee", "people say", "in the city",
+	                               "many believe",  "last week",  "our team"};
+	enum { N = 400 };
+	char text[N][96];
+	struct cw_cw_example ex[N];
+	for (int i = 0; i < N; i++) {
+		int pos = i % 10 == 0;
+		snprintf(text[i], sizeof(text[i]), "%s %s %s", filler[i % 6],
+		         pos ? "zorblax" : "quintel", filler[(i / 6) % 6]);
+		ex[i] = (struct cw_cw_example){.text = text[i],
+		                               .len = strlen(text[i]),
+		                               .label = pos,
+		                               .group = 1 + (unsigned)(i / 100)};
+	}
+	struct cw_cw_train_opts o;
+	cw_cw_train_opts_init(&o);
+	o.bits = 12;
+	o.epochs = 3;
+	o.rank_mix = 1;
+	o.bag = 3;
+	struct cw_cw_model *m = cw_cw_train(ex, N, &o);
+	float s[N];
+	int l[N];
+	for (int i = 0; i < N; i++) {
+		s[i] = cw_cw_score(m, ex[i].text, ex[i].len, NULL, 0);
+		l[i] = ex[i].label;
+	}
+	cr_assert_gt(cw_cw_average_precision(s, l, N), 0.99);
+	cr_assert_gt(score_str(m, "zorblax"), score_str(m, "quintel") + 0.01f);
+	cw_cw_model_free(m);
+}
+
 Test(checkworthiness, training_is_deterministic)
 {
 	static const char *t[] = {"We cut taxes by 20 percent.", "Hello everyone.",
