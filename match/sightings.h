@@ -65,7 +65,7 @@
 
 struct cw_sightings_opts {
 	long long ttl_s; /* match.sightings_ttl_s, default 604800 (7 days) */
-	int max_hamming; /* match.sightings_max_hamming: SimHash bits, default 12 */
+	int max_hamming; /* match.sightings_max_hamming: SimHash bits, default 18 */
 	/* 1: one EVALSHA per claim, every script naming keys of one Cluster slot
 	 * (Redis Cluster).  0 (default): one EVALSHA per batch, which names keys
 	 * of many slots and so needs a single node (standalone Redis).  Set from

@@ -16,6 +16,8 @@
 #include "lib/common.h"
 #include "lib/redis.h"
 #include "match/sightings.h"
+#include "match/config.h"
+#include "lib/keys.h"
 
 #define SG_K     64
 #define SG_BANDS 16
@@ -619,4 +621,43 @@ Test(sightings, batch_counts_in_order)
 	cr_expect_eq(out[3].first_seen_ms, 4000);
 	for (int i = 0; i < 4; i++)
 		cw_sighting_release(&out[i]);
+}
+
+/* Two outlets' wordings of one claim, as they ran (the Kislyak story): they
+ * share an LSH band and lie 14 SimHash bits apart, so the shipped default of
+ * match.sightings_max_hamming must join them. */
+Test(sightings, two_wire_wordings_join_at_the_shipped_default)
+{
+	static const char wire[] =
+	    "Russian Ambassador Sergey Kislyak met with Hillary Clinton advisers before the "
+	    "presidential election, and that it was normal for an ambassador to speak with both "
+	    "campaigns";
+	static const char blaze[] =
+	    "Russian Ambassador Sergey Kislyak met with Hillary Clinton advisers before the "
+	    "presidential election, and that it wasn't abnormal for the ambassador to speak with "
+	    "both candidates to discuss relations between the two countries";
+	static const struct cw_config_key *const schemas[] = {cw_lib_config_keys,
+	                                                      cw_match_config_keys, NULL};
+	struct cw_config *cfg = cw_config_new(schemas);
+	struct cw_sightings_opts o;
+	struct sg_claim a, b;
+	struct cw_sighting_in in[2];
+	struct cw_sighting s;
+	char err[256];
+
+	NEED_REDIS();
+	cw_sightings_opts_from_config(&o, cfg);
+	o.ttl_s = 3600;
+	sg_fingerprint(wire, &a);
+	sg_fingerprint(blaze, &b);
+	in[0] = sg_in(&a, "Example Wire Service", "wire-1", 1000);
+	in[1] = sg_in(&b, "Blaze Media", "blaze-1", 2000);
+	cr_assert_eq(cw_sightings_record(sg_r, &o, &in[0], 1, &s, err, sizeof(err)), 0, "%s", err);
+	cw_sighting_release(&s);
+	cr_assert_eq(cw_sightings_record(sg_r, &o, &in[1], 1, &s, err, sizeof(err)), 0, "%s", err);
+	cr_expect_str_eq(s.cluster, a.fp, "the second wording joins the first one's cluster");
+	cr_expect_eq(s.distinct_outlets, 2);
+	cr_expect_str_eq(s.first_outlet, "Example Wire Service");
+	cw_sighting_release(&s);
+	cw_config_free(cfg);
 }
