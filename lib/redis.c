@@ -415,6 +415,28 @@ static int is_noscript(const redisReply *rep)
 	       memcmp(rep->str, "NOSCRIPT", 8) == 0;
 }
 
+/*
+ * Error replies that say "not now" rather than "never": the server is loading
+ * its data, busy with a script, out of memory, a replica that cannot take
+ * writes, or a cluster slot in motion.  The work is retried like a lost
+ * connection, never failed: DESIGN.md's "Redis unavailable" rule.
+ */
+static int is_transient(const redisReply *rep)
+{
+	static const char *const codes[] = {"LOADING",  "BUSY",       "OOM",        "TRYAGAIN",
+	                                    "READONLY", "MASTERDOWN", "CLUSTERDOWN"};
+
+	if (!rep || rep->type != REDIS_REPLY_ERROR)
+		return 0;
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		size_t l = strlen(codes[i]);
+		if (rep->len >= l && memcmp(rep->str, codes[i], l) == 0 &&
+		    (rep->len == l || rep->str[l] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
 int cw_redis_exec(struct cw_redis *r, redisReply ***replies, size_t *n, char *errstr,
                   size_t errsize)
 {
@@ -469,6 +491,15 @@ int cw_redis_exec(struct cw_redis *r, redisReply ***replies, size_t *n, char *er
 				freeReplyObject(r->rep[i]);
 				r->rep[i] = retry[k++];
 			}
+	}
+	for (size_t i = 0; i < nq; i++) {
+		if (is_transient(r->rep[i])) {
+			seterr(errstr, errsize, "redis busy: %.*s", (int)r->rep[i]->len,
+			       r->rep[i]->str);
+			free_replies(r);
+			rc = CW_ERR_RETRY;
+			goto out;
+		}
 	}
 	*replies = r->rep;
 	*n = nq;

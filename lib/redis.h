@@ -113,7 +113,9 @@ void cw_redis_discard(struct cw_redis *r);
  * Sends the queue and reads one reply per queued command, in order.  On 0,
  * *replies[0..*n) are the replies, borrowed until the next command or exec on
  * r; error replies are among them (type REDIS_REPLY_ERROR) for the caller to
- * judge.  CW_ERR_RETRY with errstr when the connection failed (no replies).
+ * judge.  CW_ERR_RETRY with errstr when the connection failed, or when any
+ * reply says "not now" (LOADING, BUSY, OOM, TRYAGAIN, READONLY, MASTERDOWN,
+ * CLUSTERDOWN): no replies then, and the whole unit of work is retried.
  */
 int cw_redis_exec(struct cw_redis *r, redisReply ***replies, size_t *n, char *errstr,
                   size_t errsize);

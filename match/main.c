@@ -129,7 +129,8 @@ static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, voi
 			                      "not a Claim record (protobuf unpack failed)");
 			continue;
 		}
-		if (!c->fingerprint || strlen(c->fingerprint) != 16 || !c->article_id ||
+		if (!c->fingerprint || strlen(c->fingerprint) != 16 ||
+		    strspn(c->fingerprint, "0123456789abcdef") != 16 || !c->article_id ||
 		    !*c->article_id) {
 			cw_worker_dead_letter(w, msgs[i],
 			                      "claim without fingerprint or article id");
@@ -148,7 +149,11 @@ static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, voi
 		}
 		in[m].outlet = c->outlet && *c->outlet ? c->outlet : "unknown";
 		in[m].article_id = c->article_id;
-		in[m].time_ms = c->published > 0 ? c->published * 1000 : cw_now_ms();
+		/* A publication time from outside: used when plausible (1970 to
+		 * 2100), else the time the claim is seen. */
+		in[m].time_ms = c->published > 0 && c->published < 4102444800LL
+		                    ? c->published * 1000
+		                    : cw_now_ms();
 		m++;
 	}
 	if (m) {

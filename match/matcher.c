@@ -132,6 +132,11 @@ size_t cw_matcher_count(const struct cw_matcher *m)
 	return m->nfcs;
 }
 
+size_t cw_matcher_memory(const struct cw_matcher *m)
+{
+	return cw_index_memory(m->ix);
+}
+
 static const char *s_or_empty(const char *s)
 {
 	return s ? s : "";
@@ -144,6 +149,11 @@ int cw_matcher_put(struct cw_matcher *m, const struct cw_factcheck *fc)
 
 	if (!fc->id || !*fc->id)
 		return CW_ERR_INVALID;
+	/* The change log is read with an overlap (kb.h), so most fact-checks it
+	 * reports again are the very versions held already. */
+	if (map_get(&m->by_id, fc->id, &slot) && fc->updated_ms &&
+	    m->fcs[slot].updated_ms == fc->updated_ms)
+		return 0;
 	if (map_get(&m->by_id, fc->id, &slot)) {
 		/* Replace in place.  The maps point at the old strings, so they
 		 * are rebuilt; updates are rare next to lookups. */

@@ -29,6 +29,8 @@ void cw_matcher_free(struct cw_matcher *m);
 /* Adds a fact-check or replaces the one with its id (copied). */
 int cw_matcher_put(struct cw_matcher *m, const struct cw_factcheck *fc);
 size_t cw_matcher_count(const struct cw_matcher *m);
+/* Bytes the retrieval index holds (see cw_index_memory). */
+size_t cw_matcher_memory(const struct cw_matcher *m);
 
 /*
  * Fills v->status, v->best and v->candidates for claim c.  The Candidate and

@@ -16,12 +16,12 @@
  *
  *   R article:<aid>              hash   id outlet title url published (unix s)
  *                                       first_ms last_ms claim_count claims_seen
- *   R article:<aid>:verdicts     zset   score = claim index, member = Verdict
+ *   R verdicts:<aid>             zset   score = claim index, member = Verdict
  *                                       protobuf bytes (one member per index)
  *   R articles                   zset   score = first reported (unix ms), member = aid
  *   R outlet:<outlet>:articles   zset   the same, per outlet
  *   R outlets                    zset   outlet -> articles reported
- *   R seen                       hash   "<aid>:<claim index>" -> "status|rating|cw"
+ *   R seen                       hash   "<aid>:<claim index>" -> "status|rating|cw|fp"
  *                                       (the redelivery guard and the claim's
  *                                       counted state)
  *   R claim:<fp>                 hash   fingerprint text first_outlet first_article

@@ -661,3 +661,28 @@ Test(sightings, two_wire_wordings_join_at_the_shipped_default)
 	cw_sighting_release(&s);
 	cw_config_free(cfg);
 }
+
+/* Redis saying "not now" (here: out of memory) is retried like a lost
+ * connection, never a failure that would stop the worker. */
+Test(sightings, redis_out_of_memory_is_retry)
+{
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct sg_claim a;
+	struct cw_sighting_in in;
+	struct cw_sighting s;
+	redisReply *rep;
+	char err[256];
+
+	NEED_REDIS();
+	sg_fingerprint("Exports rose by 12 percent in 2023, a record for the port.", &a);
+	in = sg_in(&a, "reuters", "oom-1", 1000);
+	cr_assert_eq(cw_redis_command(sg_r, &rep, err, sizeof(err), "CONFIG SET maxmemory 1"), 0,
+	             "%s", err);
+	cr_expect_eq(cw_sightings_record(sg_r, &o, &in, 1, &s, err, sizeof(err)), CW_ERR_RETRY,
+	             "an OOM reply must be a retry: %s", err);
+	cr_assert_eq(cw_redis_command(sg_r, &rep, err, sizeof(err), "CONFIG SET maxmemory 0"), 0,
+	             "%s", err);
+	cr_assert_eq(cw_sightings_record(sg_r, &o, &in, 1, &s, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(s.total, 1);
+	cw_sighting_release(&s);
+}
