@@ -91,6 +91,8 @@ static pid_t spawn(const char *name, char *const argv[], const char *stdout_path
 {
 	pid_t pid;
 
+	pid_t parent = getpid();
+
 	if (nchildren == MAX_CHILDREN)
 		return -1;
 	pid = fork();
@@ -99,8 +101,14 @@ static pid_t spawn(const char *name, char *const argv[], const char *stdout_path
 		return -1;
 	}
 	if (pid == 0) {
-		/* A child never outlives the runner, even after kill -9 of it. */
+		/* A child never outlives the runner, even after kill -9 of it
+		 * (and if the runner died before this line, it stops now). */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(1);
+		/* Its own process group: Ctrl-C reaches the runner alone, which
+		 * then stops the workers before the broker and Redis. */
+		setpgid(0, 0);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		if (stdout_path) {
@@ -340,7 +348,7 @@ int cw_run_command(int argc, char **argv)
 	char tmpdir[] = "/tmp/claimwire-run.XXXXXX", path[4200], redis_sock[4200];
 	char *extra[12], xbuf[12][4400];
 	size_t nextra = 0;
-	int made_tmp = 0;
+	int made_tmp = 0, served = 0;
 	int64_t t0 = cw_mono_ms(), t_feed = 0, t_done = 0;
 	struct child *ingest = NULL, *extract[16] = {0}, *match[16] = {0}, *report = NULL;
 
@@ -438,8 +446,10 @@ int cw_run_command(int argc, char **argv)
 		extra[nextra] = xbuf[nextra];
 		nextra++;
 		if (!cw_config_is_set(cfg, "worker.max_lag_bytes")) {
+			/* The bound is per producer: shared among the replicas
+			 * that write one topic. */
 			snprintf(xbuf[nextra], sizeof(xbuf[0]), "worker.max_lag_bytes=%lld",
-			         cw_config_int(cfg, "run.embedded_max_lag_bytes"));
+			         cw_config_int(cfg, "run.embedded_max_lag_bytes") / replicas);
 			extra[nextra] = xbuf[nextra];
 			nextra++;
 		}
@@ -575,15 +585,19 @@ int cw_run_command(int argc, char **argv)
 	if (serve) {
 		printf("claimwire: batch done; the dashboard stays up until Ctrl-C\n");
 		fflush(stdout);
+		rc = 0;
 		while (!interrupted && !report->exited) {
 			struct child *failed = reap();
 			if (failed) {
 				describe_exit(failed);
+				rc = CW_EXIT_FAILURE;
 				break;
 			}
 			usleep(100000);
 		}
-		rc = 0;
+		if (report->exited && rc == 0)
+			rc = CW_EXIT_FAILURE; /* the dashboard went away by itself */
+		served = 1;                   /* Ctrl-C is how --serve ends: exit 0 */
 		goto out;
 	}
 	kill(report->pid, SIGUSR1);
@@ -612,5 +626,5 @@ out:
 			cw_warn("msg=\"cannot remove temporary folder\" path=%s", tmpdir);
 	}
 	cw_config_free(cfg);
-	return interrupted && rc == 0 ? CW_EXIT_FAILURE : rc;
+	return interrupted && rc == 0 && !served ? CW_EXIT_FAILURE : rc;
 }

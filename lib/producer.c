@@ -160,11 +160,29 @@ static size_t part_release(struct part_lag *pl)
 	return freed;
 }
 
+/* What a record costs the broker's log, as far as backpressure counts:
+ * key, value, header names and values, and ~70 bytes of record framing. */
+static size_t record_bytes(size_t len, size_t keylen, const rd_kafka_headers_t *hdrs)
+{
+	size_t b = len + keylen + 70;
+	const char *name;
+	const void *val;
+	size_t sz;
+
+	for (size_t i = 0; hdrs && !rd_kafka_header_get_all(hdrs, i, &name, &val, &sz); i++)
+		b += strlen(name) + sz;
+	return b;
+}
+
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	struct cw_producer *p = opaque;
 	struct topic_lag *t;
-	size_t bytes = m->len + m->key_len;
+	rd_kafka_headers_t *hdrs = NULL;
+	size_t bytes;
+
+	rd_kafka_message_headers(m, &hdrs);
+	bytes = record_bytes(m->len, m->key_len, hdrs);
 
 	(void)rk;
 	t = p->max_lag ? lag_for(p, rd_kafka_topic_name(m->rkt)) : NULL;
@@ -198,7 +216,14 @@ static int add_downstream(struct cw_producer *p, char *errstr, size_t errsize)
 	for (size_t i = 0; i < CW_ARRAY_SIZE(downstream); i++) {
 		struct topic_lag *t = &p->topics[p->ntopics];
 		char group[256], err[512];
-		rd_kafka_conf_t *conf = rd_kafka_conf_new();
+		rd_kafka_conf_t *conf;
+
+		/* A stage never waits on its own group: it commits only after
+		 * the batch that is producing, so it would wait for ever (the
+		 * report stage both writes and reads the dead-letter topic). */
+		if (!strcmp(downstream[i].stage, p->stage))
+			continue;
+		conf = rd_kafka_conf_new();
 
 		snprintf(group, sizeof(group), "%s-%s", prefix, downstream[i].stage);
 		if (cw_kafka_conf_from_config(p->cfg, conf, errstr, errsize) ||
@@ -361,15 +386,16 @@ static int send_to(struct cw_producer *p, const char *topic, const void *key, si
                    const void *value, size_t len, rd_kafka_headers_t *hdrs)
 {
 	struct topic_lag *t = p->max_lag ? lag_for(p, topic) : NULL;
+	size_t bytes = t ? record_bytes(len, keylen, hdrs) : 0;
 	rd_kafka_resp_err_t err;
 
 	if (t) {
-		if (wait_for_room(p, t, len + keylen)) {
+		if (wait_for_room(p, t, bytes)) {
 			if (hdrs)
 				rd_kafka_headers_destroy(hdrs);
 			return CW_ERR;
 		}
-		t->unacked += len + keylen;
+		t->unacked += bytes;
 	}
 	for (;;) {
 		err = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
@@ -383,7 +409,7 @@ static int send_to(struct cw_producer *p, const char *topic, const void *key, si
 	}
 	if (err) {
 		if (t)
-			t->unacked -= CW_MIN(t->unacked, len + keylen);
+			t->unacked -= CW_MIN(t->unacked, bytes);
 		if (hdrs)
 			rd_kafka_headers_destroy(hdrs);
 		cw_err("msg=\"produce failed\" topic=%s error=\"%s\"", topic,
@@ -452,7 +478,10 @@ int cw_producer_flush(struct cw_producer *p, int timeout_ms, char *errstr, size_
 		rd_kafka_flush(p->rk, 100);
 	}
 	if (p->failed) {
+		/* Reported once: failures are counted from one flush to the next. */
 		snprintf(errstr, errsize, "%s (%llu records failed)", p->first_error, p->failed);
+		p->failed = 0;
+		p->first_error[0] = '\0';
 		return CW_ERR;
 	}
 	return 0;

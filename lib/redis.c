@@ -496,6 +496,11 @@ int cw_redis_exec(struct cw_redis *r, redisReply ***replies, size_t *n, char *er
 		if (is_transient(r->rep[i])) {
 			seterr(errstr, errsize, "redis busy: %.*s", (int)r->rep[i]->len,
 			       r->rep[i]->str);
+			/* A demoted master stays demoted: reconnect (to whatever
+			 * the address now names) rather than retry the same node. */
+			if ((r->rep[i]->len >= 8 && !memcmp(r->rep[i]->str, "READONLY", 8)) ||
+			    (r->rep[i]->len >= 10 && !memcmp(r->rep[i]->str, "MASTERDOWN", 10)))
+				mark_dead(r, "server is not a writable master");
 			free_replies(r);
 			rc = CW_ERR_RETRY;
 			goto out;

@@ -35,6 +35,7 @@ struct cw_worker {
 	size_t nparts;
 	int assigned_once; /* a rebalance has happened: EOF state means something */
 	int commit_each_batch;
+	int batch_failed; /* a dead letter of this batch could not be sent */
 	struct cw_worker_stats stats;
 	struct cw_worker_stats reported; /* what metrics_flush last wrote */
 	struct cw_redis *metrics;        /* best effort: counters for /metrics */
@@ -90,7 +91,9 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	struct cw_worker *w = opaque;
 
 	clear_assignment(w);
-	w->assigned_once = 1;
+	/* A revocation is a rebalance in progress, not an answer: batch mode
+	 * waits for the next assignment before it trusts EOF state again. */
+	w->assigned_once = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
 		w->parts = cw_xcalloc((size_t)parts->cnt, sizeof(*w->parts));
 		for (int i = 0; i < parts->cnt; i++) {
@@ -154,7 +157,7 @@ static int really_at_end(struct cw_worker *w)
 			done = 0;
 			break;
 		}
-		if (at < 0)
+		if (at < lo) /* nothing read yet, or records dropped before we got to them */
 			at = lo;
 		if (hi > at) {
 			mark_eof(w, pos->elems[i].topic, pos->elems[i].partition, 0);
@@ -224,6 +227,8 @@ void cw_worker_dead_letter(struct cw_worker *w, const rd_kafka_message_t *msg, c
 	                             msg->offset, NULL, msg->key, msg->key_len, msg->payload,
 	                             msg->len, h))
 		w->stats.dead_letters++;
+	else
+		w->batch_failed = 1; /* not stored past a record that went nowhere */
 }
 
 const struct cw_config *cw_worker_config(const struct cw_worker *w)
@@ -302,6 +307,10 @@ static int run_batch(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n,
 
 	for (;;) {
 		rc = n ? w->spec->process(w, msgs, n, w->spec->opaque) : 0;
+		if (rc == 0 && w->batch_failed) {
+			cw_err("msg=\"a dead letter could not be sent; offsets not stored\"");
+			rc = CW_ERR;
+		}
 		if (rc != CW_ERR_RETRY)
 			break;
 		w->stats.retries++;
@@ -343,6 +352,7 @@ int cw_worker_run(const struct cw_worker_spec *spec, const struct cw_config *cfg
 	size_t max_bytes = (size_t)cw_config_int(cfg, "worker.max_record_bytes");
 	int poll_ms = (int)cw_config_int(cfg, "worker.poll_ms");
 	int64_t idle_ms = cw_config_int(cfg, "worker.idle_ms");
+	const char *dlq_topic = cw_config_str(cfg, "topics.dlq");
 	rd_kafka_message_t **msgs = cw_xcalloc(cap, sizeof(*msgs));
 	rd_kafka_message_t **work = cw_xcalloc(cap, sizeof(*work));
 	rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(4);
@@ -415,8 +425,13 @@ int cw_worker_run(const struct cw_worker_spec *spec, const struct cw_config *cfg
 			w.stats.consumed += n;
 			/* Oversized records never reach the stage; the rest are
 			 * processed, and the offsets of all are stored together. */
+			w.batch_failed = 0;
 			for (size_t i = 0; i < n; i++) {
-				if (msgs[i]->len > max_bytes) {
+				/* Dead letters themselves are never dead-lettered
+				 * again: that would loop through the dead-letter
+				 * topic for ever. */
+				if (msgs[i]->len > max_bytes &&
+				    strcmp(rd_kafka_topic_name(msgs[i]->rkt), dlq_topic) != 0) {
 					snprintf(
 					    errstr, sizeof(errstr),
 					    "record of %zu bytes exceeds worker.max_record_bytes "
@@ -448,9 +463,15 @@ int cw_worker_run(const struct cw_worker_spec *spec, const struct cw_config *cfg
 			break;
 		}
 	}
-	if (stop_requested)
+	if (stop_requested) {
+		/* Stopped as asked.  A batch cut short by the stop (a dependency
+		 * down, a producer blocked downstream) stored no offsets and is
+		 * redelivered: that is a clean stop, exit 0. */
 		cw_info("msg=\"stopping on signal\" consumed=%llu produced=%llu", w.stats.consumed,
 		        w.stats.produced);
+		if (rc && w.rk)
+			rc = 0;
+	}
 out:
 	if (queue)
 		rd_kafka_queue_destroy(queue);
