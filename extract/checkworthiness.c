@@ -1454,7 +1454,7 @@ static struct ranked *rank(const float *scores, size_t n)
 		r[i].score = scores[i];
 		r[i].i = i;
 	}
-	qsort(r, n, sizeof(*r), by_score_desc);
+	cw_qsort(r, n, sizeof(*r), by_score_desc);
 	return r;
 }
 

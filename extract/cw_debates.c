@@ -135,7 +135,7 @@ int cw_cw_debate_list(const char *dir, char ***names, size_t *n, char *errstr, s
 	}
 	closedir(dp);
 	if (*n)
-		qsort(*names, *n, sizeof(**names), cmp_str);
+		cw_qsort(*names, *n, sizeof(**names), cmp_str);
 out:
 	return rc;
 }

@@ -186,7 +186,7 @@ static double prune_level(const struct cw_cw_model *m, unsigned bits, size_t max
 		if (w[i] != 0)
 			a[nz++] = w[i] < 0 ? -w[i] : w[i];
 	if (nz > max) {
-		qsort(a, nz, sizeof(*a), cmp_float_desc);
+		cw_qsort(a, nz, sizeof(*a), cmp_float_desc);
 		level = a[max - 1];
 	}
 	free(a);

@@ -174,7 +174,7 @@ static int walk(const char *dir, struct names *out)
 		names_push(&here, path);
 	}
 	closedir(d);
-	qsort(here.v, here.n, sizeof(*here.v), cmp_str);
+	cw_qsort(here.v, here.n, sizeof(*here.v), cmp_str);
 	for (size_t i = 0; i < here.n; i++) {
 		struct stat st;
 		if (stat(here.v[i], &st) < 0) {

@@ -26,6 +26,16 @@ enum cw_err {
 #define CW_MIN(a, b)     ((a) < (b) ? (a) : (b))
 #define CW_MAX(a, b)     ((a) > (b) ? (a) : (b))
 
+/* qsort() that accepts an empty array: qsort(NULL, 0, ...) is undefined
+ * behaviour in C, and empty arrays are often unallocated. */
+#include <stdlib.h>
+static inline void cw_qsort(void *base, size_t n, size_t size,
+                            int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 /* Allocation that never returns NULL: aborts with a message instead. */
 void *cw_xmalloc(size_t n);
 void *cw_xcalloc(size_t nmemb, size_t size);

@@ -393,7 +393,7 @@ struct cw_config *cw_config_new(const struct cw_config_key *const *schemas)
 			cfg->sorted[cfg->nkeys++] = e;
 		}
 	}
-	qsort(cfg->sorted, cfg->nkeys, sizeof(*cfg->sorted), cmp_entry);
+	cw_qsort(cfg->sorted, cfg->nkeys, sizeof(*cfg->sorted), cmp_entry);
 	check_schema(cfg);
 	return cfg;
 }
@@ -1071,7 +1071,7 @@ int cw_config_foreach(const struct cw_config *cfg, const char *prefix,
 			set[n++] = &cfg->keys[i];
 	for (size_t i = 0; i < cfg->nkafka; i++)
 		set[n++] = &cfg->kafka[i];
-	qsort(set, n, sizeof(*set), cmp_seq);
+	cw_qsort(set, n, sizeof(*set), cmp_seq);
 	for (size_t i = 0; i < n && !rc; i++) {
 		const char *name = entry_name(set[i]);
 		if (plen && (strncmp(name, prefix, plen) || name[plen] != '.'))

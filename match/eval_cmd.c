@@ -174,7 +174,7 @@ static int cmp_decision(const void *a, const void *b)
  * least target: the one with the best recall; 1 when none. */
 static double threshold_for(struct decision *d, size_t n, double target)
 {
-	qsort(d, n, sizeof(*d), cmp_decision);
+	cw_qsort(d, n, sizeof(*d), cmp_decision);
 	double best = 1.0;
 	size_t given = 0, right = 0;
 	for (size_t i = 0; i < n; i++) {

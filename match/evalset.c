@@ -333,7 +333,7 @@ int cw_evalset_load_negatives(struct cw_evalset *es, const char *path, char *err
 	}
 	closedir(d);
 	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
+		cw_qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char p[4096];
 		snprintf(p, sizeof(p), "%s/%s", path, names[i]);

@@ -598,14 +598,14 @@ size_t cw_rerank_search(struct cw_index *ix, const struct cw_rerank_model *m,
 			cw_rerank_cal_features(x, z, cand, n, i, cx);
 			cal[i] = (float)cw_rerank_cal_prob(m, cx);
 		}
-		qsort(cand, n, sizeof(cand[0]), cmp_hit_score);
+		cw_qsort(cand, n, sizeof(cand[0]), cmp_hit_score);
 		/* bm25_rank is the hit's position in the BM25 order, i.e. its row */
 		for (size_t i = 0; i < n; i++) {
 			float p = cal[cand[i].bm25_rank];
 			cand[i].score = i && p > cand[i - 1].score ? cand[i - 1].score : p;
 		}
 	} else {
-		qsort(cand, n, sizeof(cand[0]), cmp_hit_score);
+		cw_qsort(cand, n, sizeof(cand[0]), cmp_hit_score);
 	}
 	n = CW_MIN(n, k);
 	memcpy(hits, cand, n * sizeof(cand[0]));

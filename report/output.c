@@ -949,7 +949,7 @@ void cw_output_summary(struct cw_rbuf *b, const struct cw_report_articles *a,
 	struct summary_tally *order = cw_xcalloc(a->n, sizeof *order);
 	for (size_t i = 0; i < a->n; i++)
 		tally(&a->v[i], i, &order[i]);
-	qsort(order, a->n, sizeof *order, tally_cmp);
+	cw_qsort(order, a->n, sizeof *order, tally_cmp);
 	double(*pick)[2] = NULL;
 	size_t pickcap = 0;
 	for (size_t k = 0; k < a->n; k++) {
@@ -997,10 +997,10 @@ void cw_output_summary(struct cw_rbuf *b, const struct cw_report_articles *a,
 			}
 		}
 		if (npick > CW_OUTPUT_SUMMARY_CLAIMS) {
-			qsort(pick, npick, sizeof *pick, priority_cmp_desc);
+			cw_qsort(pick, npick, sizeof *pick, priority_cmp_desc);
 			npick = CW_OUTPUT_SUMMARY_CLAIMS;
 		}
-		qsort(pick, npick, sizeof *pick, index_cmp);
+		cw_qsort(pick, npick, sizeof *pick, index_cmp);
 		for (size_t j = 0; j < npick; j++)
 			summary_claim(b, ar->verdicts[(size_t)pick[j][1]]);
 		if (ar->nverdicts > npick)

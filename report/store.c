@@ -626,7 +626,7 @@ static int load_claim(struct cw_report_claim *c, const char *fp, const redisRepl
 			    memcmp(f->outlet, o->str, o->len) == 0)
 				has_outlet = 1;
 		}
-		qsort(c->outlets, c->noutlets, sizeof *c->outlets, cmp_str);
+		cw_qsort(c->outlets, c->noutlets, sizeof *c->outlets, cmp_str);
 	}
 	if (!f)
 		return 1;
@@ -854,9 +854,9 @@ static void sort_stats(struct cw_report_stats *st)
 {
 	sort_words(&st->by_status, cw_output_status_word, 1, 3);
 	sort_words(&st->by_rating, rating_word_order, 0, 8);
-	qsort(st->by_outlet.v, st->by_outlet.n, sizeof *st->by_outlet.v, by_count_desc);
-	qsort(st->by_hour.v, st->by_hour.n, sizeof *st->by_hour.v, by_name);
-	qsort(st->dead_by_stage.v, st->dead_by_stage.n, sizeof *st->dead_by_stage.v, by_count_desc);
+	cw_qsort(st->by_outlet.v, st->by_outlet.n, sizeof *st->by_outlet.v, by_count_desc);
+	cw_qsort(st->by_hour.v, st->by_hour.n, sizeof *st->by_hour.v, by_name);
+	cw_qsort(st->dead_by_stage.v, st->dead_by_stage.n, sizeof *st->dead_by_stage.v, by_count_desc);
 }
 
 /* Reads every P "metrics:<stage>" hash (SCAN, bounded). */
@@ -892,7 +892,7 @@ static int load_stage_metrics(struct cw_store *s, struct cw_report_stats *st, ch
 		if (strcmp(cursor, "0") == 0)
 			break;
 	}
-	qsort(keys, nkeys, sizeof *keys, cmp_str);
+	cw_qsort(keys, nkeys, sizeof *keys, cmp_str);
 	for (size_t i = 0; i < nkeys && rc == 0; i++) {
 		const char *argv[] = {"HGETALL", keys[i]};
 		size_t argl[] = {7, strlen(keys[i])};
