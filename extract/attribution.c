@@ -60,8 +60,6 @@ enum {
 	L_A = 1 << 20,
 };
 
-static unsigned word_class(const unsigned char *w, size_t n);
-
 struct tok {
 	size_t s, e;        /* bytes of the word, without final . ! ? */
 	unsigned pre;       /* P_* between the previous word and this one */
@@ -183,9 +181,10 @@ static size_t sep_at(const unsigned char *t, size_t i, size_t len, unsigned *kin
 	return 0;
 }
 
-/* Bytes that sep_at() always leaves in a word, whatever is around them:
- * a word's inner bytes are skipped by table look-up, and only the others
- * ask sep_at(). */
+/* Bytes by what sep_at() says of them whatever is around them: B_PLAIN,
+ * always in a word; B_SEP, always a separator; 0, it depends.  A word's
+ * bytes are scanned by table look-up, and only the 0 bytes ask sep_at(). */
+enum { B_PLAIN = 1, B_SEP = 2 };
 static unsigned char plain_byte[256];
 
 static void plain_init(void)
@@ -193,7 +192,18 @@ static void plain_init(void)
 	for (unsigned c = 0; c < 256; c++)
 		plain_byte[c] =
 		    c >= 0x80 ? c != 0xE2 && c != 0xC2 : c > ' ' && !strchr(",;:()[]\"'-", (int)c);
+	for (const char *p = " \t\n\r,;:()[]\""; *p; p++)
+		plain_byte[(unsigned char)*p] = B_SEP;
 }
+
+/* FNV-1a over ASCII-lower-cased bytes, as wc_hash() hashes a listed word: the
+ * word scan in tokenize() runs it on the fly, so that a word's bytes are
+ * read once. */
+#define WC_FNV_BASIS 2166136261u
+#define WC_FNV_PRIME 16777619u
+#define WC_MAXLEN    16 /* longest listed word + 1 */
+
+static unsigned wc_lookup(const unsigned char *b, size_t n, uint32_t h);
 
 static void tokenize(struct sent *st)
 {
@@ -206,8 +216,13 @@ static void tokenize(struct sent *st)
 	while (i < len && st->n < CW_ATTR_MAX_TOKENS) {
 		unsigned kind;
 		int quote;
-		size_t k = sep_at(t, i, len, &kind, &quote);
+		size_t k;
 
+		if (t[i] == ' ') { /* the commonest separator, of no kind */
+			i++;
+			continue;
+		}
+		k = plain_byte[t[i]] == B_PLAIN ? 0 : sep_at(t, i, len, &kind, &quote);
 		if (k > 0) {
 			pre |= kind;
 			if (quote) {
@@ -220,17 +235,34 @@ static void tokenize(struct sent *st)
 			continue;
 		}
 		struct tok *tk = &st->tok[st->n++];
-		size_t s = i;
-		while (i < len) {
-			unsigned kd;
-			int q;
-			if (plain_byte[t[i]]) {
-				i++;
-				continue;
+		size_t s = i, wn;
+		/* hs[j]: the hash of the word's first j bytes, lower-cased in b[]. */
+		uint32_t hs[WC_MAXLEN];
+		unsigned char b[WC_MAXLEN];
+
+		hs[0] = WC_FNV_BASIS;
+		/* t[s] is in the word: sep_at() said so, or it is plain. */
+		for (;;) {
+			unsigned char c = t[i];
+			if (i - s < WC_MAXLEN - 1) {
+				unsigned char l =
+				    (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+				b[i - s] = l;
+				hs[i - s + 1] = (hs[i - s] ^ l) * WC_FNV_PRIME;
 			}
-			if (sep_at(t, i, len, &kd, &q) > 0)
-				break;
 			i++;
+			if (i >= len)
+				break;
+			if (plain_byte[t[i]] == B_PLAIN)
+				continue;
+			if (plain_byte[t[i]] == B_SEP)
+				break;
+			{
+				unsigned kd;
+				int q;
+				if (sep_at(t, i, len, &kd, &q) > 0)
+					break;
+			}
 		}
 		tk->s = s;
 		tk->e = i;
@@ -246,9 +278,11 @@ static void tokenize(struct sent *st)
 		}
 		tk->pre = pre;
 		tk->inq = (unsigned char)inq;
-		tk->cap = (unsigned char)is_upper_at(t, s, len);
+		tk->cap = (unsigned char)(t[s] < 0x80 ? t[s] >= 'A' && t[s] <= 'Z'
+		                                      : is_upper_at(t, s, len));
 		tk->qend = 0;
-		tk->cls = word_class(t + s, tk->e - s);
+		wn = tk->e - s;
+		tk->cls = wn == 0 || wn >= WC_MAXLEN ? 0 : wc_lookup(b, wn, hs[wn]);
 		pre = tk->e < i ? P_TERM : 0;
 		if (tk->e == s) { /* a word of punctuation only: "..." */
 			st->n--;
@@ -448,21 +482,29 @@ static const char *const particles[] = {
 
 /* ---- word lists as a hash table: lower-cased word → L_* bits ---- */
 
-#define WC_SLOTS  2048 /* power of two, for ~400 words: short probes for unlisted words */
-#define WC_MAXLEN 16   /* longest listed word + 1 */
+#define WC_SLOTS 2048 /* power of two, for ~400 words: short probes for unlisted words */
 
 static struct {
 	char w[WC_MAXLEN];
 	unsigned char n; /* 0: empty slot */
 	unsigned cls;
 } wc_table[WC_SLOTS];
+/* Per slot, 0 when empty, else a few bits of the word's hash: 2 KiB that stay
+ * in the L1 cache, so that a word in no list (most words) costs one probe of
+ * this array rather than a miss in wc_table. */
+static unsigned char wc_tag[WC_SLOTS];
 static pthread_once_t wc_once = PTHREAD_ONCE_INIT;
+
+static inline unsigned char wc_tag_of(uint32_t h)
+{
+	return (unsigned char)((h >> 24) | 1);
+}
 
 static inline uint32_t wc_hash(const unsigned char *w, size_t n)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = WC_FNV_BASIS;
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ w[i]) * 16777619u;
+		h = (h ^ w[i]) * WC_FNV_PRIME;
 	return h ^ (h >> 15);
 }
 
@@ -476,6 +518,7 @@ static void wc_add(const char *const *list, unsigned cls)
 			s = (s + 1) & (WC_SLOTS - 1);
 		memcpy(wc_table[s].w, *list, n);
 		wc_table[s].n = (unsigned char)n;
+		wc_tag[s] = wc_tag_of(wc_hash((const unsigned char *)*list, n));
 		wc_table[s].cls |= cls;
 	}
 }
@@ -506,19 +549,17 @@ static void wc_init(void)
 	plain_init();
 }
 
-/* The L_* lists word w[0..n) is in (ASCII letters compared lower-cased,
- * every other byte as is). */
-static inline unsigned word_class(const unsigned char *w, size_t n)
+/* The L_* lists of the word whose lower-cased bytes are b[0..n), 0 < n <
+ * WC_MAXLEN, given h, the FNV state after hashing them. */
+static inline unsigned wc_lookup(const unsigned char *b, size_t n, uint32_t h)
 {
-	unsigned char b[WC_MAXLEN];
 	uint32_t s;
+	unsigned char tag;
 
-	if (n == 0 || n >= WC_MAXLEN)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		b[i] = (unsigned char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
-	for (s = wc_hash(b, n) & (WC_SLOTS - 1); wc_table[s].n; s = (s + 1) & (WC_SLOTS - 1))
-		if (wc_table[s].n == n && memcmp(wc_table[s].w, b, n) == 0)
+	h ^= h >> 15;
+	tag = wc_tag_of(h);
+	for (s = h & (WC_SLOTS - 1); wc_tag[s]; s = (s + 1) & (WC_SLOTS - 1))
+		if (wc_tag[s] == tag && wc_table[s].n == n && memcmp(wc_table[s].w, b, n) == 0)
 			return wc_table[s].cls;
 	return 0;
 }

@@ -10,6 +10,7 @@
  * belongs to the extractor and is reused from run to run: no allocation per
  * sentence once it has grown to the largest article seen.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,21 @@ static const char *const furniture_prefixes[] = {
     NULL,
 };
 
+/* Per lower-cased first byte, the furniture_prefixes[] that open with it, as
+ * bits (index i: 1 << i), so that a sentence is compared with the few
+ * prefixes that can match rather than all of them. */
+static uint64_t furniture_by_first[256];
+static pthread_once_t furniture_once = PTHREAD_ONCE_INIT;
+
+static void furniture_init(void)
+{
+	for (size_t i = 0; furniture_prefixes[i]; i++)
+		furniture_by_first[(unsigned char)furniture_prefixes[i][0]] |= UINT64_C(1) << i;
+}
+
+_Static_assert(sizeof(furniture_prefixes) / sizeof(furniture_prefixes[0]) <= 65,
+               "furniture_by_first holds at most 64 prefixes");
+
 /* Lines after which the rest of the page is other stories ("Most recent"
  * followed by headlines of other articles). */
 static const char *const tail_markers[] = {
@@ -221,9 +237,10 @@ int cw_extract_is_furniture(const char *s, size_t len)
 
 	if (len == 0)
 		return 1;
-	for (const char *const *p = furniture_prefixes; *p; p++)
-		if ((unsigned char)(*p)[0] == lower_ascii((unsigned char)s[0]) &&
-		    starts_with_ci(s, len, *p))
+	pthread_once(&furniture_once, furniture_init);
+	/* Only the prefixes that open with the sentence's first byte. */
+	for (uint64_t m = furniture_by_first[lower_ascii((unsigned char)s[0])]; m; m &= m - 1)
+		if (starts_with_ci(s, len, furniture_prefixes[__builtin_ctzll(m)]))
 			return 1;
 	/* Entirely in brackets: "(Image source: YouTube)", "[Applause]". */
 	if ((s[0] == '(' || s[0] == '[') && (s[len - 1] == ')' || s[len - 1] == ']' ||
@@ -284,8 +301,15 @@ static int is_question(const char *s, size_t len)
  * glued to a word on its left only closes, on its right only opens. */
 static int quote_open_after(const unsigned char *s, size_t len, int open)
 {
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"') {
+	/* Only '"' and the lead byte of a curly quote matter: jump between
+	 * them with memchr rather than looking at every byte. */
+	const unsigned char *end = s + len;
+	const unsigned char *dq = memchr(s, '"', len), *e2 = memchr(s, 0xE2, len);
+
+	while (dq || e2) {
+		size_t i;
+		if (dq && (!e2 || dq < e2)) {
+			i = (size_t)(dq - s);
 			int left = i > 0 && s[i - 1] != ' ' && s[i - 1] != '\n';
 			int right = i + 1 < len && s[i + 1] != ' ' && s[i + 1] != '\n';
 			if (left && !right)
@@ -294,11 +318,16 @@ static int quote_open_after(const unsigned char *s, size_t len, int open)
 				open = 1;
 			else
 				open = !open;
-		} else if (s[i] == 0xE2 && i + 2 < len && s[i + 1] == 0x80) {
-			if (s[i + 2] == 0x9C)
-				open = 1;
-			else if (s[i + 2] == 0x9D)
-				open = 0;
+			dq = memchr(dq + 1, '"', (size_t)(end - dq - 1));
+		} else {
+			i = (size_t)(e2 - s);
+			if (i + 2 < len && s[i + 1] == 0x80) {
+				if (s[i + 2] == 0x9C)
+					open = 1;
+				else if (s[i + 2] == 0x9D)
+					open = 0;
+			}
+			e2 = memchr(e2 + 1, 0xE2, (size_t)(end - e2 - 1));
 		}
 	}
 	return open;

@@ -8,6 +8,8 @@
  * ordinary bytes with one table lookup each and only looks around the few
  * bytes that can end a sentence, so it runs at memory speed.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "extract/sentence.h"
@@ -17,17 +19,18 @@
 enum { C_NONE = 0, C_TERM = 1, C_NL = 2, C_E2 = 3 };
 
 static unsigned char scan_class[256];
-static int scan_ready;
+static pthread_once_t scan_once = PTHREAD_ONCE_INIT;
+
+static void lists_init(void);
 
 static void scan_init(void)
 {
-	/* Idempotent and racing threads write the same values: safe without a lock. */
 	scan_class['.'] = C_TERM;
 	scan_class['!'] = C_TERM;
 	scan_class['?'] = C_TERM;
 	scan_class['\n'] = C_NL;
 	scan_class[0xE2] = C_E2; /* first byte of U+2026 "…" */
-	__atomic_store_n(&scan_ready, 1, __ATOMIC_RELEASE);
+	lists_init();
 }
 
 static inline int is_hspace(unsigned char c)
@@ -128,34 +131,6 @@ static size_t opener_len(const unsigned char *t, size_t i, size_t len)
 	return 0;
 }
 
-/* Case-insensitive membership of w[0..n) (ASCII) in a NULL-terminated list of
- * lower-case words. */
-static int in_list(const char *const *list, const unsigned char *w, size_t n)
-{
-	unsigned char c0;
-
-	if (n == 0)
-		return 0;
-	c0 = is_upper(w[0]) ? (unsigned char)(w[0] - 'A' + 'a') : w[0];
-	for (; *list; list++) {
-		const char *s = *list;
-		size_t i;
-
-		if ((unsigned char)s[0] != c0) /* most words differ at once */
-			continue;
-		for (i = 0; i < n && s[i]; i++) {
-			unsigned char c = w[i];
-			if (is_upper(c))
-				c = (unsigned char)(c - 'A' + 'a');
-			if ((unsigned char)s[i] != c)
-				break;
-		}
-		if (i == n && s[i] == '\0')
-			return 1;
-	}
-	return 0;
-}
-
 /* Abbreviations that (almost) never end a sentence: titles before a name,
  * and Latin connectives.  Compared without their final period. */
 static const char *const abbrev_nonfinal[] = {
@@ -212,6 +187,81 @@ static const char *const line_glue[] = {
     "the", "a",    "an", "of",  "to", "and", "or",  "in",   "on",  "with", "for",   "that", "by",
     "at",  "from", "as", "but", "is", "are", "was", "were", "his", "her",  "their", NULL,
 };
+
+/* Articles: a capital letter after one is a word, not an initial. */
+static const char *const articles[] = {"a", "an", "the", NULL};
+
+/* The word lists above as bits of one hash set, so that a look-up costs one
+ * hash and a probe or two rather than a walk through a list. */
+enum {
+	W_NONFINAL = 1 << 0,
+	W_MAYBE = 1 << 1,
+	W_STARTERS = 1 << 2,
+	W_SPEECH = 1 << 3,
+	W_GLUE = 1 << 4,
+	W_ARTICLES = 1 << 5,
+};
+
+#define LW_SLOTS  1024 /* power of two, for ~300 words */
+#define LW_MAXLEN 16   /* longest listed word + 1 */
+
+static struct {
+	unsigned char w[LW_MAXLEN];
+	unsigned char n; /* 0: empty slot */
+	unsigned char lists;
+} lw_table[LW_SLOTS];
+
+/* FNV-1a of w[0..n) with ASCII capitals lower-cased into b[]. */
+static inline uint32_t lw_hash(const unsigned char *w, size_t n, unsigned char *b)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++) {
+		b[i] = is_upper(w[i]) ? (unsigned char)(w[i] - 'A' + 'a') : w[i];
+		h = (h ^ b[i]) * 16777619u;
+	}
+	return (h ^ (h >> 13)) & (LW_SLOTS - 1);
+}
+
+static void lw_add(const char *const *list, unsigned bit)
+{
+	for (; *list; list++) {
+		unsigned char b[LW_MAXLEN];
+		size_t n = strlen(*list);
+		uint32_t s = lw_hash((const unsigned char *)*list, n, b);
+
+		while (lw_table[s].n && !(lw_table[s].n == n && memcmp(lw_table[s].w, b, n) == 0))
+			s = (s + 1) & (LW_SLOTS - 1);
+		memcpy(lw_table[s].w, b, n);
+		lw_table[s].n = (unsigned char)n;
+		lw_table[s].lists |= (unsigned char)bit;
+	}
+}
+
+static void lists_init(void)
+{
+	lw_add(abbrev_nonfinal, W_NONFINAL);
+	lw_add(abbrev_maybe, W_MAYBE);
+	lw_add(starters, W_STARTERS);
+	lw_add(speech_verbs, W_SPEECH);
+	lw_add(line_glue, W_GLUE);
+	lw_add(articles, W_ARTICLES);
+}
+
+/* Case-insensitive (ASCII) membership of w[0..n) in any of the lists of
+ * mask (W_*). */
+static int in_list(unsigned mask, const unsigned char *w, size_t n)
+{
+	unsigned char b[LW_MAXLEN];
+	uint32_t s;
+
+	if (n == 0 || n >= LW_MAXLEN)
+		return 0;
+	for (s = lw_hash(w, n, b); lw_table[s].n; s = (s + 1) & (LW_SLOTS - 1))
+		if (lw_table[s].n == n && memcmp(lw_table[s].w, b, n) == 0)
+			return (lw_table[s].lists & mask) != 0;
+	return 0;
+}
 
 /* The word before position i: the run of [A-Za-z0-9.] ending at i (at most
  * 24 bytes).  *dotted tells whether it is a dotted acronym (U.S, a.m, D.C);
@@ -281,9 +331,9 @@ static int attribution_follows(const unsigned char *t, size_t i, size_t len)
 
 		if (n == 0)
 			return 0;
-		if (in_list(speech_verbs, t + w, n))
+		if (in_list(W_SPEECH, t + w, n))
 			return 1;
-		if (nw == 0 && (!is_upper(t[w]) || in_list(starters, t + w, n)))
+		if (nw == 0 && (!is_upper(t[w]) || in_list(W_STARTERS, t + w, n)))
 			return 0;
 		i = w + n;
 		/* Within a name: initials and titles ("W.", "Sen."), commas. */
@@ -300,7 +350,6 @@ static int attribution_follows(const unsigned char *t, size_t i, size_t len)
  * at w is a word ("an A", "the B") rather than an initial. */
 static int after_article(const unsigned char *t, size_t start, size_t w)
 {
-	static const char *const articles[] = {"a", "an", "the", NULL};
 	size_t e, b;
 
 	if (w == start || !is_hspace(t[w - 1]))
@@ -309,7 +358,7 @@ static int after_article(const unsigned char *t, size_t start, size_t w)
 		;
 	for (b = e; b > start && is_alpha(t[b - 1]); b--)
 		;
-	return b < e && in_list(articles, t + b, e - b);
+	return b < e && in_list(W_ARTICLES, t + b, e - b);
 }
 
 /* Whether a line break at nl (a single one; the next line starts at r) leaves
@@ -328,15 +377,14 @@ static int line_continues(const unsigned char *t, size_t start, size_t nl, size_
 	for (w = e; w > start && is_alpha(t[w - 1]); w--)
 		;
 	if (w < e && (w == start || !is_alpha(t[w - 1])) && is_lower(t[w]) &&
-	    in_list(line_glue, t + w, e - w))
+	    in_list(W_GLUE, t + w, e - w))
 		return 1;
 	return 0;
 }
 
 void cw_sentence_iter_init(struct cw_sentence_iter *it, const char *text, size_t len)
 {
-	if (!__atomic_load_n(&scan_ready, __ATOMIC_ACQUIRE))
-		scan_init();
+	pthread_once(&scan_once, scan_init);
 	it->text = text;
 	it->len = len;
 	it->pos = 0;
@@ -458,16 +506,16 @@ int cw_sentence_next(struct cw_sentence_iter *it, struct cw_sentence *s)
 
 			if (wlen == 0) {
 				boundary = 1;
-			} else if (in_list(abbrev_nonfinal, t + wb, wlen)) {
+			} else if (in_list(W_NONFINAL, t + wb, wlen)) {
 				boundary = 0;
 			} else if (number && wb == start && wlen <= 2) {
 				boundary = 0; /* "1. " opening a list item */
 			} else if (initial && after_article(t, start, wb)) {
 				boundary = 1; /* "policies get an A. Really?" */
-			} else if (dotted || initial || in_list(abbrev_maybe, t + wb, wlen)) {
+			} else if (dotted || initial || in_list(W_MAYBE, t + wb, wlen)) {
 				n = word_at(t, r, len, &w);
 				boundary = n > 0 && w == r && is_upper(t[w]) &&
-				           in_list(starters, t + w, n);
+				           in_list(W_STARTERS, t + w, n);
 			} else {
 				boundary = 1;
 			}
