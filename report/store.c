@@ -856,7 +856,8 @@ static void sort_stats(struct cw_report_stats *st)
 	sort_words(&st->by_rating, rating_word_order, 0, 8);
 	cw_qsort(st->by_outlet.v, st->by_outlet.n, sizeof *st->by_outlet.v, by_count_desc);
 	cw_qsort(st->by_hour.v, st->by_hour.n, sizeof *st->by_hour.v, by_name);
-	cw_qsort(st->dead_by_stage.v, st->dead_by_stage.n, sizeof *st->dead_by_stage.v, by_count_desc);
+	cw_qsort(st->dead_by_stage.v, st->dead_by_stage.n, sizeof *st->dead_by_stage.v,
+	         by_count_desc);
 }
 
 /* Reads every P "metrics:<stage>" hash (SCAN, bounded). */
