@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -80,6 +81,9 @@ static int cw_test_redis_spawn(struct cw_test_redis *tr)
 	if (tr->pid < 0)
 		return -1;
 	if (tr->pid == 0) {
+		/* A test that crashes (or aborts under a sanitizer) never runs
+		 * its teardown: its redis-server goes with it. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		int devnull = open("/dev/null", O_WRONLY);
 		if (devnull >= 0) {
 			dup2(devnull, 1);
