@@ -35,6 +35,19 @@ struct cw_store {
 	size_t baselen;
 };
 
+/* Copies an array reply's strings (ids, fingerprints): a reply dies with
+ * the next command on its connection.  Caller frees each and the array. */
+static char **reply_strings(const redisReply *rep, size_t *n)
+{
+	size_t k = rep && rep->type == REDIS_REPLY_ARRAY ? rep->elements : 0;
+	char **v = cw_xcalloc(k ? k : 1, sizeof *v);
+
+	for (size_t i = 0; i < k; i++)
+		v[i] = cw_xstrndup(rep->element[i]->str, rep->element[i]->len);
+	*n = k;
+	return v;
+}
+
 static struct cw_redis_script verdict_script = CW_REDIS_SCRIPT(
     "local b = KEYS[1]\n"
     "local aid, idx, vb, outlet = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]\n"
@@ -546,11 +559,8 @@ int cw_store_articles(struct cw_store *s, const struct cw_report_filter *f, int 
 	rc = cw_redis_commandv(s->r, &rep, errstr, errsize, 7, argv, argl);
 	if (rc < 0)
 		goto out;
-	/* Copy the ids: the reply dies with the next command. */
-	size_t nids = rep && rep->type == REDIS_REPLY_ARRAY ? rep->elements : 0;
-	char **ids = cw_xcalloc(nids ? nids : 1, sizeof *ids);
-	for (size_t i = 0; i < nids; i++)
-		ids[i] = cw_xstrndup(rep->element[i]->str, rep->element[i]->len);
+	size_t nids;
+	char **ids = reply_strings(rep, &nids);
 	out->v = cw_xcalloc(limit, sizeof *out->v);
 	for (size_t at = 0; at < nids && rc == 0 && !out->truncated; at += CHUNK) {
 		size_t m = CW_MIN((size_t)CHUNK, nids - at);
@@ -653,10 +663,8 @@ static int list_claims(struct cw_store *s, int argc, const char **argv,
 	rc = cw_redis_commandv(s->r, &rep, errstr, errsize, argc, argv, argl);
 	if (rc < 0)
 		goto out;
-	size_t nfp = rep && rep->type == REDIS_REPLY_ARRAY ? rep->elements : 0;
-	char **fps = cw_xcalloc(nfp ? nfp : 1, sizeof *fps);
-	for (size_t i = 0; i < nfp; i++)
-		fps[i] = cw_xstrndup(rep->element[i]->str, rep->element[i]->len);
+	size_t nfp;
+	char **fps = reply_strings(rep, &nfp);
 	out->v = cw_xcalloc(limit, sizeof *out->v);
 	for (size_t at = 0; at < nfp && rc == 0 && !out->truncated; at += CHUNK) {
 		size_t m = CW_MIN((size_t)CHUNK, nfp - at);
