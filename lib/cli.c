@@ -6,6 +6,7 @@
  */
 #include "lib/cli.h"
 
+#include <librdkafka/rdkafka.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "lib/common.h"
 #include "lib/keys.h"
 #include "lib/log.h"
+#include "lib/producer.h"
 
 #ifndef CW_VERSION
 #define CW_VERSION "unknown"
@@ -133,6 +135,16 @@ int cw_cli_finish(const struct cw_cli_opts *o, const char *usage, struct cw_conf
 		return CW_EXIT_CONFIG;
 	}
 	if (o->check_config) {
+		/* librdkafka judges the kafka: properties; ask it now rather
+		 * than at the first worker's start. */
+		rd_kafka_conf_t *kc = rd_kafka_conf_new();
+		int bad = cw_kafka_conf_from_config(loaded, kc, err, sizeof(err));
+		rd_kafka_conf_destroy(kc);
+		if (bad) {
+			fprintf(stderr, "claimwire: %s\n", err);
+			cw_config_free(loaded);
+			return CW_EXIT_CONFIG;
+		}
 		printf("configuration ok\n");
 		if (o->verbosity > 0)
 			cw_config_dump(loaded, stdout);

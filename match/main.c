@@ -110,7 +110,6 @@ static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, voi
 	struct cw_sighting_in *in = cw_xcalloc(n, sizeof(*in));
 	struct cw_sighting *out = cw_xcalloc(n, sizeof(*out));
 	uint64_t *keys = cw_xcalloc(n * MAX_BANDS, sizeof(*keys));
-	size_t *slot = cw_xcalloc(n, sizeof(*slot));
 	size_t m = 0;
 	char err[512];
 	int rc = 0, recorded = 0;
@@ -138,7 +137,6 @@ static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, voi
 			continue;
 		}
 		claims[m] = c;
-		slot[m] = i;
 		in[m].fingerprint = c->fingerprint;
 		in[m].simhash = c->simhash;
 		if (c->n_minhash && mw->bands && c->n_minhash % mw->bands == 0 &&
@@ -189,7 +187,6 @@ static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, voi
 		free(buf);
 		cw_matcher_release_verdict(&v);
 	}
-	(void)slot;
 out:
 	for (size_t i = 0; i < m; i++) {
 		if (recorded)
@@ -200,7 +197,6 @@ out:
 	free(in);
 	free(out);
 	free(keys);
-	free(slot);
 	return rc;
 }
 

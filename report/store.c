@@ -868,39 +868,66 @@ static void sort_stats(struct cw_report_stats *st)
 	         by_count_desc);
 }
 
-/* Reads every P "metrics:<stage>" hash (SCAN, bounded). */
-static int load_stage_metrics(struct cw_store *s, struct cw_report_stats *st, char *errstr,
-                              size_t errsize)
+/* Every key matching pattern, by SCAN, at most max_keys of them (copied:
+ * free with free_keys).  CW_ERR_RETRY when Redis is down. */
+static int scan_keys(struct cw_store *s, const char *pattern, size_t max_keys, char ***keys,
+                     size_t *nkeys, char *errstr, size_t errsize)
 {
+	char cursor[32] = "0";
 	int rc = 0;
-	char pattern[256], cursor[32] = "0";
-	const char *prefix = cw_redis_prefix(s->r);
-	snprintf(pattern, sizeof pattern, "%smetrics:*", prefix);
-	size_t plen = strlen(prefix) + strlen("metrics:");
-	char **keys = NULL;
-	size_t nkeys = 0;
-	for (int round = 0; round < 100 && rc == 0; round++) {
+
+	*keys = NULL;
+	*nkeys = 0;
+	do {
 		const char *argv[] = {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"};
 		size_t argl[6];
+		redisReply *rep;
+
 		for (int i = 0; i < 6; i++)
 			argl[i] = strlen(argv[i]);
-		redisReply *rep;
 		rc = cw_redis_commandv(s->r, &rep, errstr, errsize, 6, argv, argl);
 		if (rc < 0 || !rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2)
 			break;
 		snprintf(cursor, sizeof cursor, "%.*s", (int)rep->element[0]->len,
 		         rep->element[0]->str);
 		const redisReply *ks = rep->element[1];
-		for (size_t i = 0; i < ks->elements && nkeys < 64; i++) {
-			if (ks->element[i]->len <= plen ||
-			    memchr(ks->element[i]->str + plen, ':', ks->element[i]->len - plen))
-				continue; /* "metrics:<stage>" only, not deeper keys */
-			keys = cw_xrealloc(keys, (nkeys + 1) * sizeof *keys);
-			keys[nkeys++] = cw_xstrndup(ks->element[i]->str, ks->element[i]->len);
+		for (size_t i = 0; i < ks->elements && *nkeys < max_keys; i++) {
+			*keys = cw_xrealloc(*keys, (*nkeys + 1) * sizeof **keys);
+			(*keys)[(*nkeys)++] = cw_xstrndup(ks->element[i]->str, ks->element[i]->len);
 		}
-		if (strcmp(cursor, "0") == 0)
-			break;
+	} while (strcmp(cursor, "0") != 0 && *nkeys < max_keys);
+	return rc;
+}
+
+static void free_keys(char **keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+/* Reads every P "metrics:<stage>" hash (SCAN, bounded). */
+static int load_stage_metrics(struct cw_store *s, struct cw_report_stats *st, char *errstr,
+                              size_t errsize)
+{
+	char pattern[256];
+	const char *prefix = cw_redis_prefix(s->r);
+	snprintf(pattern, sizeof pattern, "%smetrics:*", prefix);
+	size_t plen = strlen(prefix) + strlen("metrics:");
+	char **all, **keys = NULL;
+	size_t nall, nkeys = 0;
+	int rc = scan_keys(s, pattern, 1024, &all, &nall, errstr, errsize);
+
+	/* "metrics:<stage>" only, not deeper keys; a few stages at most. */
+	for (size_t i = 0; i < nall; i++) {
+		if (strlen(all[i]) <= plen || strchr(all[i] + plen, ':') || nkeys == 64) {
+			free(all[i]);
+			continue;
+		}
+		keys = cw_xrealloc(keys, (nkeys + 1) * sizeof *keys);
+		keys[nkeys++] = all[i];
 	}
+	free(all);
 	cw_qsort(keys, nkeys, sizeof *keys, cmp_str);
 	for (size_t i = 0; i < nkeys && rc == 0; i++) {
 		const char *argv[] = {"HGETALL", keys[i]};
@@ -917,9 +944,7 @@ static int load_stage_metrics(struct cw_store *s, struct cw_report_stats *st, ch
 				count_add(&sg->fields, rep->element[j]->str, rep->element[j]->len,
 				          cw_redis_reply_int(rep->element[j + 1]));
 	}
-	for (size_t i = 0; i < nkeys; i++)
-		free(keys[i]);
-	free(keys);
+	free_keys(keys, nkeys);
 	return rc == CW_ERR_RETRY ? rc : 0;
 }
 
@@ -1044,48 +1069,5 @@ done:
 	if (rc == 0)
 		rc = load_stage_metrics(s, out, errstr, errsize);
 	sort_stats(out);
-	return rc;
-}
-
-int cw_store_reset(struct cw_store *s, char *errstr, size_t errsize)
-{
-	int rc = 0;
-	char pattern[256], cursor[32] = "0";
-	snprintf(pattern, sizeof pattern, "%s*", s->base);
-	for (int round = 0; round < 100000 && rc == 0; round++) {
-		const char *argv[] = {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"};
-		size_t argl[6];
-		for (int i = 0; i < 6; i++)
-			argl[i] = strlen(argv[i]);
-		redisReply *rep;
-		rc = cw_redis_commandv(s->r, &rep, errstr, errsize, 6, argv, argl);
-		if (rc < 0 || !rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2)
-			break;
-		snprintf(cursor, sizeof cursor, "%.*s", (int)rep->element[0]->len,
-		         rep->element[0]->str);
-		const redisReply *ks = rep->element[1];
-		size_t nk = ks->elements;
-		if (nk) {
-			const char **argv2 = cw_xcalloc(nk + 1, sizeof *argv2);
-			size_t *argl2 = cw_xcalloc(nk + 1, sizeof *argl2);
-			char **copies = cw_xcalloc(nk, sizeof *copies);
-			argv2[0] = "UNLINK";
-			argl2[0] = 6;
-			for (size_t i = 0; i < nk; i++) {
-				copies[i] = cw_xstrndup(ks->element[i]->str, ks->element[i]->len);
-				argv2[i + 1] = copies[i];
-				argl2[i + 1] = ks->element[i]->len;
-			}
-			rc = cw_redis_commandv(s->r, NULL, errstr, errsize, (int)nk + 1, argv2,
-			                       argl2);
-			for (size_t i = 0; i < nk; i++)
-				free(copies[i]);
-			free(copies);
-			free(argv2);
-			free(argl2);
-		}
-		if (strcmp(cursor, "0") == 0)
-			break;
-	}
 	return rc;
 }

@@ -227,7 +227,4 @@ int cw_store_dead_letters(struct cw_store *s, const struct cw_report_filter *f,
 int cw_store_stats(struct cw_store *s, const struct cw_report_filter *f,
                    struct cw_report_stats *out, char *errstr, size_t errsize);
 
-/* Deletes every report key (tests, `claimwire report --reset`). */
-int cw_store_reset(struct cw_store *s, char *errstr, size_t errsize);
-
 #endif

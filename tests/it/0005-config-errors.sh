@@ -17,9 +17,13 @@ echo "$out"
 echo "$out" | grep -q "$T/type.yaml:2:" || fail "wrong type: no FILE:LINE:"
 echo "$out" | grep -q "batch_size" || fail "wrong type: key not named"
 
-printf 'kafka:\n  no.such.property: 1\n' >"$T/kafka.yaml"
-out=$("$CLAIMWIRE" broker --config "$T/kafka.yaml" --check-config 2>&1)
+printf 'redis:\n  port: 6379\nkafka:\n  linger.ms: 5\n  no.such.property: 1\n' >"$T/kafka.yaml"
+out=$("$CLAIMWIRE" extract --config "$T/kafka.yaml" --check-config 2>&1)
+code=$?
 echo "$out"
+[ $code -eq 3 ] || fail "unknown kafka property: exit $code, expected 3"
+echo "$out" | grep -q "$T/kafka.yaml:5:" || fail "unknown kafka property: no FILE:LINE:"
+echo "$out" | grep -q "no.such.property" || fail "unknown kafka property not named"
 
 out=$("$CLAIMWIRE" report -X match.thresholds.confirm=2 --check-config 2>&1)
 code=$?
