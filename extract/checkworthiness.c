@@ -5,8 +5,10 @@
  *
  * The scorer runs on every sentence extract sees, so it tokenises in one pass
  * over the bytes, hashes each token as it goes (FNV-1a on the lower-cased
- * bytes, then a 64-bit finaliser mixed with the model's seed) and keeps every
- * feature in a fixed array on the stack: no allocation per sentence.
+ * bytes, then one multiply with the model's seed picks the bucket) and keeps
+ * every feature in a fixed array: no allocation per sentence.  The same pass
+ * yields the context the sentence gives its neighbours, so in an article
+ * each sentence is read once (cw_cw_scan).
  */
 #include "extract/checkworthiness.h"
 
@@ -19,7 +21,7 @@
 #include "lib/common.h"
 
 #define FORMAT_MAGIC     "cw-checkworthiness"
-#define FORMAT_VERSION   2           /* 2: context features, no "speaker known" feature */
+#define FORMAT_VERSION   3 /* 3: one scan for a sentence and its context, multiplicative buckets */
 #define MAX_WEIGHTS_FILE (64u << 20) /* bytes */
 #define MIN_BITS         4
 #define MAX_BITS         24
@@ -118,16 +120,6 @@ size_t cw_cw_dim(unsigned bits)
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME  0x100000001b3ull
-
-static inline uint64_t fmix64(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdull;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ull;
-	k ^= k >> 33;
-	return k;
-}
 
 static uint64_t fnv(const char *s, size_t n)
 {
@@ -400,45 +392,25 @@ static inline size_t apostrophe(const unsigned char *s, size_t i, size_t len)
 	return 0;
 }
 
-struct fx {
-	struct cw_cw_features *out;
-	uint32_t mask;
-	uint64_t seed;
-	const float *w; /* the weights about to be dotted with out, or NULL */
-	/* Scoring (w set) writes no val[] (every hashed feature is 1) and
-	 * copies no neighbour's words: out->idx[0..nhash) are the sentence's
-	 * features, then come nseg neighbours' words (seg_n[k] of them, each
-	 * valued seg_v[k], counted in out->n but not copied), then the rest of
-	 * out->idx up to out->n (the speaker); the dense features stay in
-	 * dense[].  dot_fx() adds them up in exactly that order. */
-	size_t nhash, nseg;
-	const uint32_t *seg_idx[2];
-	size_t seg_n[2];
-	float seg_v[2];
-	float dense[NDENSE];
-};
-
-static inline void add_hashed(struct fx *f, uint64_t h)
-{
-	struct cw_cw_features *o = f->out;
-	if (o->n >= CW_CW_MAX_FEATURES - NDENSE)
-		return;
-	uint32_t idx = (uint32_t)(fmix64(h ^ f->seed) & f->mask);
-	/* The weight is read when the sentence is done: start its cache line
-	 * on its way now (a 1 MiB table does not stay in L1/L2). */
-	if (f->w)
-		__builtin_prefetch(f->w + idx);
-	else
-		o->val[o->n] = 1.0f;
-	o->idx[o->n] = idx;
-	o->n++;
-}
-
 #define BIGRAM_MIX   0x9e3779b97f4a7c15ull
 #define START_TOKEN  0x5bd1e9955bd1e995ull
 #define SPEAKER_SALT 0x7f4a7c159e3779b9ull
 #define PREV_SALT    0x2545f4914f6cdd1dull
 #define NEXT_SALT    0x94d049bb133111ebull
+
+/* Hashed tokens of one sentence the scan keeps: the rest of the feature
+ * array is left for the neighbours' words and the speaker. */
+#define SCAN_CAP (CW_CW_MAX_FEATURES - NDENSE - 2 * CTX_TOKENS - 2)
+
+_Static_assert(NDENSE <= CW_CW_MAX_DENSE, "CW_CW_MAX_DENSE too small");
+_Static_assert(SCAN_CAP > 0, "CW_CW_MAX_FEATURES too small");
+
+/* A token hash's bucket: the top bits of one multiply with the seed mixed
+ * in first (FNV's low bits mix poorly, a product's high bits well). */
+static inline uint32_t bucket(uint64_t h, uint64_t seed, unsigned bits)
+{
+	return (uint32_t)(((h ^ seed) * 0x9e3779b97f4a7c15ull) >> (64 - bits));
+}
 
 /* Hashes the word at s[i] (lower-cased, apostrophes dropped) into *h and
  * returns the index just past it; *bl gets its length in bytes, capped at
@@ -488,134 +460,42 @@ static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uin
 	return j;
 }
 
-/* A neighbouring sentence: its words as hashed features of their own
- * (salted, so "tax" before a sentence is not "tax" in it), and whether it
- * is missing, a question or has a number.  Context tells a debate's answer
- * from its small talk and a question's lead-in from the claim it asks about.
- * Computed once per sentence (cw_cw_context) for both places it can take,
- * before and after another sentence. */
-static void context_compute(const unsigned char *s, size_t len, uint64_t seed, uint32_t mask,
-                            struct cw_cw_ctx *c)
+/*
+ * The one pass over a sentence's bytes.  Fills sc (unless ctx_only) with the
+ * sentence's own features: every token's unigram and bigram bucket, then
+ * the end-of-sentence bigram, and the dense features it shows (those of its
+ * neighbours are set when it is scored).  Fills c (when set) with what the
+ * sentence gives its neighbours as context: the buckets of its first
+ * CTX_TOKENS tokens, salted for "before" and "after" (so "tax" next to a
+ * sentence is not "tax" in it), and whether it is a question or has a
+ * number.  Context tells a debate's answer from its small talk and a
+ * question's lead-in from the claim it asks about.  With ctx_only the scan
+ * stops when the context is full.
+ */
+static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, unsigned bits,
+                          int ctx_only, struct cw_cw_scan *sc, struct cw_cw_ctx *c)
 {
-	size_t ntok = 0;
-
-	c->n = 0;
-	c->none = !s || len == 0;
-	c->question = 0;
-	c->number = 0;
-	if (c->none)
-		return;
-	for (size_t i = 0; i < len && ntok < CTX_TOKENS;) {
-		uint64_t h;
-		if (is_digit(s[i])) {
-			while (i < len && (is_digit(s[i]) || s[i] == '.' || s[i] == ','))
-				i++;
-			c->number = 1;
-			h = number_hash[N_PLAIN];
-		} else if (word_byte(s, i, len)) {
-			size_t bl;
-			uint32_t tail;
-			i = scan_word(s, i, len, &h, &bl, &tail);
-		} else {
-			i++;
-			continue;
-		}
-		c->idx[0][ntok] = (uint32_t)(fmix64(h ^ PREV_SALT ^ seed) & mask);
-		c->idx[1][ntok] = (uint32_t)(fmix64(h ^ NEXT_SALT ^ seed) & mask);
-		ntok++;
-	}
-	c->n = (uint32_t)ntok;
-	for (size_t e = len; e > 0; e--) {
-		unsigned char ch = s[e - 1];
-		if (ch == ' ' || ch == '"' || ch == '\'' || ch == '\t' || ch == '\n' || ch >= 0x80)
-			continue;
-		c->question = ch == '?';
-		break;
-	}
-}
-
-/* Adds a neighbour's features (which: 0 before, 1 after) as the scorer
- * always has: as many words as fit, at unit length over the words added, so
- * that a long neighbour (news sentences run longer than a debate's lines)
- * weighs no more than a short one. */
-static void context_apply(struct fx *f, const struct cw_cw_ctx *c, int which, int d_none,
-                          int d_question, int d_number)
-{
-	struct cw_cw_features *o = f->out;
-	size_t first = o->n, k;
-
-	if (c->none) {
-		f->dense[d_none] = 1;
-		return;
-	}
-	if (f->w) {
-		/* add_hashed() never takes o->n past the cap */
-		size_t room = CW_CW_MAX_FEATURES - NDENSE - o->n;
-		size_t cnt = c->n < room ? c->n : room;
-		for (k = 0; k < cnt; k++)
-			__builtin_prefetch(f->w + c->idx[which][k]);
-		if (cnt > 0) {
-			f->seg_idx[f->nseg] = c->idx[which];
-			f->seg_n[f->nseg] = cnt;
-			f->seg_v[f->nseg] = (float)(1.0 / sqrt((double)cnt));
-			f->nseg++;
-			o->n += cnt;
-		}
-		goto flags;
-	}
-	for (k = 0; k < c->n && o->n < CW_CW_MAX_FEATURES - NDENSE; k++) {
-		o->idx[o->n] = c->idx[which][k];
-		o->n++;
-	}
-	if (o->n > first) {
-		float v = (float)(1.0 / sqrt((double)(o->n - first)));
-		for (k = first; k < o->n; k++)
-			o->val[k] = v;
-	}
-flags:
-	if (c->number)
-		f->dense[d_number] = 1;
-	f->dense[d_question] = c->question;
-}
-
-void cw_cw_context(const struct cw_cw_model *m, const char *s, size_t len, struct cw_cw_ctx *out)
-{
-	context_compute((const unsigned char *)s, len, m->seed, (uint32_t)((1u << m->bits) - 1),
-	                out);
-}
-
-void cw_cw_extract(const char *sentence, size_t len, const char *speaker, size_t speaker_len,
-                   uint32_t seed, unsigned bits, struct cw_cw_features *out)
-{
-	struct cw_cw_example e = {
-	    .text = sentence, .len = len, .speaker = speaker, .speaker_len = speaker_len};
-	cw_cw_extract_ex(&e, seed, bits, out);
-}
-
-/* The features of e; its neighbours' from prevc / nextc when given (as
- * cw_cw_context made them with the same seed and bits), else from e->prev
- * and e->next. */
-static void extract_feats(const struct cw_cw_example *e, const struct cw_cw_ctx *prevc,
-                          const struct cw_cw_ctx *nextc, uint32_t seed, unsigned bits,
-                          const float *w, struct cw_cw_features *out, struct fx *fp)
-{
-	const unsigned char *s = (const unsigned char *)e->text;
-	size_t len = e->len;
-	struct fx f = {.out = out, .mask = (uint32_t)((1u << bits) - 1), .seed = seed, .w = w};
 	uint64_t prev = START_TOKEN;
 	unsigned prev_cls = 0;
-	size_t ntok = 0, nnum = 0, nnames = 0, conv_at = 0, ned = 0;
+	size_t ntok = 0, nnum = 0, nnames = 0, conv_at = 0, ned = 0, nh = 0, cn = 0;
 	int money_sign = 0, conv = 0, that_clause = 0;
 	unsigned all_cls = 0; /* word classes of every word seen */
+	float *dense = sc->dense;
 
 	word_table_init();
-	out->n = 0;
-	memset(f.dense, 0, sizeof(f.dense));
-	for (size_t i = 0; i < len && out->n < CW_CW_MAX_FEATURES - NDENSE - 2 * CTX_TOKENS - 2;) {
-		unsigned char c = s[i];
+	memset(dense, 0, NDENSE * sizeof(*dense));
+	if (c) {
+		c->none = len == 0;
+		c->question = 0;
+		c->number = 0;
+		c->n = 0;
+	}
+	for (size_t i = 0; i < len && nh < SCAN_CAP;) {
+		unsigned char ch = s[i];
 		uint64_t h;
 		unsigned cls = 0;
-		if (is_digit(c)) {
+		int number = 0;
+		if (is_digit(ch)) {
 			/* A number: digits with inner '.' or ',', then attached letters
 			 * ("4th", "1990s", "10m"). */
 			size_t j = i, ndig = 0;
@@ -648,18 +528,19 @@ static void extract_feats(const struct cw_cw_example *e, const struct cw_cw_ctx 
 				kind = N_MONEY;
 			h = number_hash[kind];
 			nnum++;
+			number = 1;
 			if (kind == N_YEAR)
-				f.dense[D_YEAR] = 1;
+				dense[D_YEAR] = 1;
 			else if (kind == N_PCT)
-				f.dense[D_PERCENT] = 1;
+				dense[D_PERCENT] = 1;
 			else if (kind == N_MONEY)
-				f.dense[D_MONEY] = 1;
+				dense[D_MONEY] = 1;
 			i = j;
 		} else if (word_byte(s, i, len)) {
 			/* A word, lower-cased, apostrophes dropped. */
 			size_t bl;
 			uint32_t tail;
-			int cap = c >= 'A' && c <= 'Z';
+			int cap = ch >= 'A' && ch <= 'Z';
 			size_t j = scan_word(s, i, len, &h, &bl, &tail);
 			cls = bl < TOKEN_MAX ? word_class(h) : 0;
 			if (cls) {
@@ -675,12 +556,12 @@ static void extract_feats(const struct cw_cw_example *e, const struct cw_cw_ctx 
 				/* "asked him whether ...", "questioned X about ...": a
 				 * question put in reported speech is a question. */
 				if ((cls & W_WH) && conv && conv_at && ntok + 1 - conv_at <= 3)
-					f.dense[D_QUESTION] = 1;
+					dense[D_QUESTION] = 1;
 				if ((cls & W_OPINION_VERB) &&
 				    (prev_cls & (W_FIRST_SING | W_FIRST_PLUR)))
-					f.dense[D_OPINION] = 1;
+					dense[D_OPINION] = 1;
 				if ((cls & W_FUTURE) && (prev_cls & (W_FIRST_SING | W_FIRST_PLUR)))
-					f.dense[D_FUTURE] = 1;
+					dense[D_FUTURE] = 1;
 				all_cls |= cls; /* the one-word classes, mapped after the loop */
 			}
 			if (bl >= 4 && bl < TOKEN_MAX && (tail & 0xffff) == ('e' << 8 | 'd'))
@@ -691,29 +572,52 @@ static void extract_feats(const struct cw_cw_example *e, const struct cw_cw_ctx 
 			 * enough to not be "best"-like stems already listed. */
 			if (bl >= 6 && bl < TOKEN_MAX &&
 			    (tail & 0xffffff) == ((uint32_t)'e' << 16 | 's' << 8 | 't'))
-				f.dense[D_SUPERLATIVE] = 1;
+				dense[D_SUPERLATIVE] = 1;
 			i = j;
 		} else {
-			if (c == '?')
-				f.dense[D_QUESTION] = 1;
-			else if (c == '!')
-				f.dense[D_EXCLAIM] = 1;
+			if (ch == '?')
+				dense[D_QUESTION] = 1;
+			else if (ch == '!')
+				dense[D_EXCLAIM] = 1;
 			money_sign =
-			    c == '$' || (c == 0xC2 && i + 1 < len && s[i + 1] == 0xA3) ||
-			    (c == 0xE2 && i + 2 < len && s[i + 1] == 0x82 && s[i + 2] == 0xAC);
+			    ch == '$' || (ch == 0xC2 && i + 1 < len && s[i + 1] == 0xA3) ||
+			    (ch == 0xE2 && i + 2 < len && s[i + 1] == 0x82 && s[i + 2] == 0xAC);
 			i++;
 			continue;
 		}
 		money_sign = 0;
-		add_hashed(&f, h);
-		add_hashed(&f, prev * BIGRAM_MIX + h);
+		if (c && cn < CTX_TOKENS) {
+			c->idx[0][cn] = bucket(h, PREV_SALT ^ seed, bits);
+			c->idx[1][cn] = bucket(h, NEXT_SALT ^ seed, bits);
+			c->number |= (unsigned char)number;
+			cn++;
+		} else if (ctx_only) {
+			break;
+		}
+		if (!ctx_only) {
+			sc->idx[nh++] = bucket(h, seed, bits);
+			sc->idx[nh++] = bucket(prev * BIGRAM_MIX + h, seed, bits);
+		}
 		prev = h;
 		prev_cls = cls;
 		ntok++;
 	}
+	if (c) {
+		c->n = (uint32_t)cn;
+		for (size_t e = len; e > 0; e--) {
+			unsigned char ch = s[e - 1];
+			if (ch == ' ' || ch == '"' || ch == '\'' || ch == '\t' || ch == '\n' ||
+			    ch >= 0x80)
+				continue;
+			c->question = ch == '?';
+			break;
+		}
+	}
+	if (ctx_only)
+		return;
 	if (ntok > 0)
-		add_hashed(&f, prev * BIGRAM_MIX + START_TOKEN); /* end of sentence */
-	f.nhash = out->n;
+		sc->idx[nh++] = bucket(prev * BIGRAM_MIX + START_TOKEN, seed, bits); /* end */
+	sc->nhash = (uint32_t)nh;
 	{
 		static const struct {
 			unsigned cls;
@@ -732,76 +636,150 @@ static void extract_feats(const struct cw_cw_example *e, const struct cw_cw_ctx 
 		};
 		for (size_t k = 0; k < CW_ARRAY_SIZE(cls_dense); k++)
 			if (all_cls & cls_dense[k].cls)
-				f.dense[cls_dense[k].d] = 1;
+				dense[cls_dense[k].d] = 1;
+	}
+	dense[D_CONVERSATION] = conv && !that_clause;
+	dense[D_THAT_CLAUSE] = that_clause;
+	dense[D_NUMBER_VERB] = nnum > 0 && ned > 0;
+	dense[D_NUMBER] = nnum == 0 ? 0.0f : nnum == 1 ? 0.6f : 1.0f;
+	dense[D_NAME] = nnames > 0;
+	dense[D_NAMES3] = nnames >= 3;
+	dense[ntok < 5    ? D_LEN_1_4
+	      : ntok < 10 ? D_LEN_5_9
+	      : ntok < 20 ? D_LEN_10_19
+	      : ntok < 40 ? D_LEN_20_39
+	                  : D_LEN_40] = 1;
+}
+
+/* The speaker's last word ("Donald Trump", "TRUMP", "MR. TRUMP" are one
+ * person to a transcript), as a bucket of its own; CW_CW_NO_SPEAKER when
+ * there is none. */
+static uint32_t speaker_bucket(const char *speaker, size_t speaker_len, uint32_t seed,
+                               unsigned bits)
+{
+	const unsigned char *sp = (const unsigned char *)speaker;
+	size_t end = speaker_len, b;
+	uint64_t h = FNV_OFFSET;
+
+	if (!speaker || speaker_len == 0)
+		return CW_CW_NO_SPEAKER;
+	while (end > 0 && !is_alpha(sp[end - 1]))
+		end--;
+	b = end;
+	while (b > 0 && is_alpha(sp[b - 1]))
+		b--;
+	for (size_t i = b; i < end; i++) {
+		unsigned char c = sp[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		h = (h ^ c) * FNV_PRIME;
+	}
+	return bucket(h ^ SPEAKER_SALT, seed, bits);
+}
+
+static void scan_example(const char *s, size_t len, const char *speaker, size_t speaker_len,
+                         uint32_t seed, unsigned bits, struct cw_cw_scan *sc)
+{
+	scan_sentence((const unsigned char *)s, len, seed, bits, 0, sc, NULL);
+	sc->speaker = speaker_bucket(speaker, speaker_len, seed, bits);
+}
+
+static void context_of_text(const char *s, size_t len, uint32_t seed, unsigned bits,
+                            struct cw_cw_ctx *c)
+{
+	struct cw_cw_scan unused;
+
+	if (!s || len == 0) {
+		c->none = 1;
+		c->n = 0;
+		c->question = c->number = 0;
+		return;
+	}
+	scan_sentence((const unsigned char *)s, len, seed, bits, 1, &unused, c);
+}
+
+/* The neighbours' dense features. */
+static void context_dense(float *dense, const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
+{
+	dense[D_PREV_NONE] = prev->none;
+	dense[D_PREV_QUESTION] = !prev->none && prev->question;
+	dense[D_PREV_NUMBER] = !prev->none && prev->number;
+	dense[D_NEXT_NONE] = next->none;
+	dense[D_NEXT_QUESTION] = !next->none && next->question;
+	dense[D_NEXT_NUMBER] = !next->none && next->number;
+}
+
+void cw_cw_context(const struct cw_cw_model *m, const char *s, size_t len, struct cw_cw_ctx *out)
+{
+	context_of_text(s, len, m->seed, m->bits, out);
+}
+
+void cw_cw_scan(const struct cw_cw_model *m, const char *s, size_t len, const char *speaker,
+                size_t speaker_len, struct cw_cw_scan *sc, struct cw_cw_ctx *ctx)
+{
+	const float *w = m->w;
+
+	scan_sentence((const unsigned char *)s, len, m->seed, m->bits, 0, sc, ctx);
+	sc->speaker = speaker_bucket(speaker, speaker_len, m->seed, m->bits);
+	/* The weights are read when the sentence is scored, after its
+	 * neighbour's scan: start their cache lines on their way now (a 1 MiB
+	 * table does not stay in L1/L2). */
+	for (uint32_t k = 0; k < sc->nhash; k++)
+		__builtin_prefetch(w + sc->idx[k]);
+}
+
+void cw_cw_extract(const char *sentence, size_t len, const char *speaker, size_t speaker_len,
+                   uint32_t seed, unsigned bits, struct cw_cw_features *out)
+{
+	struct cw_cw_example e = {
+	    .text = sentence, .len = len, .speaker = speaker, .speaker_len = speaker_len};
+	cw_cw_extract_ex(&e, seed, bits, out);
+}
+
+/* The features of e, in the order the scorer adds them up: the sentence's
+ * buckets, the words before it, the words after it (each neighbour at unit
+ * length over its words, so that a long one weighs no more than a short
+ * one), the speaker, then the dense features. */
+void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bits,
+                      struct cw_cw_features *out)
+{
+	struct cw_cw_scan sc;
+	struct cw_cw_ctx pc, nc;
+	size_t n = 0;
+
+	scan_example(e->text, e->len, e->speaker, e->speaker_len, seed, bits, &sc);
+	for (uint32_t k = 0; k < sc.nhash; k++) {
+		out->idx[n] = sc.idx[k];
+		out->val[n++] = 1.0f;
 	}
 	/* Sentences of another corpus come without their neighbours: unknown
 	 * context, not the start of a text, so no context feature at all. */
 	if (e->other_corpus) {
-		f.dense[D_OTHER_CORPUS] = 1;
+		sc.dense[D_OTHER_CORPUS] = 1;
 	} else {
-		struct cw_cw_ctx pc, nc;
-		if (!prevc) {
-			context_compute((const unsigned char *)e->prev, e->prev_len, seed, f.mask,
-			                &pc);
-			prevc = &pc;
+		context_of_text(e->prev, e->prev_len, seed, bits, &pc);
+		context_of_text(e->next, e->next_len, seed, bits, &nc);
+		context_dense(sc.dense, &pc, &nc);
+		for (int which = 0; which < 2; which++) {
+			const struct cw_cw_ctx *c = which == 0 ? &pc : &nc;
+			float v = c->n ? (float)(1.0 / sqrt((double)c->n)) : 0.0f;
+			for (uint32_t k = 0; k < c->n; k++) {
+				out->idx[n] = c->idx[which][k];
+				out->val[n++] = v;
+			}
 		}
-		if (!nextc) {
-			context_compute((const unsigned char *)e->next, e->next_len, seed, f.mask,
-			                &nc);
-			nextc = &nc;
-		}
-		context_apply(&f, prevc, 0, D_PREV_NONE, D_PREV_QUESTION, D_PREV_NUMBER);
-		context_apply(&f, nextc, 1, D_NEXT_NONE, D_NEXT_QUESTION, D_NEXT_NUMBER);
 	}
-	f.dense[D_CONVERSATION] = conv && !that_clause;
-	f.dense[D_THAT_CLAUSE] = that_clause;
-	f.dense[D_NUMBER_VERB] = nnum > 0 && ned > 0;
-	const char *speaker = e->speaker;
-	size_t speaker_len = e->speaker_len;
-	if (speaker_len > 0) {
-		/* The speaker's last word ("Donald Trump", "TRUMP", "MR. TRUMP" are one
-		 * person to a transcript), as a hashed feature of its own. */
-		const unsigned char *sp = (const unsigned char *)speaker;
-		size_t end = speaker_len, b;
-		while (end > 0 && !is_alpha(sp[end - 1]))
-			end--;
-		b = end;
-		while (b > 0 && is_alpha(sp[b - 1]))
-			b--;
-		uint64_t h = FNV_OFFSET;
-		for (size_t i = b; i < end; i++) {
-			unsigned char c = sp[i];
-			if (c >= 'A' && c <= 'Z')
-				c = (unsigned char)(c + 32);
-			h = (h ^ c) * FNV_PRIME;
-		}
-		add_hashed(&f, h ^ SPEAKER_SALT);
-	}
-	f.dense[D_NUMBER] = nnum == 0 ? 0.0f : nnum == 1 ? 0.6f : 1.0f;
-	f.dense[D_NAME] = nnames > 0;
-	f.dense[D_NAMES3] = nnames >= 3;
-	f.dense[ntok < 5    ? D_LEN_1_4
-	        : ntok < 10 ? D_LEN_5_9
-	        : ntok < 20 ? D_LEN_10_19
-	        : ntok < 40 ? D_LEN_20_39
-	                    : D_LEN_40] = 1;
-	if (fp) {
-		*fp = f; /* scoring: dot_fx() reads the dense features there */
-		return;
+	if (sc.speaker != CW_CW_NO_SPEAKER) {
+		out->idx[n] = sc.speaker;
+		out->val[n++] = 1.0f;
 	}
 	for (size_t k = 0; k < NDENSE; k++) {
-		if (f.dense[k] == 0)
+		if (sc.dense[k] == 0)
 			continue;
-		out->idx[out->n] = (uint32_t)((1u << bits) + k);
-		out->val[out->n] = f.dense[k];
-		out->n++;
+		out->idx[n] = (uint32_t)((1u << bits) + k);
+		out->val[n++] = sc.dense[k];
 	}
-}
-
-void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bits,
-                      struct cw_cw_features *out)
-{
-	extract_feats(e, NULL, NULL, seed, bits, NULL, out, NULL);
+	out->n = n;
 }
 
 /* ---- scoring ---- */
@@ -815,39 +793,66 @@ static float sigmoid(double z)
 	return (float)(1.0 / (1.0 + exp(-z)));
 }
 
-/* The model's weights dotted with a scoring extract_feats()'s features, in
- * the order cw_cw_extract_ex() lists them (the same double sums, so the same
- * score to the bit): w * 1 is w, and each neighbour's words share one value. */
-static double dot_fx(const float *w, unsigned bits, const struct fx *f)
+/* The weights dotted with a sentence's features and its neighbours', in the
+ * order cw_cw_extract_ex() lists them.  Every path that scores (an example,
+ * a text, the extractor's scans) comes here, so all give the same score to
+ * the bit. */
+static float score_scan(const struct cw_cw_model *m, const struct cw_cw_scan *sc,
+                        const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
 {
-	const struct cw_cw_features *x = f->out;
-	const float *wd = w + ((size_t)1 << bits);
+	static const struct cw_cw_ctx none = {.none = 1};
+	const float *w = m->w, *wd = w + ((size_t)1 << m->bits);
+	float dense[NDENSE];
 	double z = 0;
-	size_t i;
 
-	for (i = 0; i < f->nhash; i++)
-		z += (double)w[x->idx[i]];
-	for (size_t g = 0; g < f->nseg; g++) {
-		const uint32_t *idx = f->seg_idx[g];
-		double v = f->seg_v[g];
-		for (size_t k = 0; k < f->seg_n[g]; k++)
-			z += (double)w[idx[k]] * v;
-		i += f->seg_n[g];
+	if (!prev)
+		prev = &none;
+	if (!next)
+		next = &none;
+	for (uint32_t i = 0; i < sc->nhash; i++)
+		z += (double)w[sc->idx[i]];
+	for (int which = 0; which < 2; which++) {
+		const struct cw_cw_ctx *c = which == 0 ? prev : next;
+		if (c->n == 0)
+			continue;
+		double v = (float)(1.0 / sqrt((double)c->n));
+		for (uint32_t k = 0; k < c->n; k++)
+			z += (double)w[c->idx[which][k]] * v;
 	}
-	for (; i < x->n; i++)
-		z += (double)w[x->idx[i]];
+	if (sc->speaker != CW_CW_NO_SPEAKER)
+		z += (double)w[sc->speaker];
+	memcpy(dense, sc->dense, sizeof(dense));
+	context_dense(dense, prev, next);
 	for (size_t k = 0; k < NDENSE; k++)
-		if (f->dense[k] != 0)
-			z += (double)wd[k] * f->dense[k];
-	return z;
+		if (dense[k] != 0)
+			z += (double)wd[k] * dense[k];
+	return sigmoid(m->bias + z);
+}
+
+float cw_cw_score_scan(const struct cw_cw_model *m, const struct cw_cw_scan *sc,
+                       const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
+{
+	return score_scan(m, sc, prev, next);
 }
 
 float cw_cw_score_example(const struct cw_cw_model *m, const struct cw_cw_example *e)
 {
-	struct cw_cw_features x;
-	struct fx f;
-	extract_feats(e, NULL, NULL, m->seed, m->bits, m->w, &x, &f);
-	return sigmoid(m->bias + dot_fx(m->w, m->bits, &f));
+	struct cw_cw_scan sc;
+	struct cw_cw_ctx pc, nc;
+
+	if (e->other_corpus) {
+		/* Scored as trained: no context, the other corpus's own feature. */
+		struct cw_cw_features x;
+		double z = 0;
+		cw_cw_extract_ex(e, m->seed, m->bits, &x);
+		for (size_t i = 0; i < x.n; i++)
+			z += (double)m->w[x.idx[i]] * x.val[i];
+		return sigmoid(m->bias + z);
+	}
+	scan_example(e->text, e->len, e->speaker, e->speaker_len, m->seed, m->bits, &sc);
+	context_of_text(e->prev, e->prev_len, m->seed, m->bits, &pc);
+	context_of_text(e->next, e->next_len, m->seed, m->bits, &nc);
+	return score_scan(m, &sc, &pc, &nc);
 }
 
 float cw_cw_score_ctx(const struct cw_cw_model *m, const char *prev, size_t prev_len,
@@ -863,19 +868,6 @@ float cw_cw_score_ctx(const struct cw_cw_model *m, const char *prev, size_t prev
 	                          .next = next,
 	                          .next_len = next_len};
 	return cw_cw_score_example(m, &e);
-}
-
-float cw_cw_score_cached(const struct cw_cw_model *m, const struct cw_cw_ctx *prev,
-                         const char *sentence, size_t len, const struct cw_cw_ctx *next,
-                         const char *speaker, size_t speaker_len)
-{
-	static const struct cw_cw_ctx none = {.none = 1};
-	struct cw_cw_example e = {
-	    .text = sentence, .len = len, .speaker = speaker, .speaker_len = speaker_len};
-	struct cw_cw_features x;
-	struct fx f;
-	extract_feats(&e, prev ? prev : &none, next ? next : &none, m->seed, m->bits, m->w, &x, &f);
-	return sigmoid(m->bias + dot_fx(m->w, m->bits, &f));
 }
 
 float cw_cw_score(const struct cw_cw_model *m, const char *sentence, size_t len,

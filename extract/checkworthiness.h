@@ -13,7 +13,7 @@
  * checkworthiness`):
  *
  *   # any comment line
- *   cw-checkworthiness 2            format version
+ *   cw-checkworthiness 3            format version
  *   seed 2166136261                 feature hashing seed
  *   buckets 262144                  hashed buckets, a power of two
  *   bias -3.25
@@ -59,25 +59,43 @@ float cw_cw_score_ctx(const struct cw_cw_model *m, const char *prev, size_t prev
 
 /* Words of a neighbouring sentence looked at. */
 #define CW_CW_CTX_TOKENS 32
+/* Room for the dense features in a scan. */
+#define CW_CW_MAX_DENSE 48
+/* cw_cw_scan.speaker when no speaker is known. */
+#define CW_CW_NO_SPEAKER UINT32_MAX
 
-/* What one sentence gives the sentences around it as context, worked out
- * once (a sentence is the context of the one before and of the one after),
- * for one model.  Filled by cw_cw_context(); its fields are the scorer's. */
+/* What one sentence gives the sentences around it as context (its first
+ * words, whether it is a question or has a number), for one model.  Filled
+ * by cw_cw_scan() or cw_cw_context(); its fields are the scorer's. */
 struct cw_cw_ctx {
 	uint32_t idx[2][CW_CW_CTX_TOKENS]; /* hashed words: [0] before a sentence, [1] after */
 	uint32_t n;                        /* words in idx[0] and idx[1] */
 	unsigned char none, question, number;
 };
 
-/* The context that sentence s[0..len) gives its neighbours (len 0: none). */
+/* One sentence tokenised once, waiting for its neighbours' context to be
+ * scored.  Filled by cw_cw_scan(); its fields are the scorer's. */
+struct cw_cw_scan {
+	uint32_t idx[CW_CW_MAX_FEATURES]; /* hashed buckets of its words and bigrams */
+	uint32_t nhash;
+	uint32_t speaker; /* the speaker's bucket, CW_CW_NO_SPEAKER for none */
+	float dense[CW_CW_MAX_DENSE];
+};
+
+/* The context that sentence s[0..len) gives its neighbours (len 0: none),
+ * for a sentence that is not scored itself. */
 void cw_cw_context(const struct cw_cw_model *m, const char *s, size_t len, struct cw_cw_ctx *out);
 
-/* cw_cw_score_ctx() with the neighbours' contexts from cw_cw_context() (NULL:
- * no neighbour there).  The same score, without tokenising each neighbour
- * again for every sentence it borders. */
-float cw_cw_score_cached(const struct cw_cw_model *m, const struct cw_cw_ctx *prev,
-                         const char *sentence, size_t len, const struct cw_cw_ctx *next,
-                         const char *speaker, size_t speaker_len);
+/* Reads sentence s[0..len) once: its own features into *sc and the context
+ * it gives its neighbours into *ctx.  An article's sentences are scanned in
+ * order, each scored with cw_cw_score_scan() once the next one is scanned. */
+void cw_cw_scan(const struct cw_cw_model *m, const char *s, size_t len, const char *speaker,
+                size_t speaker_len, struct cw_cw_scan *sc, struct cw_cw_ctx *ctx);
+
+/* The score of a scanned sentence between its neighbours' contexts (NULL: no
+ * neighbour there).  Exactly cw_cw_score_ctx() of the same sentences. */
+float cw_cw_score_scan(const struct cw_cw_model *m, const struct cw_cw_scan *sc,
+                       const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next);
 
 /* The threshold the model's trainer suggests (the file's "threshold"). */
 float cw_cw_model_threshold(const struct cw_cw_model *m);

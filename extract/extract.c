@@ -33,7 +33,12 @@ struct sent_info {
 	int quote_open_at_end;   /* a quotation runs on into the next sentence */
 	int new_paragraph;       /* a line break separates it from the one before */
 	int labelled;            /* its paragraph opens with a speaker label */
+	int fate;                /* SCORED, or why it is not a claim (sift()) */
+	float score;             /* check-worthiness, when SCORED */
 };
+
+/* What becomes of a sentence before it is scored. */
+enum { SCORED, SKIP_FURNITURE, SKIP_QUESTION, SKIP_SHORT };
 
 /* A claim found, with its normalised text kept in the arena by offset
  * (pointers are fixed up once the arena stops growing). */
@@ -58,11 +63,15 @@ struct cw_extractor {
 	uint32_t *mh; /* minhash signatures, minhash_size each */
 	size_t mh_cap;
 	/* Per sentence, the context it gives its neighbours' scores, worked
-	 * out on first use (ctx_ready) and shared by the sentence before and
-	 * the one after. */
+	 * out once (ctx_ready) and shared by the sentence before and the one
+	 * after. */
 	struct cw_cw_ctx *ctx;
 	unsigned char *ctx_ready;
 	size_t ctx_cap, ready_cap;
+	/* Sentences i and i + 1 scanned, in scan[i & 1]; scan_of says which
+	 * sentence each slot holds. */
+	struct cw_cw_scan scan[2];
+	size_t scan_of[2];
 
 	struct cw_extract_stats stats;
 };
@@ -642,22 +651,84 @@ static const struct cw_cw_ctx *context_of(struct cw_extractor *ex, const char *b
 	return &ex->ctx[i];
 }
 
-/* Check-worthiness of sentence i, with the sentences around it for context.
+/* Decides which sentences are scored at all: page furniture (and, after a
+ * "Most recent" marker, other stories' headlines), questions, and sentences
+ * too long or with nothing left to claim are not. */
+static void sift(struct cw_extractor *ex, const char *body, size_t n)
+{
+	int tail = 0, prose = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct sent_info *si = &ex->si[i];
+		const char *sent = body + si->s.start;
+
+		if (tail || cw_extract_is_furniture(sent, si->s.len)) {
+			if (prose && si->new_paragraph && is_tail_marker(sent, si->s.len))
+				tail = 1;
+			si->fate = SKIP_FURNITURE;
+			ex->stats.skipped_furniture++;
+			continue;
+		}
+		prose = 1;
+		if (is_question(sent, si->s.len) ||
+		    is_question(sent, si->at.claim_off + si->at.claim_len + 1 <= si->s.len
+		                          ? si->at.claim_off + si->at.claim_len + 1
+		                          : si->s.len)) {
+			si->fate = SKIP_QUESTION;
+			ex->stats.skipped_questions++;
+			continue;
+		}
+		if (si->s.len > ex->max_claim_bytes || si->at.claim_len == 0) {
+			si->fate = SKIP_SHORT;
+			ex->stats.skipped_short++;
+			continue;
+		}
+		si->fate = SCORED;
+	}
+}
+
+/* Scans sentence i into its slot, unless it is there already. */
+static void scan_at(struct cw_extractor *ex, const char *body, size_t i, const char *dflt,
+                    size_t dflt_len)
+{
+	const struct sent_info *si = &ex->si[i];
+
+	if (ex->scan_of[i & 1] == i)
+		return;
+	cw_cw_scan(ex->model, body + si->s.start, si->s.len, si->spk_default ? dflt : NULL,
+	           si->spk_default ? dflt_len : 0, &ex->scan[i & 1], &ex->ctx[i]);
+	ex->ctx_ready[i] = 1;
+	ex->scan_of[i & 1] = i;
+}
+
+/* Check-worthiness of every sentence sift() kept, with the sentences
+ * around it for context.  Each sentence is read once: the scan that gives
+ * its own features also gives the context it lends its neighbours, so
+ * sentence i is scored once i + 1 has been scanned.
  * The model learnt from debate transcripts, where each line is scored as
  * spoken, attribution included ("She said that ..." is often what gets
  * checked), with the transcript's speaker: so the whole sentence is scored,
  * and a speaker is passed only when it is the caller's default (a
  * transcript's speaker column), not a name found in the article, which
  * reports that person's words rather than speaking them. */
-static float score_sentence(struct cw_extractor *ex, const char *body, size_t n, size_t i,
-                            const char *dflt, size_t dflt_len)
+static void score_sentences(struct cw_extractor *ex, const char *body, size_t n, const char *dflt,
+                            size_t dflt_len)
 {
-	const struct sent_info *si = &ex->si[i];
-	const struct cw_cw_ctx *prev = i > 0 ? context_of(ex, body, i - 1) : NULL;
-	const struct cw_cw_ctx *next = i + 1 < n ? context_of(ex, body, i + 1) : NULL;
-
-	return cw_cw_score_cached(ex->model, prev, body + si->s.start, si->s.len, next,
-	                          si->spk_default ? dflt : NULL, si->spk_default ? dflt_len : 0);
+	grow((void **)&ex->ctx, &ex->ctx_cap, n, sizeof(*ex->ctx));
+	grow((void **)&ex->ctx_ready, &ex->ready_cap, n, 1);
+	memset(ex->ctx_ready, 0, n);
+	ex->scan_of[0] = ex->scan_of[1] = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		struct sent_info *si = &ex->si[i];
+		if (si->fate != SCORED)
+			continue;
+		scan_at(ex, body, i, dflt, dflt_len);
+		if (i + 1 < n && ex->si[i + 1].fate == SCORED)
+			scan_at(ex, body, i + 1, dflt, dflt_len);
+		si->score = cw_cw_score_scan(ex->model, &ex->scan[i & 1],
+		                             i > 0 ? context_of(ex, body, i - 1) : NULL,
+		                             i + 1 < n ? context_of(ex, body, i + 1) : NULL);
+	}
 }
 
 int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t len,
@@ -666,7 +737,7 @@ int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t l
                              void *opaque)
 {
 	size_t n, i, nfound = 0;
-	int rc = 0, tail = 0, prose = 0;
+	int rc = 0;
 
 	memset(&ex->stats, 0, sizeof(ex->stats));
 	if (len > ex->max_article_bytes) {
@@ -677,11 +748,9 @@ int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t l
 	settle_speakers(ex, body, n, speaker, speaker_len);
 	ex->stats.sentences = n;
 	ex->arena_len = 0;
-	if (ex->model && n) {
-		grow((void **)&ex->ctx, &ex->ctx_cap, n, sizeof(*ex->ctx));
-		grow((void **)&ex->ctx_ready, &ex->ready_cap, n, 1);
-		memset(ex->ctx_ready, 0, n);
-	}
+	sift(ex, body, n);
+	if (ex->model && n)
+		score_sentences(ex, body, n, speaker, speaker_len);
 
 	for (i = 0; i < n; i++) {
 		struct sent_info *si = &ex->si[i];
@@ -691,26 +760,9 @@ int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t l
 		struct found *f;
 		float score;
 
-		if (tail || cw_extract_is_furniture(sent, si->s.len)) {
-			/* After "Most recent" come other stories' headlines. */
-			if (prose && si->new_paragraph && is_tail_marker(sent, si->s.len))
-				tail = 1;
-			ex->stats.skipped_furniture++;
+		if (si->fate != SCORED)
 			continue;
-		}
-		prose = 1;
-		if (is_question(sent, si->s.len) ||
-		    is_question(sent, si->at.claim_off + si->at.claim_len + 1 <= si->s.len
-		                          ? si->at.claim_off + si->at.claim_len + 1
-		                          : si->s.len)) {
-			ex->stats.skipped_questions++;
-			continue;
-		}
-		if (si->s.len > ex->max_claim_bytes || si->at.claim_len == 0) {
-			ex->stats.skipped_short++;
-			continue;
-		}
-		score = ex->model ? score_sentence(ex, body, n, i, speaker, speaker_len) : 1.0f;
+		score = ex->model ? si->score : 1.0f;
 		if (score < ex->min_score) {
 			ex->stats.skipped_score++;
 			continue;

@@ -50,7 +50,7 @@ Test(checkworthiness, corrupted_weights_name_file_and_line)
 	cr_assert_geq(fd, 0);
 	close(fd);
 
-	write_file(path, "# model\ncw-checkworthiness 2\nseed 7\nbuckets 1024\nbias -1\n"
+	write_file(path, "# model\ncw-checkworthiness 3\nseed 7\nbuckets 1024\nbias -1\n"
 	                 "threshold 0.5\nd number 0.5\nh 12 0.25\nh 99999 1\n");
 	struct cw_cw_model *m = cw_cw_model_load(path, err, sizeof(err));
 	cr_assert_null(m);
@@ -58,20 +58,27 @@ Test(checkworthiness, corrupted_weights_name_file_and_line)
 	snprintf(want, sizeof(want), "%s:9:", path);
 	cr_assert(strstr(err, want) != NULL, "error '%s' lacks '%s'", err, want);
 
-	write_file(path, "cw-checkworthiness 2\nseed 7\nbuckets 1024\nbias -1\nh 3 0.5x\n");
+	write_file(path, "cw-checkworthiness 3\nseed 7\nbuckets 1024\nbias -1\nh 3 0.5x\n");
 	m = cw_cw_model_load(path, err, sizeof(err));
 	cr_assert_null(m);
 	snprintf(want, sizeof(want), "%s:5:", path);
 	cr_assert(strstr(err, want) != NULL, "error '%s' lacks '%s'", err, want);
 
-	write_file(path, "cw-checkworthiness 2\nseed 7\nbuckets 1000\nbias -1\n");
+	write_file(path, "cw-checkworthiness 3\nseed 7\nbuckets 1000\nbias -1\n");
 	m = cw_cw_model_load(path, err, sizeof(err));
 	cr_assert_null(m);
 	snprintf(want, sizeof(want), "%s:3:", path);
 	cr_assert(strstr(err, want) != NULL, "error '%s' lacks '%s'", err, want);
 
+	/* A file of an earlier format hashes its features otherwise: refused. */
+	write_file(path, "cw-checkworthiness 2\nseed 7\nbuckets 1024\nbias -1\n");
+	m = cw_cw_model_load(path, err, sizeof(err));
+	cr_assert_null(m);
+	snprintf(want, sizeof(want), "%s:1:", path);
+	cr_assert(strstr(err, want) != NULL && strstr(err, "version 2") != NULL, "error '%s'", err);
+
 	/* And a well-formed one of the same shape loads. */
-	write_file(path, "cw-checkworthiness 2\nseed 7\nbuckets 1024\nbias -1\nd number 0.5\n"
+	write_file(path, "cw-checkworthiness 3\nseed 7\nbuckets 1024\nbias -1\nd number 0.5\n"
 	                 "h 12 0.25\n");
 	m = cw_cw_model_load(path, err, sizeof(err));
 	cr_assert_not_null(m, "%s", err);
@@ -252,5 +259,54 @@ Test(checkworthiness, context_changes_the_features)
 	cr_assert_float_eq(s0, cw_cw_score_ctx(m, NULL, 0, x, strlen(x), NULL, 0, NULL, 0), 1e-7);
 	float s1 = cw_cw_score_example(m, &ctx);
 	cr_assert_neq(s0, s1);
+	cw_cw_model_free(m);
+}
+
+/* The extractor reads each sentence once (cw_cw_scan gives its features and
+ * the context it lends its neighbours); that must score exactly as the
+ * sentences scored one by one with their neighbours' text, the path the
+ * model is trained and evaluated on.  The sentences have what the scan
+ * treats specially: numbers with letters attached, money, percentages,
+ * apostrophes, a question, and one of more words than a context keeps. */
+Test(checkworthiness, one_scan_scores_as_sentence_by_sentence)
+{
+	static const char *t[] = {
+	    "What did you do about taxes?",
+	    "We cut taxes by 40% in the 1990s, the 4th cut since 1981.",
+	    "Unemployment fell to 4.1 percent, the lowest rate in 17 years, and wages rose "
+	    "faster than prices for the first time since the crisis began in the autumn of "
+	    "2008 when the banks failed one after another and the government spent $700 "
+	    "billion to rescue them, which it didn\u2019t get back.",
+	    "I think that's wrong.",
+	    "Thank you.",
+	};
+	enum { N = sizeof(t) / sizeof(t[0]) };
+	char err[256] = "";
+	struct cw_cw_model *m = cw_cw_model_load(SHIPPED, err, sizeof(err));
+	cr_assert_not_null(m, "%s", err);
+	static struct cw_cw_scan sc[N];
+	struct cw_cw_ctx ctx[N], alone;
+	for (int i = 0; i < N; i++) {
+		cw_cw_scan(m, t[i], strlen(t[i]), "TRUMP", 5, &sc[i], &ctx[i]);
+		/* A sentence not scored itself lends the same context. */
+		cw_cw_context(m, t[i], strlen(t[i]), &alone);
+		cr_assert_eq(alone.n, ctx[i].n, "sentence %d", i);
+		for (int w = 0; w < 2; w++)
+			cr_assert_eq(
+			    memcmp(alone.idx[w], ctx[i].idx[w], alone.n * sizeof(uint32_t)), 0,
+			    "sentence %d", i);
+		cr_assert_eq(alone.question, ctx[i].question);
+		cr_assert_eq(alone.number, ctx[i].number);
+	}
+	cr_assert_eq(ctx[2].n, CW_CW_CTX_TOKENS);
+	cr_assert(ctx[0].question && !ctx[1].question && ctx[1].number && !ctx[4].number);
+	for (int i = 0; i < N; i++) {
+		const char *p = i > 0 ? t[i - 1] : NULL, *n = i + 1 < N ? t[i + 1] : NULL;
+		float a = cw_cw_score_scan(m, &sc[i], i > 0 ? &ctx[i - 1] : NULL,
+		                           i + 1 < N ? &ctx[i + 1] : NULL);
+		float b = cw_cw_score_ctx(m, p, p ? strlen(p) : 0, t[i], strlen(t[i]), n,
+		                          n ? strlen(n) : 0, "TRUMP", 5);
+		cr_assert_eq(a, b, "sentence %d: %.9g != %.9g", i, a, b);
+	}
 	cw_cw_model_free(m);
 }
