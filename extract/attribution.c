@@ -74,6 +74,7 @@ struct sent {
 	size_t len;
 	struct tok tok[CW_ATTR_MAX_TOKENS];
 	size_t n;
+	unsigned any; /* L_*: the lists any word is in */
 };
 
 static int is_upper_at(const unsigned char *t, size_t i, size_t len)
@@ -196,20 +197,18 @@ static void plain_init(void)
 		plain_byte[(unsigned char)*p] = B_SEP;
 }
 
-/* FNV-1a over ASCII-lower-cased bytes, as wc_hash() hashes a listed word: the
- * word scan in tokenize() runs it on the fly, so that a word's bytes are
- * read once. */
+/* FNV-1a over ASCII-lower-cased bytes, as wc_hash() hashes a listed word. */
 #define WC_FNV_BASIS 2166136261u
 #define WC_FNV_PRIME 16777619u
 #define WC_MAXLEN    16 /* longest listed word + 1 */
 
-static unsigned wc_lookup(const unsigned char *b, size_t n, uint32_t h);
+static unsigned word_class(const unsigned char *w, size_t n);
 
 static void tokenize(struct sent *st)
 {
 	const unsigned char *t = st->t;
 	size_t i = 0, len = st->len;
-	unsigned pre = 0;
+	unsigned pre = 0, any = 0;
 	int inq = 0;
 
 	st->n = 0;
@@ -235,60 +234,47 @@ static void tokenize(struct sent *st)
 			continue;
 		}
 		struct tok *tk = &st->tok[st->n++];
-		size_t s = i, wn;
-		/* hs[j]: the hash of the word's first j bytes, lower-cased in b[]. */
-		uint32_t hs[WC_MAXLEN];
-		unsigned char b[WC_MAXLEN];
+		size_t s = i, e;
 
-		hs[0] = WC_FNV_BASIS;
-		/* t[s] is in the word: sep_at() said so, or it is plain. */
-		for (;;) {
-			unsigned char c = t[i];
-			if (i - s < WC_MAXLEN - 1) {
-				unsigned char l =
-				    (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-				b[i - s] = l;
-				hs[i - s + 1] = (hs[i - s] ^ l) * WC_FNV_PRIME;
-			}
-			i++;
-			if (i >= len)
-				break;
-			if (plain_byte[t[i]] == B_PLAIN)
+		/* t[s] is in the word: sep_at() said so, or it is plain.  The
+		 * word runs to the next separator; only the bytes plain_byte
+		 * cannot tell ask sep_at(). */
+		for (i++; i < len; i++) {
+			unsigned char p = plain_byte[t[i]];
+			unsigned kd;
+			int q;
+
+			if (p == B_PLAIN)
 				continue;
-			if (plain_byte[t[i]] == B_SEP)
+			if (p == B_SEP || sep_at(t, i, len, &kd, &q) > 0)
 				break;
-			{
-				unsigned kd;
-				int q;
-				if (sep_at(t, i, len, &kd, &q) > 0)
-					break;
-			}
 		}
-		tk->s = s;
-		tk->e = i;
 		/* Final . ! ? end the word unless it is an abbreviation with an
 		 * inner dot (U.S.) or an initial (W.). */
-		while (tk->e > s && (t[tk->e - 1] == '.' || t[tk->e - 1] == '!' ||
-		                     t[tk->e - 1] == '?' || t[tk->e - 1] == '-')) {
-			int inner = memchr(t + s, '.', tk->e - 1 - s) != NULL;
-			if (t[tk->e - 1] == '.' &&
-			    (inner || (tk->e - s == 2 && is_upper_at(t, s, len))))
+		e = i;
+		while (e > s &&
+		       (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?' || t[e - 1] == '-')) {
+			int inner = memchr(t + s, '.', e - 1 - s) != NULL;
+			if (t[e - 1] == '.' && (inner || (e - s == 2 && is_upper_at(t, s, len))))
 				break;
-			tk->e--;
+			e--;
 		}
+		tk->s = s;
+		tk->e = e;
 		tk->pre = pre;
 		tk->inq = (unsigned char)inq;
 		tk->cap = (unsigned char)(t[s] < 0x80 ? t[s] >= 'A' && t[s] <= 'Z'
 		                                      : is_upper_at(t, s, len));
 		tk->qend = 0;
-		wn = tk->e - s;
-		tk->cls = wn == 0 || wn >= WC_MAXLEN ? 0 : wc_lookup(b, wn, hs[wn]);
-		pre = tk->e < i ? P_TERM : 0;
-		if (tk->e == s) { /* a word of punctuation only: "..." */
+		tk->cls = e - s < WC_MAXLEN && e > s ? word_class(t + s, e - s) : 0;
+		any |= tk->cls;
+		pre = e < i ? P_TERM : 0;
+		if (e == s) { /* a word of punctuation only: "..." */
 			st->n--;
 			pre |= P_TERM;
 		}
 	}
+	st->any = any;
 }
 
 /* Whether word i is in any of the word lists of mask (L_*), matched as
@@ -490,9 +476,14 @@ static struct {
 	unsigned cls;
 } wc_table[WC_SLOTS];
 /* Per slot, 0 when empty, else a few bits of the word's hash: 2 KiB that stay
- * in the L1 cache, so that a word in no list (most words) costs one probe of
- * this array rather than a miss in wc_table. */
+ * in the L1 cache, so that a word in no list costs one probe of this array
+ * rather than a miss in wc_table. */
 static unsigned char wc_tag[WC_SLOTS];
+/* Bit n of wc_shape[f][l]: some listed word is n bytes long, starts with
+ * letter f and ends with letter l ('a' = 0).  Listed words are lower-case
+ * ASCII letters, so most words of a sentence are told apart here, without
+ * hashing them. */
+static uint16_t wc_shape[26][26];
 static pthread_once_t wc_once = PTHREAD_ONCE_INIT;
 
 static inline unsigned char wc_tag_of(uint32_t h)
@@ -508,6 +499,13 @@ static inline uint32_t wc_hash(const unsigned char *w, size_t n)
 	return h ^ (h >> 15);
 }
 
+/* Index of an ASCII letter of either case in wc_shape, 26 or more for any
+ * other byte. */
+static inline unsigned letter_of(unsigned char c)
+{
+	return (unsigned)(c | 0x20) - 'a';
+}
+
 static void wc_add(const char *const *list, unsigned cls)
 {
 	for (; *list; list++) {
@@ -520,6 +518,8 @@ static void wc_add(const char *const *list, unsigned cls)
 		wc_table[s].n = (unsigned char)n;
 		wc_tag[s] = wc_tag_of(wc_hash((const unsigned char *)*list, n));
 		wc_table[s].cls |= cls;
+		wc_shape[letter_of((unsigned char)(*list)[0])]
+		        [letter_of((unsigned char)(*list)[n - 1])] |= (uint16_t)(1u << n);
 	}
 }
 
@@ -549,14 +549,19 @@ static void wc_init(void)
 	plain_init();
 }
 
-/* The L_* lists of the word whose lower-cased bytes are b[0..n), 0 < n <
- * WC_MAXLEN, given h, the FNV state after hashing them. */
-static inline unsigned wc_lookup(const unsigned char *b, size_t n, uint32_t h)
+/* The L_* lists of word w[0..n), 0 < n < WC_MAXLEN, matched as
+ * ASCII-lower-cased bytes. */
+static unsigned word_class(const unsigned char *w, size_t n)
 {
-	uint32_t s;
-	unsigned char tag;
+	unsigned f = letter_of(w[0]), l = letter_of(w[n - 1]);
+	unsigned char b[WC_MAXLEN], tag;
+	uint32_t h, s;
 
-	h ^= h >> 15;
+	if (f >= 26 || l >= 26 || !(wc_shape[f][l] >> n & 1))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		b[i] = (unsigned char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+	h = wc_hash(b, n);
 	tag = wc_tag_of(h);
 	for (s = h & (WC_SLOTS - 1); wc_tag[s]; s = (s + 1) & (WC_SLOTS - 1))
 		if (wc_tag[s] == tag && wc_table[s].n == n && memcmp(wc_table[s].w, b, n) == 0)
@@ -572,11 +577,14 @@ static void set_claim(const struct sent *st, size_t a, size_t b, struct cw_attri
 {
 	size_t e;
 
-	for (size_t k = a + 3; k + 1 < b; k++) {
-		if ((st->tok[k].pre & P_COMMA) && !st->tok[k].inq && word_in(st, k, L_A) &&
-		    word_in(st, k + 1, L_REBUTTAL) && st->tok[k + 1].pre == 0) {
-			b = k;
-			break;
+	/* Only a sentence with an "a" and a rebuttal noun in it can have one. */
+	if ((st->any & L_A) && (st->any & L_REBUTTAL)) {
+		for (size_t k = a + 3; k + 1 < b; k++) {
+			if ((st->tok[k].pre & P_COMMA) && !st->tok[k].inq && word_in(st, k, L_A) &&
+			    word_in(st, k + 1, L_REBUTTAL) && st->tok[k + 1].pre == 0) {
+				b = k;
+				break;
+			}
 		}
 	}
 	e = st->tok[b - 1].e;
@@ -759,7 +767,9 @@ enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct c
 	st.len = len;
 	tokenize(&st);
 	n = st.n;
-	if (n == 0)
+	/* Every pattern below needs a verb of saying or "according": a
+	 * sentence without one (most of them) is the article's own voice. */
+	if (n == 0 || !(st.any & (L_VERBS_THAT | L_VERBS_CLAIM | L_VERBS_TAIL | L_ACCORDING)))
 		goto none;
 
 	/* "According to X, claim". */
