@@ -60,13 +60,19 @@ enum {
 	L_A = 1 << 20,
 };
 
+/* The lists one of whose words every attribution needs (a verb of saying,
+ * "according"), and the rebuttal nouns set_claim() looks for: a sentence
+ * with none of them is the article's own voice, its claim the whole of it,
+ * and its words need not be looked up in the other lists. */
+#define L_TRIGGERS (L_VERBS_THAT | L_VERBS_CLAIM | L_VERBS_TAIL | L_ACCORDING | L_REBUTTAL)
+
 struct tok {
 	size_t s, e;        /* bytes of the word, without final . ! ? */
 	unsigned pre;       /* P_* between the previous word and this one */
 	unsigned char inq;  /* inside a quotation */
 	unsigned char cap;  /* starts with an upper-case letter */
 	unsigned char qend; /* a quotation closes right after this word */
-	unsigned cls;       /* L_*: the word lists it is in */
+	unsigned cls;       /* L_*: the word lists it is in, when sent.any is not 0 */
 };
 
 struct sent {
@@ -74,7 +80,9 @@ struct sent {
 	size_t len;
 	struct tok tok[CW_ATTR_MAX_TOKENS];
 	size_t n;
-	unsigned any; /* L_*: the lists any word is in */
+	/* L_*: the lists any word is in; 0 when no word is in L_TRIGGERS,
+	 * and then the words are not looked up in the other lists. */
+	unsigned any;
 };
 
 static int is_upper_at(const unsigned char *t, size_t i, size_t len)
@@ -197,12 +205,45 @@ static void plain_init(void)
 		plain_byte[(unsigned char)*p] = B_SEP;
 }
 
-/* FNV-1a over ASCII-lower-cased bytes, as wc_hash() hashes a listed word. */
-#define WC_FNV_BASIS 2166136261u
-#define WC_FNV_PRIME 16777619u
-#define WC_MAXLEN    16 /* longest listed word + 1 */
+#define WC_MAXLEN 16 /* longest listed word + 1 */
 
 static unsigned word_class(const unsigned char *w, size_t n);
+static unsigned word_trigger(const unsigned char *w, size_t n);
+static void classify(struct sent *st);
+
+/* The bytes of a sentence that may end a word, 64 at a time. */
+struct stops {
+	const unsigned char *t;
+	size_t len;
+	size_t base;   /* the window is t[base .. base + 64) */
+	uint64_t bits; /* bit j: t[base + j] is no B_PLAIN byte, or past the end */
+};
+
+static uint64_t stops_from(const unsigned char *t, size_t base, size_t len)
+{
+	size_t n = len - base < 64 ? len - base : 64;
+	uint64_t m = n < 64 ? ~0ull << n : 0;
+
+	for (size_t j = 0; j < n; j++)
+		m |= (uint64_t)(plain_byte[t[base + j]] != B_PLAIN) << j;
+	return m;
+}
+
+/* The first byte at or after i that is no B_PLAIN byte; len if none. */
+static inline size_t next_stop(struct stops *sc, size_t i)
+{
+	for (;;) {
+		if (i - sc->base < 64) {
+			uint64_t r = sc->bits >> (i - sc->base);
+			if (r)
+				return i + (size_t)__builtin_ctzll(r);
+			sc->base += 64;
+		} else {
+			sc->base = i;
+		}
+		sc->bits = stops_from(sc->t, sc->base, sc->len);
+	}
+}
 
 static void tokenize(struct sent *st)
 {
@@ -210,6 +251,7 @@ static void tokenize(struct sent *st)
 	size_t i = 0, len = st->len;
 	unsigned pre = 0, any = 0;
 	int inq = 0;
+	struct stops sc = {t, len, 0, stops_from(t, 0, len)};
 
 	st->n = 0;
 	while (i < len && st->n < CW_ATTR_MAX_TOKENS) {
@@ -239,14 +281,12 @@ static void tokenize(struct sent *st)
 		/* t[s] is in the word: sep_at() said so, or it is plain.  The
 		 * word runs to the next separator; only the bytes plain_byte
 		 * cannot tell ask sep_at(). */
-		for (i++; i < len; i++) {
-			unsigned char p = plain_byte[t[i]];
+		for (i++;; i++) {
 			unsigned kd;
 			int q;
 
-			if (p == B_PLAIN)
-				continue;
-			if (p == B_SEP || sep_at(t, i, len, &kd, &q) > 0)
+			i = next_stop(&sc, i);
+			if (i >= len || plain_byte[t[i]] == B_SEP || sep_at(t, i, len, &kd, &q) > 0)
 				break;
 		}
 		/* Final . ! ? end the word unless it is an abbreviation with an
@@ -266,8 +306,7 @@ static void tokenize(struct sent *st)
 		tk->cap = (unsigned char)(t[s] < 0x80 ? t[s] >= 'A' && t[s] <= 'Z'
 		                                      : is_upper_at(t, s, len));
 		tk->qend = 0;
-		tk->cls = e - s < WC_MAXLEN && e > s ? word_class(t + s, e - s) : 0;
-		any |= tk->cls;
+		any |= e - s < WC_MAXLEN && e > s ? word_trigger(t + s, e - s) : 0;
 		pre = e < i ? P_TERM : 0;
 		if (e == s) { /* a word of punctuation only: "..." */
 			st->n--;
@@ -275,11 +314,28 @@ static void tokenize(struct sent *st)
 		}
 	}
 	st->any = any;
+	if (any)
+		classify(st);
+}
+
+/* Looks every word of the sentence up in the word lists. */
+static void classify(struct sent *st)
+{
+	unsigned any = 0;
+
+	for (size_t i = 0; i < st->n; i++) {
+		struct tok *tk = &st->tok[i];
+		size_t n = tk->e - tk->s;
+
+		tk->cls = n < WC_MAXLEN ? word_class(st->t + tk->s, n) : 0;
+		any |= tk->cls;
+	}
+	st->any = any;
 }
 
 /* Whether word i is in any of the word lists of mask (L_*), matched as
  * ASCII-lower-cased bytes: the lists are looked up once per word in
- * tokenize(), not once per question asked of it. */
+ * classify(), not once per question asked of it. */
 static int word_in(const struct sent *st, size_t i, unsigned mask)
 {
 	return (st->tok[i].cls & mask) != 0;
@@ -468,35 +524,45 @@ static const char *const particles[] = {
 
 /* ---- word lists as a hash table: lower-cased word → L_* bits ---- */
 
-#define WC_SLOTS 2048 /* power of two, for ~400 words: short probes for unlisted words */
+#define WC_SLOTS 1024 /* power of two, for ~400 words */
+
+/* A word of fewer than WC_MAXLEN bytes as a key: its bytes OR 0x20, in
+ * order from the low byte of lo, then of hi, zero-padded.  No byte OR 0x20
+ * is zero, so the padding tells the length; and a byte OR 0x20 is a
+ * lower-case letter only when the byte is that letter in either case, so a
+ * word has the key of a listed (lower-case ASCII) word exactly when it is
+ * that word, ASCII-lower-cased. */
+struct wc_key {
+	uint64_t lo, hi;
+};
 
 static struct {
-	char w[WC_MAXLEN];
-	unsigned char n; /* 0: empty slot */
+	struct wc_key k; /* lo 0: empty slot */
 	unsigned cls;
 } wc_table[WC_SLOTS];
-/* Per slot, 0 when empty, else a few bits of the word's hash: 2 KiB that stay
- * in the L1 cache, so that a word in no list costs one probe of this array
- * rather than a miss in wc_table. */
-static unsigned char wc_tag[WC_SLOTS];
 /* Bit n of wc_shape[f][l]: some listed word is n bytes long, starts with
- * letter f and ends with letter l ('a' = 0).  Listed words are lower-case
- * ASCII letters, so most words of a sentence are told apart here, without
- * hashing them. */
-static uint16_t wc_shape[26][26];
+ * letter f and ends with letter l ('a' = 0).  Most words of a sentence are
+ * told apart here, without building their key.  wc_trigger_shape: the same
+ * for the words of L_TRIGGERS, which few words of a sentence look like. */
+static uint16_t wc_shape[26][26], wc_trigger_shape[26][26];
 static pthread_once_t wc_once = PTHREAD_ONCE_INIT;
 
-static inline unsigned char wc_tag_of(uint32_t h)
+static inline struct wc_key wc_key_of(const unsigned char *w, size_t n)
 {
-	return (unsigned char)((h >> 24) | 1);
+	struct wc_key k = {0, 0};
+	size_t i;
+
+	for (i = 0; i < n && i < 8; i++)
+		k.lo |= (uint64_t)(w[i] | 0x20) << (8 * i);
+	for (; i < n; i++)
+		k.hi |= (uint64_t)(w[i] | 0x20) << (8 * (i - 8));
+	return k;
 }
 
-static inline uint32_t wc_hash(const unsigned char *w, size_t n)
+static inline uint32_t wc_slot(struct wc_key k)
 {
-	uint32_t h = WC_FNV_BASIS;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ w[i]) * WC_FNV_PRIME;
-	return h ^ (h >> 15);
+	return (uint32_t)(((k.lo ^ k.hi * 0xC2B2AE3D27D4EB4Full) * 0x9E3779B97F4A7C15ull) >> 54) &
+	       (WC_SLOTS - 1);
 }
 
 /* Index of an ASCII letter of either case in wc_shape, 26 or more for any
@@ -509,17 +575,19 @@ static inline unsigned letter_of(unsigned char c)
 static void wc_add(const char *const *list, unsigned cls)
 {
 	for (; *list; list++) {
+		const unsigned char *w = (const unsigned char *)*list;
 		size_t n = strlen(*list);
-		uint32_t s = wc_hash((const unsigned char *)*list, n) & (WC_SLOTS - 1);
-		while (wc_table[s].n &&
-		       !(wc_table[s].n == n && memcmp(wc_table[s].w, *list, n) == 0))
+		struct wc_key k = wc_key_of(w, n);
+		uint32_t s = wc_slot(k);
+
+		while (wc_table[s].k.lo && !(wc_table[s].k.lo == k.lo && wc_table[s].k.hi == k.hi))
 			s = (s + 1) & (WC_SLOTS - 1);
-		memcpy(wc_table[s].w, *list, n);
-		wc_table[s].n = (unsigned char)n;
-		wc_tag[s] = wc_tag_of(wc_hash((const unsigned char *)*list, n));
+		wc_table[s].k = k;
 		wc_table[s].cls |= cls;
-		wc_shape[letter_of((unsigned char)(*list)[0])]
-		        [letter_of((unsigned char)(*list)[n - 1])] |= (uint16_t)(1u << n);
+		wc_shape[letter_of(w[0])][letter_of(w[n - 1])] |= (uint16_t)(1u << n);
+		if (cls & L_TRIGGERS)
+			wc_trigger_shape[letter_of(w[0])][letter_of(w[n - 1])] |=
+			    (uint16_t)(1u << n);
 	}
 }
 
@@ -551,22 +619,29 @@ static void wc_init(void)
 
 /* The L_* lists of word w[0..n), 0 < n < WC_MAXLEN, matched as
  * ASCII-lower-cased bytes. */
-static unsigned word_class(const unsigned char *w, size_t n)
+static inline unsigned word_class(const unsigned char *w, size_t n)
 {
 	unsigned f = letter_of(w[0]), l = letter_of(w[n - 1]);
-	unsigned char b[WC_MAXLEN], tag;
-	uint32_t h, s;
+	struct wc_key k;
+	uint32_t s;
 
 	if (f >= 26 || l >= 26 || !(wc_shape[f][l] >> n & 1))
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		b[i] = (unsigned char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
-	h = wc_hash(b, n);
-	tag = wc_tag_of(h);
-	for (s = h & (WC_SLOTS - 1); wc_tag[s]; s = (s + 1) & (WC_SLOTS - 1))
-		if (wc_tag[s] == tag && wc_table[s].n == n && memcmp(wc_table[s].w, b, n) == 0)
+	k = wc_key_of(w, n);
+	for (s = wc_slot(k); wc_table[s].k.lo; s = (s + 1) & (WC_SLOTS - 1))
+		if (wc_table[s].k.lo == k.lo && wc_table[s].k.hi == k.hi)
 			return wc_table[s].cls;
 	return 0;
+}
+
+/* The L_TRIGGERS lists of word w[0..n), 0 < n < WC_MAXLEN. */
+static inline unsigned word_trigger(const unsigned char *w, size_t n)
+{
+	unsigned f = letter_of(w[0]), l = letter_of(w[n - 1]);
+
+	if (f >= 26 || l >= 26 || !(wc_trigger_shape[f][l] >> n & 1))
+		return 0;
+	return word_class(w, n) & L_TRIGGERS;
 }
 
 /* Sets the claim to words [a, b), the end stretched over closing brackets.
