@@ -207,8 +207,8 @@ static void plain_init(void)
 
 #define WC_MAXLEN 16 /* longest listed word + 1 */
 
-static unsigned word_class(const unsigned char *w, size_t n);
-static unsigned word_trigger(const unsigned char *w, size_t n);
+static unsigned word_class(const unsigned char *t, size_t len, size_t w, size_t n);
+static unsigned word_trigger(const unsigned char *t, size_t len, size_t w, size_t n);
 static void classify(struct sent *st);
 
 /* The bytes of a sentence that may end a word, 64 at a time. */
@@ -306,7 +306,7 @@ static void tokenize(struct sent *st)
 		tk->cap = (unsigned char)(t[s] < 0x80 ? t[s] >= 'A' && t[s] <= 'Z'
 		                                      : is_upper_at(t, s, len));
 		tk->qend = 0;
-		any |= e - s < WC_MAXLEN && e > s ? word_trigger(t + s, e - s) : 0;
+		any |= e - s < WC_MAXLEN && e > s ? word_trigger(t, len, s, e - s) : 0;
 		pre = e < i ? P_TERM : 0;
 		if (e == s) { /* a word of punctuation only: "..." */
 			st->n--;
@@ -327,7 +327,7 @@ static void classify(struct sent *st)
 		struct tok *tk = &st->tok[i];
 		size_t n = tk->e - tk->s;
 
-		tk->cls = n < WC_MAXLEN ? word_class(st->t + tk->s, n) : 0;
+		tk->cls = n < WC_MAXLEN ? word_class(st->t, st->len, tk->s, n) : 0;
 		any |= tk->cls;
 	}
 	st->any = any;
@@ -541,21 +541,53 @@ static struct {
 	unsigned cls;
 } wc_table[WC_SLOTS];
 /* Bit n of wc_shape[f][l]: some listed word is n bytes long, starts with
- * letter f and ends with letter l ('a' = 0).  Most words of a sentence are
- * told apart here, without building their key.  wc_trigger_shape: the same
- * for the words of L_TRIGGERS, which few words of a sentence look like. */
-static uint16_t wc_shape[26][26], wc_trigger_shape[26][26];
+ * letter f and ends with letter l (letter_idx[] of its first and last
+ * bytes).  Most words of a sentence are told apart here, without building
+ * their key.  wc_trigger_shape: the same for the words of L_TRIGGERS, which
+ * few words of a sentence look like. */
+static uint16_t wc_shape[27][27], wc_trigger_shape[27][27];
+/* Per byte, 0 for 'a' or 'A' to 25 for 'z' or 'Z'; 26 for any other byte. */
+static unsigned char letter_idx[256];
 static pthread_once_t wc_once = PTHREAD_ONCE_INIT;
 
-static inline struct wc_key wc_key_of(const unsigned char *w, size_t n)
+/* 8 bytes at p as a little-endian number, whatever the machine's order. */
+static inline uint64_t load64(const unsigned char *p)
 {
-	struct wc_key k = {0, 0};
-	size_t i;
+	uint64_t x;
 
-	for (i = 0; i < n && i < 8; i++)
-		k.lo |= (uint64_t)(w[i] | 0x20) << (8 * i);
-	for (; i < n; i++)
-		k.hi |= (uint64_t)(w[i] | 0x20) << (8 * (i - 8));
+	memcpy(&x, p, sizeof(x));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+/* The key of word t[s .. s + n), 0 < n < WC_MAXLEN, in a text of len bytes.
+ * The word is read 8 bytes at a time where the text has 8 bytes around it,
+ * without reading past the text: a loop per byte would cost a mispredicted
+ * branch per word. */
+static inline struct wc_key wc_key_of(const unsigned char *t, size_t len, size_t s, size_t n)
+{
+	const uint64_t lower = 0x2020202020202020ull;
+	struct wc_key k = {0, 0};
+
+	if (n > 8) {
+		k.lo = load64(t + s) | lower;
+		/* The last 8 bytes, shifted down to the n - 8 after the first 8. */
+		k.hi = (load64(t + s + n - 8) | lower) >> (8 * (16 - n));
+	} else {
+		uint64_t keep = ~0ull >> (64 - 8 * n);
+
+		if (s + 8 <= len) {
+			k.lo = load64(t + s);
+		} else if (s + n >= 8) {
+			k.lo = load64(t + s + n - 8) >> (64 - 8 * n);
+		} else {
+			for (size_t i = 0; i < n; i++)
+				k.lo |= (uint64_t)t[s + i] << (8 * i);
+		}
+		k.lo = (k.lo | lower) & keep;
+	}
 	return k;
 }
 
@@ -565,34 +597,30 @@ static inline uint32_t wc_slot(struct wc_key k)
 	       (WC_SLOTS - 1);
 }
 
-/* Index of an ASCII letter of either case in wc_shape, 26 or more for any
- * other byte. */
-static inline unsigned letter_of(unsigned char c)
-{
-	return (unsigned)(c | 0x20) - 'a';
-}
-
 static void wc_add(const char *const *list, unsigned cls)
 {
 	for (; *list; list++) {
 		const unsigned char *w = (const unsigned char *)*list;
 		size_t n = strlen(*list);
-		struct wc_key k = wc_key_of(w, n);
+		struct wc_key k = wc_key_of(w, n, 0, n);
 		uint32_t s = wc_slot(k);
 
 		while (wc_table[s].k.lo && !(wc_table[s].k.lo == k.lo && wc_table[s].k.hi == k.hi))
 			s = (s + 1) & (WC_SLOTS - 1);
 		wc_table[s].k = k;
 		wc_table[s].cls |= cls;
-		wc_shape[letter_of(w[0])][letter_of(w[n - 1])] |= (uint16_t)(1u << n);
+		wc_shape[letter_idx[w[0]]][letter_idx[w[n - 1]]] |= (uint16_t)(1u << n);
 		if (cls & L_TRIGGERS)
-			wc_trigger_shape[letter_of(w[0])][letter_of(w[n - 1])] |=
+			wc_trigger_shape[letter_idx[w[0]]][letter_idx[w[n - 1]]] |=
 			    (uint16_t)(1u << n);
 	}
 }
 
 static void wc_init(void)
 {
+	plain_init();
+	for (unsigned c = 0; c < 256; c++)
+		letter_idx[c] = (unsigned char)((c | 0x20) - 'a' < 26 ? (c | 0x20) - 'a' : 26);
 	wc_add(verbs_that, L_VERBS_THAT);
 	wc_add(verbs_tail, L_VERBS_TAIL);
 	wc_add(verbs_object, L_VERBS_OBJECT);
@@ -614,20 +642,18 @@ static void wc_init(void)
 	wc_add(claim_nouns, L_CLAIM_NOUNS);
 	wc_add(rebuttal_nouns, L_REBUTTAL);
 	wc_add((const char *const[]){"a", "an", NULL}, L_A);
-	plain_init();
 }
 
 /* The L_* lists of word w[0..n), 0 < n < WC_MAXLEN, matched as
  * ASCII-lower-cased bytes. */
-static inline unsigned word_class(const unsigned char *w, size_t n)
+static inline unsigned word_class(const unsigned char *t, size_t len, size_t w, size_t n)
 {
-	unsigned f = letter_of(w[0]), l = letter_of(w[n - 1]);
 	struct wc_key k;
 	uint32_t s;
 
-	if (f >= 26 || l >= 26 || !(wc_shape[f][l] >> n & 1))
+	if (!(wc_shape[letter_idx[t[w]]][letter_idx[t[w + n - 1]]] >> n & 1))
 		return 0;
-	k = wc_key_of(w, n);
+	k = wc_key_of(t, len, w, n);
 	for (s = wc_slot(k); wc_table[s].k.lo; s = (s + 1) & (WC_SLOTS - 1))
 		if (wc_table[s].k.lo == k.lo && wc_table[s].k.hi == k.hi)
 			return wc_table[s].cls;
@@ -635,13 +661,11 @@ static inline unsigned word_class(const unsigned char *w, size_t n)
 }
 
 /* The L_TRIGGERS lists of word w[0..n), 0 < n < WC_MAXLEN. */
-static inline unsigned word_trigger(const unsigned char *w, size_t n)
+static inline unsigned word_trigger(const unsigned char *t, size_t len, size_t w, size_t n)
 {
-	unsigned f = letter_of(w[0]), l = letter_of(w[n - 1]);
-
-	if (f >= 26 || l >= 26 || !(wc_trigger_shape[f][l] >> n & 1))
+	if (!(wc_trigger_shape[letter_idx[t[w]]][letter_idx[t[w + n - 1]]] >> n & 1))
 		return 0;
-	return word_class(w, n) & L_TRIGGERS;
+	return word_class(t, len, w, n) & L_TRIGGERS;
 }
 
 /* Sets the claim to words [a, b), the end stretched over closing brackets.
