@@ -60,13 +60,19 @@ enum {
 	L_A = 1 << 20,
 };
 
+/* The lists one of whose words every attribution needs (a verb of saying,
+ * "according"), and the rebuttal nouns set_claim() looks for: a sentence
+ * with none of them is the article's own voice, its claim the whole of it,
+ * and its words need not be looked up in the other lists. */
+#define L_TRIGGERS (L_VERBS_THAT | L_VERBS_CLAIM | L_VERBS_TAIL | L_ACCORDING | L_REBUTTAL)
+
 struct tok {
 	size_t s, e;        /* bytes of the word, without final . ! ? */
 	unsigned pre;       /* P_* between the previous word and this one */
 	unsigned char inq;  /* inside a quotation */
 	unsigned char cap;  /* starts with an upper-case letter */
 	unsigned char qend; /* a quotation closes right after this word */
-	unsigned cls;       /* L_*: the word lists it is in */
+	unsigned cls;       /* L_*: the word lists it is in, when sent.any is not 0 */
 };
 
 struct sent {
@@ -74,6 +80,9 @@ struct sent {
 	size_t len;
 	struct tok tok[CW_ATTR_MAX_TOKENS];
 	size_t n;
+	/* L_*: the lists any word is in; 0 when no word is in L_TRIGGERS,
+	 * and then the words are not looked up in the other lists. */
+	unsigned any;
 };
 
 static int is_upper_at(const unsigned char *t, size_t i, size_t len)
@@ -196,21 +205,53 @@ static void plain_init(void)
 		plain_byte[(unsigned char)*p] = B_SEP;
 }
 
-/* FNV-1a over ASCII-lower-cased bytes, as wc_hash() hashes a listed word: the
- * word scan in tokenize() runs it on the fly, so that a word's bytes are
- * read once. */
-#define WC_FNV_BASIS 2166136261u
-#define WC_FNV_PRIME 16777619u
-#define WC_MAXLEN    16 /* longest listed word + 1 */
+#define WC_MAXLEN 16 /* longest listed word + 1 */
 
-static unsigned wc_lookup(const unsigned char *b, size_t n, uint32_t h);
+static unsigned word_class(const unsigned char *t, size_t len, size_t w, size_t n);
+static unsigned word_trigger(const unsigned char *t, size_t len, size_t w, size_t n);
+static void classify(struct sent *st);
+
+/* The bytes of a sentence that may end a word, 64 at a time. */
+struct stops {
+	const unsigned char *t;
+	size_t len;
+	size_t base;   /* the window is t[base .. base + 64) */
+	uint64_t bits; /* bit j: t[base + j] is no B_PLAIN byte, or past the end */
+};
+
+static uint64_t stops_from(const unsigned char *t, size_t base, size_t len)
+{
+	size_t n = len - base < 64 ? len - base : 64;
+	uint64_t m = n < 64 ? ~0ull << n : 0;
+
+	for (size_t j = 0; j < n; j++)
+		m |= (uint64_t)(plain_byte[t[base + j]] != B_PLAIN) << j;
+	return m;
+}
+
+/* The first byte at or after i that is no B_PLAIN byte; len if none. */
+static inline size_t next_stop(struct stops *sc, size_t i)
+{
+	for (;;) {
+		if (i - sc->base < 64) {
+			uint64_t r = sc->bits >> (i - sc->base);
+			if (r)
+				return i + (size_t)__builtin_ctzll(r);
+			sc->base += 64;
+		} else {
+			sc->base = i;
+		}
+		sc->bits = stops_from(sc->t, sc->base, sc->len);
+	}
+}
 
 static void tokenize(struct sent *st)
 {
 	const unsigned char *t = st->t;
 	size_t i = 0, len = st->len;
-	unsigned pre = 0;
+	unsigned pre = 0, any = 0;
 	int inq = 0;
+	struct stops sc = {t, len, 0, stops_from(t, 0, len)};
 
 	st->n = 0;
 	while (i < len && st->n < CW_ATTR_MAX_TOKENS) {
@@ -235,65 +276,66 @@ static void tokenize(struct sent *st)
 			continue;
 		}
 		struct tok *tk = &st->tok[st->n++];
-		size_t s = i, wn;
-		/* hs[j]: the hash of the word's first j bytes, lower-cased in b[]. */
-		uint32_t hs[WC_MAXLEN];
-		unsigned char b[WC_MAXLEN];
+		size_t s = i, e;
 
-		hs[0] = WC_FNV_BASIS;
-		/* t[s] is in the word: sep_at() said so, or it is plain. */
-		for (;;) {
-			unsigned char c = t[i];
-			if (i - s < WC_MAXLEN - 1) {
-				unsigned char l =
-				    (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-				b[i - s] = l;
-				hs[i - s + 1] = (hs[i - s] ^ l) * WC_FNV_PRIME;
-			}
-			i++;
-			if (i >= len)
+		/* t[s] is in the word: sep_at() said so, or it is plain.  The
+		 * word runs to the next separator; only the bytes plain_byte
+		 * cannot tell ask sep_at(). */
+		for (i++;; i++) {
+			unsigned kd;
+			int q;
+
+			i = next_stop(&sc, i);
+			if (i >= len || plain_byte[t[i]] == B_SEP || sep_at(t, i, len, &kd, &q) > 0)
 				break;
-			if (plain_byte[t[i]] == B_PLAIN)
-				continue;
-			if (plain_byte[t[i]] == B_SEP)
-				break;
-			{
-				unsigned kd;
-				int q;
-				if (sep_at(t, i, len, &kd, &q) > 0)
-					break;
-			}
 		}
-		tk->s = s;
-		tk->e = i;
 		/* Final . ! ? end the word unless it is an abbreviation with an
 		 * inner dot (U.S.) or an initial (W.). */
-		while (tk->e > s && (t[tk->e - 1] == '.' || t[tk->e - 1] == '!' ||
-		                     t[tk->e - 1] == '?' || t[tk->e - 1] == '-')) {
-			int inner = memchr(t + s, '.', tk->e - 1 - s) != NULL;
-			if (t[tk->e - 1] == '.' &&
-			    (inner || (tk->e - s == 2 && is_upper_at(t, s, len))))
+		e = i;
+		while (e > s &&
+		       (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?' || t[e - 1] == '-')) {
+			int inner = memchr(t + s, '.', e - 1 - s) != NULL;
+			if (t[e - 1] == '.' && (inner || (e - s == 2 && is_upper_at(t, s, len))))
 				break;
-			tk->e--;
+			e--;
 		}
+		tk->s = s;
+		tk->e = e;
 		tk->pre = pre;
 		tk->inq = (unsigned char)inq;
 		tk->cap = (unsigned char)(t[s] < 0x80 ? t[s] >= 'A' && t[s] <= 'Z'
 		                                      : is_upper_at(t, s, len));
 		tk->qend = 0;
-		wn = tk->e - s;
-		tk->cls = wn == 0 || wn >= WC_MAXLEN ? 0 : wc_lookup(b, wn, hs[wn]);
-		pre = tk->e < i ? P_TERM : 0;
-		if (tk->e == s) { /* a word of punctuation only: "..." */
+		any |= e - s < WC_MAXLEN && e > s ? word_trigger(t, len, s, e - s) : 0;
+		pre = e < i ? P_TERM : 0;
+		if (e == s) { /* a word of punctuation only: "..." */
 			st->n--;
 			pre |= P_TERM;
 		}
 	}
+	st->any = any;
+	if (any)
+		classify(st);
+}
+
+/* Looks every word of the sentence up in the word lists. */
+static void classify(struct sent *st)
+{
+	unsigned any = 0;
+
+	for (size_t i = 0; i < st->n; i++) {
+		struct tok *tk = &st->tok[i];
+		size_t n = tk->e - tk->s;
+
+		tk->cls = n < WC_MAXLEN ? word_class(st->t, st->len, tk->s, n) : 0;
+		any |= tk->cls;
+	}
+	st->any = any;
 }
 
 /* Whether word i is in any of the word lists of mask (L_*), matched as
  * ASCII-lower-cased bytes: the lists are looked up once per word in
- * tokenize(), not once per question asked of it. */
+ * classify(), not once per question asked of it. */
 static int word_in(const struct sent *st, size_t i, unsigned mask)
 {
 	return (st->tok[i].cls & mask) != 0;
@@ -482,49 +524,103 @@ static const char *const particles[] = {
 
 /* ---- word lists as a hash table: lower-cased word → L_* bits ---- */
 
-#define WC_SLOTS 2048 /* power of two, for ~400 words: short probes for unlisted words */
+#define WC_SLOTS 1024 /* power of two, for ~400 words */
+
+/* A word of fewer than WC_MAXLEN bytes as a key: its bytes OR 0x20, in
+ * order from the low byte of lo, then of hi, zero-padded.  No byte OR 0x20
+ * is zero, so the padding tells the length; and a byte OR 0x20 is a
+ * lower-case letter only when the byte is that letter in either case, so a
+ * word has the key of a listed (lower-case ASCII) word exactly when it is
+ * that word, ASCII-lower-cased. */
+struct wc_key {
+	uint64_t lo, hi;
+};
 
 static struct {
-	char w[WC_MAXLEN];
-	unsigned char n; /* 0: empty slot */
+	struct wc_key k; /* lo 0: empty slot */
 	unsigned cls;
 } wc_table[WC_SLOTS];
-/* Per slot, 0 when empty, else a few bits of the word's hash: 2 KiB that stay
- * in the L1 cache, so that a word in no list (most words) costs one probe of
- * this array rather than a miss in wc_table. */
-static unsigned char wc_tag[WC_SLOTS];
+/* Bit n of wc_shape[f][l]: some listed word is n bytes long, starts with
+ * letter f and ends with letter l (letter_idx[] of its first and last
+ * bytes).  Most words of a sentence are told apart here, without building
+ * their key.  wc_trigger_shape: the same for the words of L_TRIGGERS, which
+ * few words of a sentence look like. */
+static uint16_t wc_shape[27][27], wc_trigger_shape[27][27];
+/* Per byte, 0 for 'a' or 'A' to 25 for 'z' or 'Z'; 26 for any other byte. */
+static unsigned char letter_idx[256];
 static pthread_once_t wc_once = PTHREAD_ONCE_INIT;
 
-static inline unsigned char wc_tag_of(uint32_t h)
+/* 8 bytes at p as a little-endian number, whatever the machine's order. */
+static inline uint64_t load64(const unsigned char *p)
 {
-	return (unsigned char)((h >> 24) | 1);
+	uint64_t x;
+
+	memcpy(&x, p, sizeof(x));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
 }
 
-static inline uint32_t wc_hash(const unsigned char *w, size_t n)
+/* The key of word t[s .. s + n), 0 < n < WC_MAXLEN, in a text of len bytes.
+ * The word is read 8 bytes at a time where the text has 8 bytes around it,
+ * without reading past the text: a loop per byte would cost a mispredicted
+ * branch per word. */
+static inline struct wc_key wc_key_of(const unsigned char *t, size_t len, size_t s, size_t n)
 {
-	uint32_t h = WC_FNV_BASIS;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ w[i]) * WC_FNV_PRIME;
-	return h ^ (h >> 15);
+	const uint64_t lower = 0x2020202020202020ull;
+	struct wc_key k = {0, 0};
+
+	if (n > 8) {
+		k.lo = load64(t + s) | lower;
+		/* The last 8 bytes, shifted down to the n - 8 after the first 8. */
+		k.hi = (load64(t + s + n - 8) | lower) >> (8 * (16 - n));
+	} else {
+		uint64_t keep = ~0ull >> (64 - 8 * n);
+
+		if (s + 8 <= len) {
+			k.lo = load64(t + s);
+		} else if (s + n >= 8) {
+			k.lo = load64(t + s + n - 8) >> (64 - 8 * n);
+		} else {
+			for (size_t i = 0; i < n; i++)
+				k.lo |= (uint64_t)t[s + i] << (8 * i);
+		}
+		k.lo = (k.lo | lower) & keep;
+	}
+	return k;
+}
+
+static inline uint32_t wc_slot(struct wc_key k)
+{
+	return (uint32_t)(((k.lo ^ k.hi * 0xC2B2AE3D27D4EB4Full) * 0x9E3779B97F4A7C15ull) >> 54) &
+	       (WC_SLOTS - 1);
 }
 
 static void wc_add(const char *const *list, unsigned cls)
 {
 	for (; *list; list++) {
+		const unsigned char *w = (const unsigned char *)*list;
 		size_t n = strlen(*list);
-		uint32_t s = wc_hash((const unsigned char *)*list, n) & (WC_SLOTS - 1);
-		while (wc_table[s].n &&
-		       !(wc_table[s].n == n && memcmp(wc_table[s].w, *list, n) == 0))
+		struct wc_key k = wc_key_of(w, n, 0, n);
+		uint32_t s = wc_slot(k);
+
+		while (wc_table[s].k.lo && !(wc_table[s].k.lo == k.lo && wc_table[s].k.hi == k.hi))
 			s = (s + 1) & (WC_SLOTS - 1);
-		memcpy(wc_table[s].w, *list, n);
-		wc_table[s].n = (unsigned char)n;
-		wc_tag[s] = wc_tag_of(wc_hash((const unsigned char *)*list, n));
+		wc_table[s].k = k;
 		wc_table[s].cls |= cls;
+		wc_shape[letter_idx[w[0]]][letter_idx[w[n - 1]]] |= (uint16_t)(1u << n);
+		if (cls & L_TRIGGERS)
+			wc_trigger_shape[letter_idx[w[0]]][letter_idx[w[n - 1]]] |=
+			    (uint16_t)(1u << n);
 	}
 }
 
 static void wc_init(void)
 {
+	plain_init();
+	for (unsigned c = 0; c < 256; c++)
+		letter_idx[c] = (unsigned char)((c | 0x20) - 'a' < 26 ? (c | 0x20) - 'a' : 26);
 	wc_add(verbs_that, L_VERBS_THAT);
 	wc_add(verbs_tail, L_VERBS_TAIL);
 	wc_add(verbs_object, L_VERBS_OBJECT);
@@ -546,22 +642,30 @@ static void wc_init(void)
 	wc_add(claim_nouns, L_CLAIM_NOUNS);
 	wc_add(rebuttal_nouns, L_REBUTTAL);
 	wc_add((const char *const[]){"a", "an", NULL}, L_A);
-	plain_init();
 }
 
-/* The L_* lists of the word whose lower-cased bytes are b[0..n), 0 < n <
- * WC_MAXLEN, given h, the FNV state after hashing them. */
-static inline unsigned wc_lookup(const unsigned char *b, size_t n, uint32_t h)
+/* The L_* lists of word w[0..n), 0 < n < WC_MAXLEN, matched as
+ * ASCII-lower-cased bytes. */
+static inline unsigned word_class(const unsigned char *t, size_t len, size_t w, size_t n)
 {
+	struct wc_key k;
 	uint32_t s;
-	unsigned char tag;
 
-	h ^= h >> 15;
-	tag = wc_tag_of(h);
-	for (s = h & (WC_SLOTS - 1); wc_tag[s]; s = (s + 1) & (WC_SLOTS - 1))
-		if (wc_tag[s] == tag && wc_table[s].n == n && memcmp(wc_table[s].w, b, n) == 0)
+	if (!(wc_shape[letter_idx[t[w]]][letter_idx[t[w + n - 1]]] >> n & 1))
+		return 0;
+	k = wc_key_of(t, len, w, n);
+	for (s = wc_slot(k); wc_table[s].k.lo; s = (s + 1) & (WC_SLOTS - 1))
+		if (wc_table[s].k.lo == k.lo && wc_table[s].k.hi == k.hi)
 			return wc_table[s].cls;
 	return 0;
+}
+
+/* The L_TRIGGERS lists of word w[0..n), 0 < n < WC_MAXLEN. */
+static inline unsigned word_trigger(const unsigned char *t, size_t len, size_t w, size_t n)
+{
+	if (!(wc_trigger_shape[letter_idx[t[w]]][letter_idx[t[w + n - 1]]] >> n & 1))
+		return 0;
+	return word_class(t, len, w, n) & L_TRIGGERS;
 }
 
 /* Sets the claim to words [a, b), the end stretched over closing brackets.
@@ -572,11 +676,14 @@ static void set_claim(const struct sent *st, size_t a, size_t b, struct cw_attri
 {
 	size_t e;
 
-	for (size_t k = a + 3; k + 1 < b; k++) {
-		if ((st->tok[k].pre & P_COMMA) && !st->tok[k].inq && word_in(st, k, L_A) &&
-		    word_in(st, k + 1, L_REBUTTAL) && st->tok[k + 1].pre == 0) {
-			b = k;
-			break;
+	/* Only a sentence with an "a" and a rebuttal noun in it can have one. */
+	if ((st->any & L_A) && (st->any & L_REBUTTAL)) {
+		for (size_t k = a + 3; k + 1 < b; k++) {
+			if ((st->tok[k].pre & P_COMMA) && !st->tok[k].inq && word_in(st, k, L_A) &&
+			    word_in(st, k + 1, L_REBUTTAL) && st->tok[k + 1].pre == 0) {
+				b = k;
+				break;
+			}
 		}
 	}
 	e = st->tok[b - 1].e;
@@ -759,7 +866,9 @@ enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct c
 	st.len = len;
 	tokenize(&st);
 	n = st.n;
-	if (n == 0)
+	/* Every pattern below needs a verb of saying or "according": a
+	 * sentence without one (most of them) is the article's own voice. */
+	if (n == 0 || !(st.any & (L_VERBS_THAT | L_VERBS_CLAIM | L_VERBS_TAIL | L_ACCORDING)))
 		goto none;
 
 	/* "According to X, claim". */

@@ -169,3 +169,39 @@ Test(attribution, none_keeps_reported_speech)
 	cw_attribution_none("", 0, &a);
 	cr_expect_eq(a.claim_len, 0);
 }
+
+/* Words of the lists are looked up only in sentences with a verb of saying,
+ * "according" or a rebuttal noun, and read 8 bytes at a time: a rebuttal in
+ * a sentence with no verb, and listed words of any case, long ones and ones
+ * at the very end of the sentence, are still found. */
+Test(attribution, lookup_by_trigger_and_key)
+{
+	static const struct attr_case cases[] = {
+	    {"Turnout rose 40 percent in the state, a figure the county disputes.", "",
+	     "Turnout rose 40 percent in the state", 0},
+	    {"\"It is his job,\" Peskov SAID.", "Peskov", "It is his job", 0},
+	    {"ACCORDING TO the ministry, 40 people died.", "ministry", "40 people died", 0},
+	    {"The minister acknowledged that the figures were wrong.", "minister",
+	     "the figures were wrong", 0},
+	    {"Oh, he said", "he", "Oh", 1},
+	};
+	struct cw_attribution a;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct attr_case *c = &cases[i];
+
+		cw_attribution_find(c->sentence, strlen(c->sentence), &a);
+		cr_expect(a.speaker_len == strlen(c->speaker) &&
+		              memcmp(c->sentence + a.speaker_off, c->speaker, a.speaker_len) == 0,
+		          "case %zu: speaker '%.*s', expected '%s'", i, (int)a.speaker_len,
+		          c->sentence + a.speaker_off, c->speaker);
+		cr_expect(a.claim_len == strlen(c->claim) &&
+		              memcmp(c->sentence + a.claim_off, c->claim, a.claim_len) == 0,
+		          "case %zu: claim '%.*s', expected '%s'", i, (int)a.claim_len,
+		          c->sentence + a.claim_off, c->claim);
+		cr_expect_eq(a.pronoun, c->pronoun, "case %zu: pronoun %d", i, a.pronoun);
+	}
+	/* A labelled sentence drops the rebuttal too. */
+	cw_attribution_none(cases[0].sentence, strlen(cases[0].sentence), &a);
+	cr_expect_eq(a.claim_len, strlen(cases[0].claim));
+}
