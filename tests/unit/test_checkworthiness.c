@@ -310,3 +310,51 @@ Test(checkworthiness, one_scan_scores_as_sentence_by_sentence)
 	}
 	cw_cw_model_free(m);
 }
+
+/* The unigram bucket of a sentence's first word (its first feature). */
+static uint32_t cw_first_bucket(const char *s)
+{
+	static struct cw_cw_features x;
+	cw_cw_extract(s, strlen(s), NULL, 0, 1, 16, &x);
+	cr_assert_gt(x.n, 0);
+	return x.idx[0];
+}
+
+/* A word hashes the same whichever way the scanner reads it: from a
+ * 16-byte load in the middle of a text or near its end, byte by byte
+ * (before an apostrophe, a non-ASCII byte, or past 16 letters), in any
+ * case, with its apostrophes dropped. */
+Test(checkworthiness, a_word_hashes_the_same_on_every_path)
+{
+	static const char *words[] = {"a",
+	                              "tax",
+	                              "taxes",
+	                              "billions",
+	                              "trillions",
+	                              "percentage",
+	                              "interviewedxyz",
+	                              "abcdefghijklmnop",
+	                              "abcdefghijklmnopqrstuvwxyz"};
+	char buf[256], up[64];
+	for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+		const char *t = words[w];
+		uint32_t want = cw_first_bucket(t); /* at the end: the padded tail */
+		size_t n = strlen(t);
+		for (size_t k = 0; k <= n; k++)
+			up[k] = (char)(t[k] >= 'a' && t[k] <= 'z' ? t[k] - 32 : t[k]);
+		snprintf(buf, sizeof(buf), "%s and then a good many more words after it", t);
+		cr_assert_eq(cw_first_bucket(buf), want, "%s mid-text", t);
+		snprintf(buf, sizeof(buf), "%s and then a good many more words after it", up);
+		cr_assert_eq(cw_first_bucket(buf), want, "%s upper-case", t);
+		snprintf(buf, sizeof(buf), "%s' and then a good many more words after it", t);
+		cr_assert_eq(cw_first_bucket(buf), want, "%s before an apostrophe", t);
+		snprintf(buf, sizeof(buf), "%s\xe2\x80\x9d and then a good many more words", t);
+		cr_assert_eq(cw_first_bucket(buf), want, "%s before a curly quote", t);
+	}
+	cr_assert_eq(cw_first_bucket("don't you see"), cw_first_bucket("dont"));
+	cr_assert_eq(cw_first_bucket("Don\xe2\x80\x99t you see it now, in the long run"),
+	             cw_first_bucket("dont"));
+	cr_assert_neq(cw_first_bucket("taxes"), cw_first_bucket("taxed"));
+	cr_assert_neq(cw_first_bucket("caf\xc3\xa9 society and more words after"),
+	              cw_first_bucket("caf"));
+}
