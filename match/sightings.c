@@ -35,73 +35,105 @@
  * Records one sighting in one cluster, atomically; the only key is the
  * cluster's hash.  The first sighting is the earliest by time (ties: the
  * smaller article id), whatever order redeliveries arrive in.  The "o:" and
- * "a:" fields make a redelivered claim count once.
+ * "a:" fields make a redelivered claim count once; they are read with the
+ * counts and written with them, so a sighting is three commands.
  *
  * KEYS: hash.  ARGV: outlet, article id, time ms, ttl s.  Returns {distinct
  * outlets, total, first outlet, first seen ms, first article}.
  */
 static struct cw_redis_script record_script = CW_REDIS_SCRIPT(
     "local h = KEYS[1]\n"
+    "local ko, ka = 'o:' .. ARGV[1], 'a:' .. ARGV[2]\n"
     "local f = redis.call('HMGET', h, 'first_seen_ms', 'first_outlet', 'first_article', "
-    "'outlets', 'articles')\n"
-    "local no = (tonumber(f[4]) or 0) + redis.call('HSETNX', h, 'o:' .. ARGV[1], '1')\n"
-    "local na = (tonumber(f[5]) or 0) + redis.call('HSETNX', h, 'a:' .. ARGV[2], '1')\n"
+    "'outlets', 'articles', ko, ka)\n"
+    "local no, na, w = tonumber(f[4]) or 0, tonumber(f[5]) or 0, {}\n"
+    "if not f[6] then\n"
+    "  no = no + 1\n"
+    "  w[#w + 1] = ko\n"
+    "  w[#w + 1] = '1'\n"
+    "end\n"
+    "if not f[7] then\n"
+    "  na = na + 1\n"
+    "  w[#w + 1] = ka\n"
+    "  w[#w + 1] = '1'\n"
+    "end\n"
+    "local dirty = #w > 0\n"
     "local t = tonumber(ARGV[3])\n"
     "local fs = f[1] and tonumber(f[1])\n"
     "if (not fs) or t < fs or (t == fs and ARGV[2] < f[3]) then\n"
-    "  f = {ARGV[3], ARGV[1], ARGV[2]}\n"
+    "  f, dirty = {ARGV[3], ARGV[1], ARGV[2]}, true\n"
     "end\n"
-    "redis.call('HSET', h, 'first_seen_ms', f[1], 'first_outlet', f[2], 'first_article', f[3], "
-    "'outlets', no, 'articles', na)\n"
+    "if dirty then\n"
+    "  redis.call('HSET', h, 'first_seen_ms', f[1], 'first_outlet', f[2], 'first_article', "
+    "f[3], 'outlets', no, 'articles', na, unpack(w))\n"
+    "end\n"
     "redis.call('EXPIRE', h, ARGV[4])\n"
     "return {no, na, f[2], f[1], f[3]}\n");
 
 /*
- * The whole batch in one call.  ARGV: key prefix, ttl s, then per claim:
- * cluster, outlet, article id, time ms, fingerprint op ("S": SET NX EX, "E":
+ * The whole batch in one call.  ARGV: ttl s, then per claim: cluster hash
+ * key, outlet, article id, time ms, fingerprint op ("S": SET NX EX, "E":
  * EXPIRE, "-": nothing), fingerprint key, pointer value ("<cluster>
  * <simhash>").  Returns 5 values per claim, as record_script does, each the
  * cluster's state right after that claim (claims of one cluster are applied
- * in batch order).  A cluster's hash is read once, written once and expires
- * once per batch.
+ * in batch order).
+ *
+ * A cluster's hash is read once (with the first claim's "o:" and "a:"
+ * fields), written once and expires once per batch; the fields new to it
+ * are written with the counts.  Only a later claim of a cluster that
+ * existed before the batch, with an outlet or article not read yet, costs
+ * an HSETNX.  Every redis.call costs more than the Lua around it, so a claim
+ * that founds its cluster costs four: HMGET, HSET, EXPIRE and its pointer.
  */
 static struct cw_redis_script batch_script = CW_REDIS_SCRIPT(
-    "local pre, ttl = ARGV[1], tonumber(ARGV[2])\n"
-    "local res, cl, order, i, n = {}, {}, {}, 3, 0\n"
-    "while i <= #ARGV do\n"
-    "  local c, o, a, ts = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3]\n"
-    "  local op, fk, ptr = ARGV[i+4], ARGV[i+5], ARGV[i+6]\n"
-    "  local t = tonumber(ts)\n"
-    "  i = i + 7\n"
-    "  local s = cl[c]\n"
+    "local ttl = ARGV[1]\n"
+    "local res, cl, order, n = {}, {}, {}, 0\n"
+    /* true when field k is new to cluster s; it is then recorded */
+    "local function fresh(s, k)\n"
+    "  local x = s.has[k]\n"
+    "  if x then return false end\n"
+    "  s.has[k] = true\n"
+    "  if x == nil and s.old then return redis.call('HSETNX', s.h, k, '1') == 1 end\n"
+    "  s.add[#s.add + 1] = k\n"
+    "  return true\n"
+    "end\n"
+    "for i = 2, #ARGV, 7 do\n"
+    "  local h, o, a, ts, op = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4]\n"
+    "  local ko, ka, t = 'o:' .. o, 'a:' .. a, tonumber(ts)\n"
+    "  local s = cl[h]\n"
     "  if not s then\n"
-    "    local h = pre .. 'sg:{' .. c .. '}'\n"
     "    local f = redis.call('HMGET', h, 'first_seen_ms', 'first_outlet', 'first_article', "
-    "'outlets', 'articles')\n"
+    "'outlets', 'articles', ko, ka)\n"
     "    s = {h = h, fss = f[1], fs = f[1] and tonumber(f[1]), fo = f[2], fa = f[3], "
-    "no = tonumber(f[4]) or 0, na = tonumber(f[5]) or 0, dirty = false}\n"
-    "    cl[c] = s\n"
+    "no = tonumber(f[4]) or 0, na = tonumber(f[5]) or 0, old = f[1] ~= false, "
+    "has = {[ko] = f[6] ~= false, [ka] = f[7] ~= false}, add = {}, dirty = false}\n"
+    "    cl[h] = s\n"
     "    order[#order + 1] = s\n"
     "  end\n"
     "  if (not s.fs) or t < s.fs or (t == s.fs and a < s.fa) then\n"
     "    s.fs, s.fss, s.fo, s.fa, s.dirty = t, ts, o, a, true\n"
     "  end\n"
-    "  if redis.call('HSETNX', s.h, 'o:' .. o, '1') == 1 then\n"
-    "    s.no, s.dirty = s.no + 1, true\n"
-    "  end\n"
-    "  if redis.call('HSETNX', s.h, 'a:' .. a, '1') == 1 then\n"
-    "    s.na, s.dirty = s.na + 1, true\n"
-    "  end\n"
+    "  if fresh(s, ko) then s.no, s.dirty = s.no + 1, true end\n"
+    "  if fresh(s, ka) then s.na, s.dirty = s.na + 1, true end\n"
     "  res[n + 1], res[n + 2], res[n + 3], res[n + 4], res[n + 5] = s.no, s.na, s.fo, s.fss, "
     "s.fa\n"
     "  n = n + 5\n"
-    "  if op == 'S' then redis.call('SET', fk, ptr, 'EX', ttl, 'NX')\n"
-    "  elseif op == 'E' then redis.call('EXPIRE', fk, ttl) end\n"
+    "  if op == 'S' then redis.call('SET', ARGV[i+5], ARGV[i+6], 'EX', ttl, 'NX')\n"
+    "  elseif op == 'E' then redis.call('EXPIRE', ARGV[i+5], ttl) end\n"
     "end\n"
+    /* unpack() is bounded by the Lua stack: new fields go 2000 at a time */
     "for _, s in ipairs(order) do\n"
     "  if s.dirty then\n"
-    "    redis.call('HSET', s.h, 'first_seen_ms', s.fss, 'first_outlet', s.fo, "
-    "'first_article', s.fa, 'outlets', s.no, 'articles', s.na)\n"
+    "    local w = {'first_seen_ms', s.fss, 'first_outlet', s.fo, 'first_article', s.fa, "
+    "'outlets', s.no, 'articles', s.na}\n"
+    "    local m = 10\n"
+    "    for _, k in ipairs(s.add) do\n"
+    "      w[m + 1] = k\n"
+    "      w[m + 2] = '1'\n"
+    "      m = m + 2\n"
+    "      if m >= 4000 then redis.call('HSET', s.h, unpack(w, 1, m)); m = 0 end\n"
+    "    end\n"
+    "    if m > 0 then redis.call('HSET', s.h, unpack(w, 1, m)) end\n"
     "  end\n"
     "  redis.call('EXPIRE', s.h, ttl)\n"
     "end\n"
@@ -575,19 +607,20 @@ static int record_batch(struct cw_redis *r, const struct cw_sighting_in *in, siz
                         const struct batch *b, const struct claim_args *ca, const char *ttls,
                         struct cw_sighting *out, size_t *done, char *errstr, size_t errsize)
 {
-	size_t cap = 2 + n * 7, k = 0, nrep, nbw;
+	size_t cap = 1 + n * 7, k = 0, nrep, nbw, hcap = strlen(cw_redis_prefix(r)) + 22;
 	const char **args = cw_xmalloc(cap * sizeof(*args));
 	size_t *len = cw_xmalloc(cap * sizeof(*len));
+	char *hkeys = cw_xmalloc(n * hcap); /* "sg:{" + 16 hex + "}" after the prefix */
 	redisReply **rep;
 	int rc;
 
 #define ARG(p, l) (args[k] = (p), len[k] = (l), k++)
-	ARG(cw_redis_prefix(r), strlen(cw_redis_prefix(r)));
 	ARG(ttls, strlen(ttls));
 	for (size_t i = 0; i < n; i++) {
 		const char *outlet = in[i].outlet ? in[i].outlet : "";
 		const char *art = in[i].article_id ? in[i].article_id : "";
-		ARG(out[i].cluster, 16);
+		char *h = hkeys + i * hcap;
+		ARG(h, (size_t)cw_redis_key(r, h, hcap, "sg:{%s}", out[i].cluster));
 		ARG(outlet, strlen(outlet));
 		ARG(art, strlen(art));
 		ARG(ca[i].tms, strlen(ca[i].tms));
@@ -599,6 +632,7 @@ static int record_batch(struct cw_redis *r, const struct cw_sighting_in *in, siz
 	cw_redis_append_script(r, &batch_script, 0, NULL, NULL, (int)k, args, len);
 	free(args);
 	free(len);
+	free(hkeys);
 	nbw = append_bands(r, b, ca);
 	if ((rc = cw_redis_exec(r, &rep, &nrep, errstr, errsize)) < 0)
 		return rc;

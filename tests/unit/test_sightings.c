@@ -686,3 +686,67 @@ Test(sightings, redis_out_of_memory_is_retry)
 	cr_expect_eq(s.total, 1);
 	cw_sighting_release(&s);
 }
+
+/* A batch that continues a cluster recorded before it: the script reads the
+ * first claim's outlet and article with the counts, and a later claim's
+ * outlet or article that was not read (here a redelivery of the first
+ * sighting) still counts once. */
+Test(sightings, batch_continues_an_existing_cluster)
+{
+	struct sg_claim a;
+	struct cw_sighting_in in[4];
+	struct cw_sighting out[4], s;
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	char err[256], key[64];
+
+	NEED_REDIS();
+	sg_fingerprint(sg_text, &a);
+	in[0] = sg_in(&a, "reuters", "art-1", 5000);
+	s = sg_record1(&in[0]);
+	cw_sighting_release(&s);
+	in[0] = sg_in(&a, "bbc", "art-2", 6000);
+	in[1] = sg_in(&a, "cnn", "art-3", 7000);
+	in[2] = sg_in(&a, "bbc", "art-2", 6000);
+	in[3] = sg_in(&a, "reuters", "art-1", 5000);
+	cr_assert_eq(cw_sightings_record(sg_r, &o, in, 4, out, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(out[0].total, 2);
+	cr_expect_eq(out[1].total, 3);
+	cr_expect_eq(out[1].distinct_outlets, 3);
+	cr_expect_eq(out[2].total, 3);
+	cr_expect_eq(out[3].total, 3, "a redelivered first sighting counts once");
+	cr_expect_eq(out[3].distinct_outlets, 3);
+	cr_expect_str_eq(out[3].first_article_id, "art-1");
+	for (int i = 0; i < 4; i++)
+		cw_sighting_release(&out[i]);
+	snprintf(key, sizeof(key), "cwt:sg:{%s}", a.fp);
+	cr_expect_eq(sg_int("HLEN %s", key), 5 + 3 + 3, "counts, 3 outlets, 3 articles");
+}
+
+/* One batch can add more new articles to one cluster than a Lua call can
+ * take arguments at once (worker.batch_size goes to 100000). */
+Test(sightings, batch_adds_many_articles_to_one_cluster)
+{
+	enum { N = 4500 };
+	struct sg_claim a;
+	struct cw_sighting_in *in = cw_xcalloc(N, sizeof(*in));
+	struct cw_sighting *out = cw_xcalloc(N, sizeof(*out));
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	char err[256], key[64], (*arts)[16] = cw_xcalloc(N, sizeof(*arts));
+
+	NEED_REDIS();
+	sg_fingerprint(sg_text, &a);
+	for (int i = 0; i < N; i++) {
+		snprintf(arts[i], sizeof(arts[i]), "art-%d", i);
+		in[i] = sg_in(&a, i % 2 ? "bbc" : "reuters", arts[i], 1000 + i);
+	}
+	cr_assert_eq(cw_sightings_record(sg_r, &o, in, N, out, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(out[N - 1].total, N);
+	cr_expect_eq(out[N - 1].distinct_outlets, 2);
+	snprintf(key, sizeof(key), "cwt:sg:{%s}", a.fp);
+	cr_expect_eq(sg_int("HLEN %s", key), 5 + 2 + N);
+	for (int i = 0; i < N; i++)
+		cw_sighting_release(&out[i]);
+	free(in);
+	free(out);
+	free(arts);
+}
