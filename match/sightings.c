@@ -1,13 +1,14 @@
 /*
  * sightings.c — records where each claim was seen, in clusters of exact and
- * near-duplicate wordings, in two round trips per batch (the keys and the
- * reasoning are in sightings.h).
+ * near-duplicate wordings, in two or three round trips per batch (the keys
+ * and the reasoning are in sightings.h).
  *
  * Two ways of sending a batch, chosen by cw_sightings_opts.per_claim_script:
  *   batch (standalone Redis, the default): one MGET of the fingerprint
- *     pointers and two HMGET per band, then one EVALSHA for the whole batch
- *     and one HSET per band bucket written; the command count does not grow
- *     with the batch, and the script touches each cluster's hash once.
+ *     pointers, then HMGETs of the band keys of the claims whose fingerprint
+ *     is new, then one EVALSHA for the whole batch and one HSET per band
+ *     bucket written; the command count does not grow with the batch, and
+ *     the script touches each cluster's hash once.
  *   per claim (Redis Cluster): a GET per fingerprint pointer and the same
  *     HMGETs, then one EVALSHA per claim naming only its cluster's hash, and
  *     single-key writes of the pointers.
@@ -35,73 +36,105 @@
  * Records one sighting in one cluster, atomically; the only key is the
  * cluster's hash.  The first sighting is the earliest by time (ties: the
  * smaller article id), whatever order redeliveries arrive in.  The "o:" and
- * "a:" fields make a redelivered claim count once.
+ * "a:" fields make a redelivered claim count once; they are read with the
+ * counts and written with them, so a sighting is three commands.
  *
  * KEYS: hash.  ARGV: outlet, article id, time ms, ttl s.  Returns {distinct
  * outlets, total, first outlet, first seen ms, first article}.
  */
 static struct cw_redis_script record_script = CW_REDIS_SCRIPT(
     "local h = KEYS[1]\n"
+    "local ko, ka = 'o:' .. ARGV[1], 'a:' .. ARGV[2]\n"
     "local f = redis.call('HMGET', h, 'first_seen_ms', 'first_outlet', 'first_article', "
-    "'outlets', 'articles')\n"
-    "local no = (tonumber(f[4]) or 0) + redis.call('HSETNX', h, 'o:' .. ARGV[1], '1')\n"
-    "local na = (tonumber(f[5]) or 0) + redis.call('HSETNX', h, 'a:' .. ARGV[2], '1')\n"
+    "'outlets', 'articles', ko, ka)\n"
+    "local no, na, w = tonumber(f[4]) or 0, tonumber(f[5]) or 0, {}\n"
+    "if not f[6] then\n"
+    "  no = no + 1\n"
+    "  w[#w + 1] = ko\n"
+    "  w[#w + 1] = '1'\n"
+    "end\n"
+    "if not f[7] then\n"
+    "  na = na + 1\n"
+    "  w[#w + 1] = ka\n"
+    "  w[#w + 1] = '1'\n"
+    "end\n"
+    "local dirty = #w > 0\n"
     "local t = tonumber(ARGV[3])\n"
     "local fs = f[1] and tonumber(f[1])\n"
     "if (not fs) or t < fs or (t == fs and ARGV[2] < f[3]) then\n"
-    "  f = {ARGV[3], ARGV[1], ARGV[2]}\n"
+    "  f, dirty = {ARGV[3], ARGV[1], ARGV[2]}, true\n"
     "end\n"
-    "redis.call('HSET', h, 'first_seen_ms', f[1], 'first_outlet', f[2], 'first_article', f[3], "
-    "'outlets', no, 'articles', na)\n"
+    "if dirty then\n"
+    "  redis.call('HSET', h, 'first_seen_ms', f[1], 'first_outlet', f[2], 'first_article', "
+    "f[3], 'outlets', no, 'articles', na, unpack(w))\n"
+    "end\n"
     "redis.call('EXPIRE', h, ARGV[4])\n"
     "return {no, na, f[2], f[1], f[3]}\n");
 
 /*
- * The whole batch in one call.  ARGV: key prefix, ttl s, then per claim:
- * cluster, outlet, article id, time ms, fingerprint op ("S": SET NX EX, "E":
+ * The whole batch in one call.  ARGV: ttl s, then per claim: cluster hash
+ * key, outlet, article id, time ms, fingerprint op ("S": SET NX EX, "E":
  * EXPIRE, "-": nothing), fingerprint key, pointer value ("<cluster>
  * <simhash>").  Returns 5 values per claim, as record_script does, each the
  * cluster's state right after that claim (claims of one cluster are applied
- * in batch order).  A cluster's hash is read once, written once and expires
- * once per batch.
+ * in batch order).
+ *
+ * A cluster's hash is read once (with the first claim's "o:" and "a:"
+ * fields), written once and expires once per batch; the fields new to it
+ * are written with the counts.  Only a later claim of a cluster that
+ * existed before the batch, with an outlet or article not read yet, costs
+ * an HSETNX.  Every redis.call costs more than the Lua around it, so a claim
+ * that founds its cluster costs four: HMGET, HSET, EXPIRE and its pointer.
  */
 static struct cw_redis_script batch_script = CW_REDIS_SCRIPT(
-    "local pre, ttl = ARGV[1], tonumber(ARGV[2])\n"
-    "local res, cl, order, i, n = {}, {}, {}, 3, 0\n"
-    "while i <= #ARGV do\n"
-    "  local c, o, a, ts = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3]\n"
-    "  local op, fk, ptr = ARGV[i+4], ARGV[i+5], ARGV[i+6]\n"
-    "  local t = tonumber(ts)\n"
-    "  i = i + 7\n"
-    "  local s = cl[c]\n"
+    "local ttl = ARGV[1]\n"
+    "local res, cl, order, n = {}, {}, {}, 0\n"
+    /* true when field k is new to cluster s; it is then recorded */
+    "local function fresh(s, k)\n"
+    "  local x = s.has[k]\n"
+    "  if x then return false end\n"
+    "  s.has[k] = true\n"
+    "  if x == nil and s.old then return redis.call('HSETNX', s.h, k, '1') == 1 end\n"
+    "  s.add[#s.add + 1] = k\n"
+    "  return true\n"
+    "end\n"
+    "for i = 2, #ARGV, 7 do\n"
+    "  local h, o, a, ts, op = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4]\n"
+    "  local ko, ka, t = 'o:' .. o, 'a:' .. a, tonumber(ts)\n"
+    "  local s = cl[h]\n"
     "  if not s then\n"
-    "    local h = pre .. 'sg:{' .. c .. '}'\n"
     "    local f = redis.call('HMGET', h, 'first_seen_ms', 'first_outlet', 'first_article', "
-    "'outlets', 'articles')\n"
+    "'outlets', 'articles', ko, ka)\n"
     "    s = {h = h, fss = f[1], fs = f[1] and tonumber(f[1]), fo = f[2], fa = f[3], "
-    "no = tonumber(f[4]) or 0, na = tonumber(f[5]) or 0, dirty = false}\n"
-    "    cl[c] = s\n"
+    "no = tonumber(f[4]) or 0, na = tonumber(f[5]) or 0, old = f[1] ~= false, "
+    "has = {[ko] = f[6] ~= false, [ka] = f[7] ~= false}, add = {}, dirty = false}\n"
+    "    cl[h] = s\n"
     "    order[#order + 1] = s\n"
     "  end\n"
     "  if (not s.fs) or t < s.fs or (t == s.fs and a < s.fa) then\n"
     "    s.fs, s.fss, s.fo, s.fa, s.dirty = t, ts, o, a, true\n"
     "  end\n"
-    "  if redis.call('HSETNX', s.h, 'o:' .. o, '1') == 1 then\n"
-    "    s.no, s.dirty = s.no + 1, true\n"
-    "  end\n"
-    "  if redis.call('HSETNX', s.h, 'a:' .. a, '1') == 1 then\n"
-    "    s.na, s.dirty = s.na + 1, true\n"
-    "  end\n"
+    "  if fresh(s, ko) then s.no, s.dirty = s.no + 1, true end\n"
+    "  if fresh(s, ka) then s.na, s.dirty = s.na + 1, true end\n"
     "  res[n + 1], res[n + 2], res[n + 3], res[n + 4], res[n + 5] = s.no, s.na, s.fo, s.fss, "
     "s.fa\n"
     "  n = n + 5\n"
-    "  if op == 'S' then redis.call('SET', fk, ptr, 'EX', ttl, 'NX')\n"
-    "  elseif op == 'E' then redis.call('EXPIRE', fk, ttl) end\n"
+    "  if op == 'S' then redis.call('SET', ARGV[i+5], ARGV[i+6], 'EX', ttl, 'NX')\n"
+    "  elseif op == 'E' then redis.call('EXPIRE', ARGV[i+5], ttl) end\n"
     "end\n"
+    /* unpack() is bounded by the Lua stack: new fields go 2000 at a time */
     "for _, s in ipairs(order) do\n"
     "  if s.dirty then\n"
-    "    redis.call('HSET', s.h, 'first_seen_ms', s.fss, 'first_outlet', s.fo, "
-    "'first_article', s.fa, 'outlets', s.no, 'articles', s.na)\n"
+    "    local w = {'first_seen_ms', s.fss, 'first_outlet', s.fo, 'first_article', s.fa, "
+    "'outlets', s.no, 'articles', s.na}\n"
+    "    local m = 10\n"
+    "    for _, k in ipairs(s.add) do\n"
+    "      w[m + 1] = k\n"
+    "      w[m + 2] = '1'\n"
+    "      m = m + 2\n"
+    "      if m >= 4000 then redis.call('HSET', s.h, unpack(w, 1, m)); m = 0 end\n"
+    "    end\n"
+    "    if m > 0 then redis.call('HSET', s.h, unpack(w, 1, m)) end\n"
     "  end\n"
     "  redis.call('EXPIRE', s.h, ttl)\n"
     "end\n"
@@ -255,28 +288,39 @@ static char *reply_dup(const redisReply *r)
 /* Band buckets looked up: the current one and the one before. */
 #define NBUCKETS 2
 
+/* Where a claim's exact fingerprint points in Redis, copied out of round
+ * trip 1's reply (which the next round trip frees). */
+struct fp_ptr {
+	char cluster[17];
+	uint64_t simhash;
+	int found; /* a well-formed pointer was read */
+};
+
 /*
- * One batch's keys and fields, built once: claim i's fingerprint key is
- * fpkey[i]; its band j's key, as 16 hex digits, is field + (i * maxb + j) *
- * 16.  The band bucket hashes are bkey[w * maxb + j] (w 0 the current bucket,
- * 1 the previous).  Also what round trip 1 found for each and what round trip
- * 2 must write.
+ * One batch's keys and fields, built once: claim i's fingerprint is fp[i],
+ * its key fpkey[i]; its band j's key, as 16 hex digits, is field + (i * maxb
+ * + j) * 16.  The band bucket hashes are bkey[w * maxb + j] (w 0 the current
+ * bucket, 1 the previous).  Also what the reads found for each and what the
+ * record round trip must write.
  */
 struct batch {
 	size_t n, maxb;
+	uint64_t *fp;
 	char *fpmem;
 	const char **fpkey;
 	size_t *fpkeylen;
-	const redisReply **fpgot; /* per claim */
-	char *field;              /* n * maxb * 16 hex digits, no NULs */
-	char (*bkey)[SG_KEY];     /* NBUCKETS * maxb */
+	struct fp_ptr *fpgot; /* per claim */
+	char *field;          /* n * maxb * 16 hex digits, no NULs */
+	char (*bkey)[SG_KEY]; /* NBUCKETS * maxb */
 	size_t *bkeylen;
+	unsigned char *bexists;  /* NBUCKETS * maxb: the bucket hash existed in round trip 1 */
+	unsigned char *need;     /* per claim: its band keys are looked up */
 	const redisReply **bgot; /* ((i * maxb + j) * NBUCKETS + w): band j of claim i, bucket w */
-	unsigned char *write;    /* i * maxb + j: HSET into the current bucket in round trip 2 */
+	unsigned char *write;    /* i * maxb + j: HSET into the current bucket when recording */
 	long long bucket_ttl;    /* seconds left to the end of the bucket after the current */
 };
 
-/* Per-claim text arguments of round trip 2. */
+/* Per-claim text arguments of the record round trip. */
 struct claim_args {
 	char tms[24];
 	char ptr[40];
@@ -299,6 +343,7 @@ static void batch_keys(struct cw_redis *r, struct batch *b, const struct cw_sigh
 	b->maxb = 0;
 	for (size_t i = 0; i < n; i++)
 		b->maxb = CW_MAX(b->maxb, nbands_of(&in[i]));
+	b->fp = cw_xmalloc(n * sizeof(*b->fp));
 	b->fpmem = cw_xmalloc(n * cap);
 	b->fpkey = cw_xmalloc(n * sizeof(*b->fpkey));
 	b->fpkeylen = cw_xmalloc(n * sizeof(*b->fpkeylen));
@@ -306,11 +351,15 @@ static void batch_keys(struct cw_redis *r, struct batch *b, const struct cw_sigh
 	b->field = cw_xmalloc(n * b->maxb * 16 + 1);
 	b->bkey = cw_xmalloc((NBUCKETS * b->maxb + 1) * sizeof(*b->bkey));
 	b->bkeylen = cw_xmalloc((NBUCKETS * b->maxb + 1) * sizeof(*b->bkeylen));
+	b->bexists = cw_xcalloc(NBUCKETS * b->maxb + 1, 1);
+	b->need = cw_xcalloc(n, 1);
 	b->bgot = cw_xcalloc(n * b->maxb * NBUCKETS + 1, sizeof(*b->bgot));
 	b->write = cw_xcalloc(n * b->maxb + 1, 1);
 	b->bucket_ttl = start + 2 * width - now_s;
 	p = b->fpmem;
 	for (size_t i = 0; i < n; i++, p += cap) {
+		if (parse_hex16(in[i].fingerprint, &b->fp[i]) < 0)
+			b->fp[i] = strtoull(in[i].fingerprint, NULL, 16);
 		b->fpkey[i] = p;
 		b->fpkeylen[i] = (size_t)cw_redis_key(r, p, cap, "sg:fp:%.16s", in[i].fingerprint);
 		for (size_t j = 0; j < nbands_of(&in[i]); j++) {
@@ -328,6 +377,7 @@ static void batch_keys(struct cw_redis *r, struct batch *b, const struct cw_sigh
 
 static void batch_free(struct batch *b)
 {
+	free(b->fp);
 	free(b->fpmem);
 	free(b->fpkey);
 	free(b->fpkeylen);
@@ -335,18 +385,38 @@ static void batch_free(struct batch *b)
 	free(b->field);
 	free(b->bkey);
 	free(b->bkeylen);
+	free(b->bexists);
+	free(b->need);
 	free(b->bgot);
 	free(b->write);
 }
 
-/* Round trip 1: where every exact fingerprint and band key points. */
-static int read_pointers(struct cw_redis *r, struct batch *b, const struct cw_sighting_in *in,
-                         int per_claim, char *errstr, size_t errsize)
+/* Any error reply among rep[0..nrep) fails the read; so does a count other
+ * than want. */
+static int replies_ok(redisReply **rep, size_t nrep, size_t want, char *errstr, size_t errsize)
 {
-	size_t cap = 2 + b->n, nrep, k = 0, nfp = per_claim ? b->n : 1;
-	const char **argv = cw_xmalloc(cap * sizeof(*argv));
-	size_t *argvlen = cw_xmalloc(cap * sizeof(*argvlen));
+	if (nrep != want) {
+		seterr(errstr, errsize, "redis: reading sightings pointers: %zu replies", nrep);
+		return CW_ERR;
+	}
+	for (size_t q = 0; q < nrep; q++)
+		if (rep[q]->type == REDIS_REPLY_ERROR) {
+			seterr(errstr, errsize, "redis: reading sightings pointers: %.*s",
+			       (int)rep[q]->len, rep[q]->str);
+			return CW_ERR;
+		}
+	return 0;
+}
+
+/* Round trip 1: where every exact fingerprint points, and which band bucket
+ * hashes exist (a bucket's first founder creates it; the previous bucket is
+ * absent for the first ttl_s of a deployment or of a new ttl_s). */
+static int read_fingerprints(struct cw_redis *r, struct batch *b, int per_claim, char *errstr,
+                             size_t errsize)
+{
+	size_t nrep, nfp = per_claim ? b->n : 1, nb = NBUCKETS * b->maxb;
 	redisReply **rep;
+	const redisReply *const *fp;
 	int rc;
 
 	if (per_claim) {
@@ -357,64 +427,113 @@ static int read_pointers(struct cw_redis *r, struct batch *b, const struct cw_si
 			cw_redis_appendv(r, 2, a, al);
 		}
 	} else {
+		const char **argv = cw_xmalloc((1 + b->n) * sizeof(*argv));
+		size_t *argvlen = cw_xmalloc((1 + b->n) * sizeof(*argvlen));
 		argv[0] = "MGET", argvlen[0] = 4;
 		memcpy(argv + 1, b->fpkey, b->n * sizeof(*argv));
 		memcpy(argvlen + 1, b->fpkeylen, b->n * sizeof(*argvlen));
 		cw_redis_appendv(r, (int)(b->n + 1), argv, argvlen);
+		free(argv);
+		free(argvlen);
 	}
-	/* per band and bucket, one HMGET of the band keys of the claims that
-	 * have that band (every claim, unless some carry fewer bands) */
+	for (size_t q = 0; q < nb; q++) {
+		const char *a[2] = {"EXISTS", b->bkey[q]};
+		size_t al[2] = {6, b->bkeylen[q]};
+		cw_redis_appendv(r, 2, a, al);
+	}
+	if ((rc = cw_redis_exec(r, &rep, &nrep, errstr, errsize)) < 0)
+		return rc;
+	if ((rc = replies_ok(rep, nrep, nfp + nb, errstr, errsize)) < 0)
+		return rc;
+	if (!per_claim && (rep[0]->type != REDIS_REPLY_ARRAY || rep[0]->elements != b->n)) {
+		seterr(errstr, errsize, "redis: reading sightings pointers: unexpected reply");
+		return CW_ERR;
+	}
+	fp =
+	    per_claim ? (const redisReply *const *)rep : (const redisReply *const *)rep[0]->element;
+	for (size_t i = 0; i < b->n; i++)
+		b->fpgot[i].found =
+		    parse_ptr(fp[i], b->fpgot[i].cluster, &b->fpgot[i].simhash) == 0;
+	for (size_t q = 0; q < nb; q++)
+		b->bexists[q] =
+		    rep[nfp + q]->type == REDIS_REPLY_INTEGER && rep[nfp + q]->integer > 0;
+	return 0;
+}
+
+/* Marks the claims whose band keys must be looked up: those whose exact
+ * fingerprint is neither in Redis nor earlier in the batch, since the others
+ * join that fingerprint's cluster whatever their bands say.  Returns how many. */
+static size_t mark_need(const struct cw_sighting_in *in, struct batch *b)
+{
+	struct ptrmap seen;
+	char none[17] = "";
+	size_t m = 0;
+
+	map_init(&seen, b->n);
+	for (size_t i = 0; i < b->n; i++) {
+		b->need[i] =
+		    !b->fpgot[i].found && !map_get(&seen, -1, b->fp[i]) && nbands_of(&in[i]) > 0;
+		m += b->need[i];
+		map_put(&seen, -1, b->fp[i], none, 0);
+	}
+	free(seen.s);
+	return m;
+}
+
+/* Round trip 2, only when some claim needs it: per band bucket that exists,
+ * one HMGET of the band keys of the claims that need them.  bgot of the
+ * others stays NULL (no pointer). */
+static int read_bands(struct cw_redis *r, struct batch *b, const struct cw_sighting_in *in,
+                      char *errstr, size_t errsize)
+{
+	size_t nrep, k, q = 0, nq = 0;
+	const char **argv = cw_xmalloc((2 + b->n) * sizeof(*argv));
+	size_t *argvlen = cw_xmalloc((2 + b->n) * sizeof(*argvlen));
+	redisReply **rep;
+	int rc = 0;
+
 	for (size_t w = 0; w < NBUCKETS; w++)
 		for (size_t j = 0; j < b->maxb; j++) {
+			if (!b->bexists[w * b->maxb + j])
+				continue;
 			k = 0;
 			argv[k] = "HMGET", argvlen[k++] = 5;
 			argv[k] = b->bkey[w * b->maxb + j],
 			argvlen[k++] = b->bkeylen[w * b->maxb + j];
 			for (size_t i = 0; i < b->n; i++)
-				if (nbands_of(&in[i]) > j)
+				if (b->need[i] && nbands_of(&in[i]) > j)
 					argv[k] = b->field + (i * b->maxb + j) * 16,
 					argvlen[k++] = 16;
+			if (k == 2)
+				continue;
 			cw_redis_appendv(r, (int)k, argv, argvlen);
+			nq++;
 		}
-	if ((rc = cw_redis_exec(r, &rep, &nrep, errstr, errsize)) < 0)
+	if (nq == 0)
 		goto out;
-	if (nrep != nfp + NBUCKETS * b->maxb) {
-		seterr(errstr, errsize, "redis: reading sightings pointers: %zu replies", nrep);
-		rc = CW_ERR;
+	if ((rc = cw_redis_exec(r, &rep, &nrep, errstr, errsize)) < 0 ||
+	    (rc = replies_ok(rep, nrep, nq, errstr, errsize)) < 0)
 		goto out;
-	}
-	for (size_t q = 0; q < nrep; q++)
-		if (rep[q]->type == REDIS_REPLY_ERROR) {
-			seterr(errstr, errsize, "redis: reading sightings pointers: %.*s",
-			       (int)rep[q]->len, rep[q]->str);
-			rc = CW_ERR;
-			goto out;
-		}
-	if (per_claim) {
-		for (size_t i = 0; i < b->n; i++)
-			b->fpgot[i] = rep[i];
-	} else {
-		if (rep[0]->type != REDIS_REPLY_ARRAY || rep[0]->elements != b->n) {
-			seterr(errstr, errsize,
-			       "redis: reading sightings pointers: unexpected reply");
-			rc = CW_ERR;
-			goto out;
-		}
-		for (size_t i = 0; i < b->n; i++)
-			b->fpgot[i] = rep[0]->element[i];
-	}
+	/* the replies come in the order queued: walk the same loops again */
 	for (size_t w = 0; w < NBUCKETS; w++)
 		for (size_t j = 0; j < b->maxb; j++) {
-			const redisReply *a = rep[nfp + w * b->maxb + j];
-			size_t e = 0;
-			if (a->type != REDIS_REPLY_ARRAY) {
+			const redisReply *a;
+			size_t e = 0, want = 0;
+			if (!b->bexists[w * b->maxb + j])
+				continue;
+			for (size_t i = 0; i < b->n; i++)
+				want += b->need[i] && nbands_of(&in[i]) > j;
+			if (want == 0)
+				continue;
+			a = rep[q++];
+			if (a->type != REDIS_REPLY_ARRAY || a->elements != want) {
 				seterr(errstr, errsize,
 				       "redis: reading sightings pointers: unexpected reply");
 				rc = CW_ERR;
 				goto out;
 			}
 			for (size_t i = 0; i < b->n; i++)
-				if (nbands_of(&in[i]) > j && e < a->elements)
+				if (b->need[i] && nbands_of(&in[i]) > j)
 					b->bgot[(i * b->maxb + j) * NBUCKETS + w] = a->element[e++];
 		}
 out:
@@ -447,20 +566,17 @@ static void choose(const struct cw_sighting_in *in, size_t n, int maxham, struct
 	for (size_t i = 0; i < n; i++) {
 		struct cw_sighting *s = &out[i];
 		const redisReply **got = b->bgot + i * b->maxb * NBUCKETS;
-		uint64_t fp = 0, sh;
-		const struct slot *hit;
+		uint64_t fp = b->fp[i], sh;
+		const struct slot *hit = map_get(&map, -1, fp);
 		size_t nb = nbands_of(&in[i]);
 		char c[17];
-		int best = maxham + 1, in_redis = parse_ptr(b->fpgot[i], c, &sh) == 0, founds = 0;
+		int best = maxham + 1, in_redis = b->fpgot[i].found, founds = 0;
 
-		if (parse_hex16(in[i].fingerprint, &fp) < 0)
-			fp = strtoull(in[i].fingerprint, NULL, 16);
-		hit = map_get(&map, -1, fp);
 		s->method = CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_EXACT;
 		if (hit) {
 			memcpy(s->cluster, hit->cluster, 17);
 		} else if (in_redis) {
-			memcpy(s->cluster, c, 17);
+			memcpy(s->cluster, b->fpgot[i].cluster, 17);
 		} else {
 			for (size_t j = 0; j < nb; j++) {
 				const struct slot *bh = map_get(&map, (long)j, in[i].lsh_keys[j]);
@@ -570,24 +686,25 @@ static int bands_ok(redisReply **rep, size_t nrep, size_t first, size_t m, char 
 	return 0;
 }
 
-/* Round trip 2, one EVALSHA for the batch and the band writes. */
+/* The record round trip: one EVALSHA for the batch and the band writes. */
 static int record_batch(struct cw_redis *r, const struct cw_sighting_in *in, size_t n,
                         const struct batch *b, const struct claim_args *ca, const char *ttls,
                         struct cw_sighting *out, size_t *done, char *errstr, size_t errsize)
 {
-	size_t cap = 2 + n * 7, k = 0, nrep, nbw;
+	size_t cap = 1 + n * 7, k = 0, nrep, nbw, hcap = strlen(cw_redis_prefix(r)) + 22;
 	const char **args = cw_xmalloc(cap * sizeof(*args));
 	size_t *len = cw_xmalloc(cap * sizeof(*len));
+	char *hkeys = cw_xmalloc(n * hcap); /* "sg:{" + 16 hex + "}" after the prefix */
 	redisReply **rep;
 	int rc;
 
 #define ARG(p, l) (args[k] = (p), len[k] = (l), k++)
-	ARG(cw_redis_prefix(r), strlen(cw_redis_prefix(r)));
 	ARG(ttls, strlen(ttls));
 	for (size_t i = 0; i < n; i++) {
 		const char *outlet = in[i].outlet ? in[i].outlet : "";
 		const char *art = in[i].article_id ? in[i].article_id : "";
-		ARG(out[i].cluster, 16);
+		char *h = hkeys + i * hcap;
+		ARG(h, (size_t)cw_redis_key(r, h, hcap, "sg:{%s}", out[i].cluster));
 		ARG(outlet, strlen(outlet));
 		ARG(art, strlen(art));
 		ARG(ca[i].tms, strlen(ca[i].tms));
@@ -599,6 +716,7 @@ static int record_batch(struct cw_redis *r, const struct cw_sighting_in *in, siz
 	cw_redis_append_script(r, &batch_script, 0, NULL, NULL, (int)k, args, len);
 	free(args);
 	free(len);
+	free(hkeys);
 	nbw = append_bands(r, b, ca);
 	if ((rc = cw_redis_exec(r, &rep, &nrep, errstr, errsize)) < 0)
 		return rc;
@@ -611,7 +729,7 @@ static int record_batch(struct cw_redis *r, const struct cw_sighting_in *in, siz
 	return 0;
 }
 
-/* Round trip 2, one EVALSHA per claim naming its cluster's hash only, and
+/* The record round trip: one EVALSHA per claim naming its cluster's hash only, and
  * single-key pointer writes. */
 static int record_per_claim(struct cw_redis *r, const struct cw_sighting_in *in, size_t n,
                             const struct batch *b, const struct claim_args *ca, const char *ttls,
@@ -684,11 +802,13 @@ int cw_sightings_record(struct cw_redis *r, const struct cw_sightings_opts *o,
 		goto out;
 	snprintf(ttls, sizeof(ttls), "%lld", ttl);
 	batch_keys(r, &b, in, n, ttl, now_ms);
-	if ((rc = read_pointers(r, &b, in, per_claim, errstr, errsize)) < 0)
+	if ((rc = read_fingerprints(r, &b, per_claim, errstr, errsize)) < 0)
+		goto out;
+	if (mark_need(in, &b) > 0 && (rc = read_bands(r, &b, in, errstr, errsize)) < 0)
 		goto out;
 	fp_known = cw_xmalloc(n * sizeof(*fp_known));
 	choose(in, n, maxham, &b, out, fp_known);
-	/* the replies of round trip 1 are freed by the next exec */
+	/* choose() read the band replies (bgot) last: the next exec frees them */
 	ca = cw_xmalloc(n * sizeof(*ca));
 	for (size_t i = 0; i < n; i++)
 		fill_args(&in[i], &out[i], fp_known[i], &ca[i]);

@@ -34,23 +34,28 @@
  * near-duplicates of clusters founded before the change are then not found
  * (their exact fingerprints still are).
  *
- * Round trips per batch: two.  (1) Read the fingerprint key of every claim
- * and, per band, its current and previous bucket (HMGET of every claim's band
- * key); the cluster is then chosen locally (exact, else a band hit whose
- * SimHash is close enough, else a new cluster; claims of the same batch join
- * each other).  (2) Record the sightings, write the fingerprint pointers that
- * (1) found missing (SET NX EX; an existing one gets its TTL refreshed), and
- * the founders' band keys (one HSET per band bucket).
+ * Round trips per batch: two or three.  (1) Read the fingerprint key of
+ * every claim, and whether each band bucket hash exists.  (2) Only when some
+ * claim's exact fingerprint is neither in Redis nor earlier in the batch:
+ * per band and existing bucket (current, previous), one HMGET of those
+ * claims' band keys; a claim whose fingerprint is known joins that cluster
+ * whatever its bands say, so its band keys are not read.  The cluster is
+ * then chosen locally (exact, else a band hit whose SimHash is close enough,
+ * else a new cluster; claims of the same batch join each other).  (3) Record
+ * the sightings, write the fingerprint pointers that (1) found missing (SET
+ * NX EX; an existing one gets its TTL refreshed), and the founders' band
+ * keys (one HSET per band bucket).
  *
- * Standalone Redis (the default): (1) is one MGET plus two HMGET per band and
- * (2) one EVALSHA whose script loops over the batch, plus one HSET and one
- * EXPIRE per band written: the commands per batch do not grow with its size.
- * That script names keys of many Cluster slots, so on Redis Cluster set
- * per_claim_script (match.sightings_batch_script: false): (1) is one GET per
- * fingerprint plus the same HMGETs, and (2) one EVALSHA per claim naming only
- * its cluster's hash, plus single-key pointer writes, all pipelined.  Every
- * other command names one key.  Both paths keep the same keys and give the
- * same answers, so a deployment can switch between them.
+ * Standalone Redis (the default): (1) is one MGET plus one EXISTS per band
+ * bucket, (2) at most two HMGET per band, and (3) one EVALSHA whose script
+ * loops over the batch, plus one HSET and one EXPIRE per band written: the
+ * commands per batch do not grow with its size.  That script names keys of
+ * many Cluster slots, so on Redis Cluster set per_claim_script
+ * (match.sightings_batch_script: false): (1) is one GET per fingerprint plus
+ * the same EXISTS, (2) the same HMGETs, and (3) one EVALSHA per claim naming
+ * only its cluster's hash, plus single-key pointer writes, all pipelined.
+ * Every other command names one key.  Both paths keep the same keys and give
+ * the same answers, so a deployment can switch between them.
  * Idempotent per (cluster, article id).
  */
 #ifndef CW_SIGHTINGS_H
