@@ -221,7 +221,7 @@ struct stops {
 
 static uint64_t stops_from(const unsigned char *t, size_t base, size_t len)
 {
-	size_t n = len - base < 64 ? len - base : 64;
+	size_t n = base < len ? (len - base < 64 ? len - base : 64) : 0;
 	uint64_t m = n < 64 ? ~0ull << n : 0;
 
 	for (size_t j = 0; j < n; j++)
@@ -233,15 +233,15 @@ static uint64_t stops_from(const unsigned char *t, size_t base, size_t len)
 static inline size_t next_stop(struct stops *sc, size_t i)
 {
 	for (;;) {
-		if (i - sc->base < 64) {
-			uint64_t r = sc->bits >> (i - sc->base);
-			if (r)
-				return i + (size_t)__builtin_ctzll(r);
-			sc->base += 64;
-		} else {
+		uint64_t r;
+		if (i < sc->base || i - sc->base >= 64) {
 			sc->base = i;
+			sc->bits = stops_from(sc->t, sc->base, sc->len);
 		}
-		sc->bits = stops_from(sc->t, sc->base, sc->len);
+		r = sc->bits >> (i - sc->base);
+		if (r)
+			return i + (size_t)__builtin_ctzll(r);
+		i = sc->base + 64; /* none in the rest of the window: the next one */
 	}
 }
 

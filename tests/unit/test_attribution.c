@@ -153,6 +153,32 @@ Test(attribution, empty_and_punctuation_only)
 	cr_expect_eq(a.speaker_len, 0);
 }
 
+/* Words longer than the scanner's 64-byte window, starting anywhere in it:
+ * each is one word, whole, and the scan ends (a run of plain bytes past the
+ * window once sent it round in a circle). */
+Test(attribution, words_longer_than_a_window, .timeout = 10)
+{
+	char s[400];
+	struct cw_attribution a;
+
+	for (size_t lead = 0; lead < 70; lead++) {
+		for (size_t run = 60; run < 200; run += 7) {
+			size_t n = 0;
+			for (size_t k = 0; k < lead; k++)
+				s[n++] = k % 5 == 4 ? ' ' : 'x';
+			s[n++] = '}';
+			memset(s + n, '^', run);
+			n += run;
+			memcpy(s + n, ", Peskov said.", 14);
+			n += 14;
+			cr_assert_eq(cw_attribution_find(s, n, &a), CW_ATTR_TAIL,
+			             "lead %zu run %zu", lead, run);
+			cr_assert_eq(a.claim_len, lead + 1 + run, "lead %zu run %zu", lead, run);
+			cr_assert_eq(a.speaker_len, 6);
+		}
+	}
+}
+
 /* A transcript's labelled sentence keeps its reported speech: the labelled
  * speaker said all of it. */
 Test(attribution, none_keeps_reported_speech)
