@@ -165,6 +165,31 @@ static int on_claim(const struct cw_extracted_claim *c, void *opaque)
 	return rc;
 }
 
+/* An article that yielded no claim is still an article an editor should
+ * see counted: one Claim record saying so (article_only), keyed by its id. */
+static int produce_article_only(struct extract_worker *ew, const Claimwire__Article *a)
+{
+	Claimwire__Claim cl;
+	char *id = a->id ? a->id : empty_string;
+	size_t len;
+
+	claimwire__claim__init(&cl);
+	cl.schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
+	cl.article_id = id;
+	cl.outlet = a->outlet ? a->outlet : empty_string;
+	cl.published = a->published;
+	cl.article_title = a->title ? a->title : empty_string;
+	cl.url = a->url ? a->url : empty_string;
+	cl.article_only = 1;
+	len = claimwire__claim__get_packed_size(&cl);
+	if (len > ew->packed_cap) {
+		ew->packed_cap = len * 2;
+		ew->packed = cw_xrealloc(ew->packed, ew->packed_cap);
+	}
+	claimwire__claim__pack(&cl, ew->packed);
+	return cw_worker_produce(ew->w, "topics.claims", id, strlen(id), ew->packed, len, NULL);
+}
+
 /* Extracts one record; dead-letters it when it cannot be read. */
 static int process_one(struct extract_worker *ew, const rd_kafka_message_t *msg)
 {
@@ -202,9 +227,14 @@ static int process_one(struct extract_worker *ew, const rd_kafka_message_t *msg)
 	}
 	struct cw_extract_stats st;
 	cw_extractor_stats(ew->ex, &st);
-	if (st.claims == 0)
+	if (st.claims == 0) {
 		cw_debug("msg=\"no claims\" article=%s sentences=%zu", id, st.sentences);
-	else
+		if ((rc = produce_article_only(ew, a)) != 0) {
+			cw_warn("msg=\"cannot produce the article's record\" article=%s rc=%d", id,
+			        rc);
+			rc = CW_ERR_RETRY;
+		}
+	} else
 		cw_debug("msg=\"claims\" article=%s sentences=%zu claims=%zu check_worthy=%zu%s",
 		         id, st.sentences, st.claims, st.check_worthy,
 		         st.truncated ? " truncated=1" : "");

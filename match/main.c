@@ -103,6 +103,34 @@ static void fill_sightings(Claimwire__Sightings *s, const struct cw_sighting *in
 	s->cluster = (char *)(uintptr_t)in->cluster;
 }
 
+/* An article that yielded no claim goes on to report as a verdict on
+ * nothing (no status, no candidates), keyed by the article's id, so that
+ * report counts it. */
+static int pass_article_only(struct cw_worker *w, const rd_kafka_message_t *msg,
+                             Claimwire__Claim *c)
+{
+	Claimwire__Verdict v;
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	if (!c->article_id || !*c->article_id) {
+		cw_worker_dead_letter(w, msg, "article record without an article id");
+		return 0;
+	}
+	claimwire__verdict__init(&v);
+	v.schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
+	v.claim = c;
+	v.decided_ms = cw_now_ms();
+	len = claimwire__verdict__get_packed_size(&v);
+	buf = cw_xmalloc(len);
+	claimwire__verdict__pack(&v, buf);
+	rc = cw_worker_produce(w, "topics.verdicts", c->article_id, strlen(c->article_id), buf, len,
+	                       NULL);
+	free(buf);
+	return rc;
+}
+
 static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, void *opaque)
 {
 	struct match_worker *mw = opaque;
@@ -126,6 +154,13 @@ static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, voi
 		if (!c) {
 			cw_worker_dead_letter(w, msgs[i],
 			                      "not a Claim record (protobuf unpack failed)");
+			continue;
+		}
+		if (c->article_only) {
+			rc = pass_article_only(w, msgs[i], c);
+			claimwire__claim__free_unpacked(c, NULL);
+			if (rc)
+				goto out;
 			continue;
 		}
 		if (!c->fingerprint || strlen(c->fingerprint) != 16 ||

@@ -968,6 +968,10 @@ void cw_output_summary(struct cw_rbuf *b, const struct cw_report_articles *a,
 			text_str(b, ar->url);
 			cw_rbuf_addc(b, '\n');
 		}
+		if (ar->nverdicts == 0 && ar->claim_count == 0) {
+			cw_rbuf_adds(b, "   no claim found\n");
+			continue;
+		}
 		cw_rbuf_addf(b, "   %zu claim%s: %u confirmed, %u suggested, %u unverified",
 		             ar->nverdicts, ar->nverdicts == 1 ? "" : "s", ty->confirmed,
 		             ty->suggested, ty->unverified);
@@ -1311,8 +1315,12 @@ static void articles_section(struct cw_rbuf *b, const struct cw_output_page *pg)
 		if (*t)
 			cw_rbuf_addf(b, "published %s &middot; ", t);
 		cw_output_time(ar->first_ms, t);
-		cw_rbuf_addf(b, "reported %s &middot; %u/%u claims &middot; id ", t,
-		             ar->claims_seen, ar->claim_count ? ar->claim_count : ar->claims_seen);
+		if (ar->claim_count == 0 && ar->claims_seen == 0)
+			cw_rbuf_addf(b, "reported %s &middot; no claim found &middot; id ", t);
+		else
+			cw_rbuf_addf(b, "reported %s &middot; %u/%u claims &middot; id ", t,
+			             ar->claims_seen,
+			             ar->claim_count ? ar->claim_count : ar->claims_seen);
 		h(b, ar->id);
 		cw_rbuf_adds(b, "</span></td></tr>");
 		for (size_t j = 0; j < ar->nverdicts; j++) {

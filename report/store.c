@@ -55,7 +55,8 @@ static struct cw_redis_script verdict_script = CW_REDIS_SCRIPT(
     "local fp, status, rating, cw = ARGV[10], ARGV[12], ARGV[13], ARGV[14]\n"
     "local cws, hour = tonumber(ARGV[15]), ARGV[16]\n"
     "local ak = b .. 'article:' .. aid\n"
-    "if redis.call('HSETNX', ak, 'id', aid) == 1 then\n"
+    "local created = redis.call('HSETNX', ak, 'id', aid) == 1\n"
+    "if created then\n"
     "  redis.call('HSET', ak, 'outlet', outlet, 'title', ARGV[5], 'url', ARGV[6],\n"
     "    'published', ARGV[7], 'first_ms', ts, 'last_ms', ts, 'claim_count', ccount,\n"
     "    'claims_seen', 0)\n"
@@ -63,6 +64,11 @@ static struct cw_redis_script verdict_script = CW_REDIS_SCRIPT(
     "  redis.call('ZADD', b .. 'outlet:' .. outlet .. ':articles', ts, aid)\n"
     "  redis.call('ZINCRBY', b .. 'outlets', 1, outlet)\n"
     "  redis.call('HINCRBY', b .. 'totals', 'articles', 1)\n"
+    "end\n"
+    /* An article that yielded no claim: counted, and complete, once. */
+    "if ARGV[17] == '1' then\n"
+    "  if created then redis.call('HINCRBY', b .. 'totals', 'articles_complete', 1) end\n"
+    "  return created and 1 or 0\n"
     "end\n"
     "local vk = b .. 'verdicts:' .. aid\n"
     "redis.call('ZREMRANGEBYSCORE', vk, idx, idx)\n"
@@ -325,7 +331,7 @@ int cw_store_add_verdicts(struct cw_store *s, const struct cw_store_verdict *v, 
 		                     : S(c->fingerprint);
 		if (!*fp)
 			fp = S(c->normalized); /* a claim without fingerprint: its text joins */
-		const char *args[16] = {
+		const char *args[17] = {
 		    c->article_id,
 		    idx,
 		    (const char *)v[i].bytes,
@@ -342,11 +348,12 @@ int cw_store_add_verdicts(struct cw_store *s, const struct cw_store_verdict *v, 
 		    c->check_worthy ? "1" : "0",
 		    cws,
 		    hour,
+		    c->article_only ? "1" : "0",
 		};
-		size_t arglen[16];
-		for (int k = 0; k < 16; k++)
+		size_t arglen[17];
+		for (int k = 0; k < 17; k++)
 			arglen[k] = k == 2 ? v[i].len : strlen(args[k]);
-		cw_redis_append_script(s->r, &verdict_script, 1, keys, keylen, 16, args, arglen);
+		cw_redis_append_script(s->r, &verdict_script, 1, keys, keylen, 17, args, arglen);
 		queued++;
 	}
 	if (!queued)
@@ -969,8 +976,8 @@ static int filtered_stats(struct cw_store *s, const struct cw_report_filter *f,
 		goto out;
 	for (size_t i = 0; i < a.n; i++) {
 		st->articles++;
-		if (a.v[i].claim_count && a.v[i].claims_seen >= a.v[i].claim_count)
-			st->articles_complete++;
+		if (a.v[i].claims_seen >= a.v[i].claim_count)
+			st->articles_complete++; /* an article with no claim is complete */
 		for (size_t j = 0; j < a.v[i].nverdicts; j++) {
 			const Claimwire__Verdict *v = a.v[i].verdicts[j];
 			const char *w = cw_output_status_word(v->status);

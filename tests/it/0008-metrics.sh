@@ -1,6 +1,8 @@
 # 0008 — /metrics is valid Prometheus text and its counters add up:
-# articles ingested = articles reported; claims extracted = verdicts
-# reported + match's dead letters.  Also: with --batch --serve, one SIGTERM
+# articles ingested = articles reported = articles complete, those that
+# yield no claim (page furniture only) included; records extracted =
+# verdicts reported + match's dead letters + one record per article with no
+# claim.  Also: with --batch --serve, one SIGTERM
 # during the batch stops the report worker, dashboard included.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || skip "curl not installed"
@@ -60,6 +62,10 @@ check_exposition() {
 }
 
 gen_articles $N >"$T/articles.jsonl"
+EMPTY=3
+for i in $(seq 1 $EMPTY); do
+	printf '{"id":"no-claim-%d","outlet":"Live Desk","title":"Watch live %d","body":"WATCH LIVE\\n\\nMore to follow."}\n' "$i" "$i"
+done >>"$T/articles.jsonl"
 start_worker match match
 start_worker extract extract
 cw ingest "$T/articles.jsonl" || fail "ingest"
@@ -83,14 +89,16 @@ ingested=$(metric claimwire_stage_produced_total 'stage="ingest"')
 extracted=$(metric claimwire_stage_produced_total 'stage="extract"')
 match_dead=$(metric claimwire_stage_dead_letters_total 'stage="match"')
 articles=$(metric claimwire_articles_reported_total)
+complete=$(metric claimwire_articles_complete)
 claims=$(metric claimwire_claims_total)
 verdicts=$(awk '$1 ~ /^claimwire_verdicts_total\{/ { n += $2 } END { print n + 0 }' "$T/metrics")
-echo "ingested=$ingested articles=$articles extracted=$extracted claims=$claims verdicts=$verdicts match_dead=$match_dead"
-[ "$ingested" = "$N" ] || fail "ingest produced '$ingested' articles, expected $N"
+echo "ingested=$ingested articles=$articles complete=$complete extracted=$extracted claims=$claims verdicts=$verdicts match_dead=$match_dead"
+[ "$ingested" = "$((N + EMPTY))" ] || fail "ingest produced '$ingested' articles, expected $((N + EMPTY))"
 [ "$articles" = "$ingested" ] || fail "articles reported $articles != ingested $ingested"
+[ "$complete" = "$articles" ] || fail "articles complete $complete != reported $articles"
 [ -n "$extracted" ] && [ "$extracted" -gt 0 ] || fail "no extract counter"
-[ "$extracted" -eq $((claims + ${match_dead:-0})) ] ||
-	fail "claims extracted $extracted != verdicts $claims + match dead letters ${match_dead:-0}"
+[ "$extracted" -eq $((claims + ${match_dead:-0} + EMPTY)) ] ||
+	fail "records extracted $extracted != verdicts $claims + match dead letters ${match_dead:-0} + $EMPTY articles with no claim"
 [ "$verdicts" -eq "$claims" ] || fail "verdicts by status add up to $verdicts, not $claims"
 kill -TERM "$PID_report"
 wait_exit "$PID_report" 20
