@@ -701,6 +701,10 @@ static void set_speaker(const struct sent *st, size_t a, size_t b, struct cw_att
 	size_t r;
 
 	at->pronoun = 0;
+	if (b <= a) { /* no words: no speaker */
+		at->speaker_off = at->speaker_len = 0;
+		return;
+	}
 	if (b - a == 1 && word_in(st, a, L_PRONOUNS)) {
 		at->pronoun = 1;
 	} else if (st->tok[b - 1].cap) {
@@ -994,7 +998,8 @@ enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct c
 		if (n - i > 8)
 			break;
 		if (i + 2 < n && word_in(&st, i, L_ACCORDING) && word_in(&st, i + 1, L_TO)) {
-			size_t e = next_comma(&st, i + 2);
+			/* the name is at least its first word, whatever follows it */
+			size_t e = next_comma(&st, i + 3);
 			set_speaker(&st, i + 2, e, a);
 			set_claim(&st, 0, i, a);
 			a->kind = CW_ATTR_ACCORDING;

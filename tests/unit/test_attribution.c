@@ -143,6 +143,30 @@ Test(attribution, golden)
 	}
 }
 
+/* A trailing "according to" whose source opens with a bracket: the source
+ * is the bracketed words, never a span of negative length. */
+Test(attribution, according_to_a_bracket)
+{
+	static const char *s[] = {
+	    "Over 40% of pupils now receive free meals, according to (Reuters) figures.",
+	    "Over 40% of pupils now receive free meals, according to(suite `sentence`) compares "
+	    "them.",
+	    "Over 40% of pupils now receive free meals, according to (Reuters).",
+	};
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		struct cw_attribution a;
+		size_t len = strlen(s[i]);
+		cw_attribution_find(s[i], len, &a);
+		cr_assert(a.speaker_len <= len && a.speaker_off <= len - a.speaker_len,
+		          "case %zu: speaker %zu+%zu", i, a.speaker_off, a.speaker_len);
+		cr_assert_leq(a.claim_off + a.claim_len, len, "case %zu", i);
+		cr_assert_eq(a.kind, CW_ATTR_ACCORDING, "case %zu", i);
+		cr_assert(a.speaker_len > 0 && (strncmp(s[i] + a.speaker_off, "Reuters", 7) == 0 ||
+		                                strncmp(s[i] + a.speaker_off, "suite", 5) == 0),
+		          "case %zu: speaker '%.*s'", i, (int)a.speaker_len, s[i] + a.speaker_off);
+	}
+}
+
 Test(attribution, empty_and_punctuation_only)
 {
 	struct cw_attribution a;
