@@ -61,6 +61,12 @@ struct doc {
 	int alive;
 };
 
+/* Per hit, while its per-field BM25 is added up: length norms and sums. */
+struct hit_fields {
+	double norm[CW_INDEX_NFIELDS];
+	double s[CW_INDEX_NFIELDS];
+};
+
 struct heap_ent {
 	float s;
 	uint32_t doc;
@@ -103,11 +109,12 @@ struct cw_index {
 	uint32_t *uq;   /* unique known terms of the query */
 	uint32_t *uqtf; /* their counts in the query */
 	uint32_t nu;
-	float *uidf;   /* idf of uq[i] */
-	uint32_t *ftf; /* CW_INDEX_NFIELDS * qcap: field tf scratch for one document */
+	float *uidf; /* idf of uq[i] */
 	struct heap_ent *heap;
+	struct hit_fields *hf; /* heap_cap of them */
 	size_t heap_cap;
-	uint32_t *qmark; /* per term: position in uq + 1 during a search, else 0 */
+	uint32_t *hitpos; /* per document: position in hits + 1 during field_scores, else 0 */
+	uint32_t *qmark;  /* per term: position in uq + 1 during a search, else 0 */
 	uint32_t qmark_cap;
 	char *clean;
 	size_t clean_len;
@@ -176,8 +183,9 @@ void cw_index_free(struct cw_index *ix)
 	free(ix->uq);
 	free(ix->uqtf);
 	free(ix->uidf);
-	free(ix->ftf);
 	free(ix->heap);
+	free(ix->hf);
+	free(ix->hitpos);
 	free(ix->qmark);
 	free(ix->clean);
 	free(ix);
@@ -198,7 +206,7 @@ size_t cw_index_memory(const struct cw_index *ix)
 	b += (size_t)ix->idslots_cap * sizeof(uint32_t);
 	b += ix->doc_bytes + ix->post_bytes;
 	/* search scratch sized to the documents and terms */
-	b += (size_t)ix->docs_cap * (sizeof(float) + sizeof(uint32_t));
+	b += (size_t)ix->docs_cap * (sizeof(float) + 2 * sizeof(uint32_t));
 	b += (size_t)ix->qmark_cap * sizeof(uint32_t);
 	b += MAX_QUERY_BYTES + 1;
 	return b;
@@ -335,9 +343,9 @@ static void id_slot_delete(struct cw_index *ix, uint32_t *slot)
 
 /* ---- put / remove ---- */
 
-static void posting_remove(struct cw_index *ix, uint32_t term, uint32_t doc)
+/* Position of doc in a term's postings (sorted by document), or t->n. */
+static uint32_t posting_find(const struct term *t, uint32_t doc)
 {
-	struct term *t = &ix->terms[term];
 	uint32_t lo = 0, hi = t->n;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -346,8 +354,15 @@ static void posting_remove(struct cw_index *ix, uint32_t term, uint32_t doc)
 		else
 			hi = mid;
 	}
-	if (lo < t->n && t->p[lo].doc == doc) {
-		memmove(&t->p[lo], &t->p[lo + 1], (t->n - lo - 1) * sizeof(struct posting));
+	return lo < t->n && t->p[lo].doc == doc ? lo : t->n;
+}
+
+static void posting_remove(struct cw_index *ix, uint32_t term, uint32_t doc)
+{
+	struct term *t = &ix->terms[term];
+	uint32_t i = posting_find(t, doc);
+	if (i < t->n) {
+		memmove(&t->p[i], &t->p[i + 1], (t->n - i - 1) * sizeof(struct posting));
 		t->n--;
 	}
 }
@@ -419,6 +434,8 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
 		free(ix->touched);
 		ix->acc = cw_xcalloc(cap, sizeof(float));
 		ix->touched = cw_xmalloc(cap * sizeof(uint32_t));
+		ix->hitpos = cw_xrealloc(ix->hitpos, cap * sizeof(uint32_t));
+		memset(ix->hitpos + ix->docs_cap, 0, (cap - ix->docs_cap) * sizeof(uint32_t));
 		ix->docs_cap = cap;
 	}
 	if (!found && (ix->live + 1) * 10u > ix->idslots_cap * 7u) {
@@ -613,8 +630,6 @@ static void analyse_query(struct cw_index *ix, const struct cw_index_query *q)
 		ix->uq = cw_xrealloc(ix->uq, ix->qcap * sizeof(uint32_t));
 		ix->uqtf = cw_xrealloc(ix->uqtf, ix->qcap * sizeof(uint32_t));
 		ix->uidf = cw_xrealloc(ix->uidf, ix->qcap * sizeof(float));
-		ix->ftf =
-		    cw_xrealloc(ix->ftf, (size_t)ix->qcap * CW_INDEX_NFIELDS * sizeof(uint32_t));
 	}
 	if (ix->qmark_cap < ix->nterms) {
 		uint32_t cap = ix->terms_cap;
@@ -687,38 +702,47 @@ static void sift_up(struct heap_ent *h, size_t i)
 	}
 }
 
-/* Per-field BM25 of one document, from its stored term ids. */
-static void field_scores(const struct cw_index *ix, uint32_t dn, float *out)
+/* Per-field BM25 of the hits.  The term frequencies come from the query
+ * terms' postings, which count each field's tokens as the documents' stored
+ * term ids do (a field holds at most MAX_FIELD_TOKENS, so a uint16 tf never
+ * saturates): one pass over postings the search has just read is cheaper
+ * than reading every term of every hit.  Each field's score still adds the
+ * terms up in uq order. */
+static void field_scores(struct cw_index *ix, struct cw_index_hit *hits, size_t n)
 {
-	const struct doc *d = &ix->docs[dn];
-	uint32_t nu = ix->nu;
-	uint32_t *tf = ix->ftf;
-	memset(tf, 0, (size_t)nu * CW_INDEX_NFIELDS * sizeof(uint32_t));
-	const uint32_t *t = d->terms;
-	for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
-		for (uint32_t i = 0; i < d->nterms[f]; i++) {
-			uint32_t m = ix->qmark[t[i]];
-			if (m)
-				tf[(size_t)f * nu + m - 1]++;
-		}
-		t += d->nterms[f];
-	}
 	double k1 = ix->p.k1;
-	for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
-		double avg = ix->live ? (double)ix->sum_len[f] / ix->live : 0;
-		double b = ix->p.b[f];
-		double norm = avg > 0 ? 1.0 - b + b * d->nterms[f] / avg : 1.0;
-		if (norm <= 0)
-			norm = 1.0;
-		double s = 0;
-		for (uint32_t u = 0; u < nu; u++) {
-			uint32_t c = tf[(size_t)f * nu + u];
-			if (!c)
-				continue;
-			double x = c / norm;
-			s += ix->uidf[u] * ix->uqtf[u] * x * (k1 + 1) / (k1 + x);
+	struct hit_fields *hf = ix->hf;
+	for (size_t i = 0; i < n; i++) {
+		const struct doc *d = &ix->docs[hits[i].doc];
+		for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
+			double avg = ix->live ? (double)ix->sum_len[f] / ix->live : 0;
+			double b = ix->p.b[f];
+			double norm = avg > 0 ? 1.0 - b + b * d->nterms[f] / avg : 1.0;
+			hf[i].norm[f] = norm <= 0 ? 1.0 : norm;
+			hf[i].s[f] = 0;
 		}
-		out[f] = (float)s;
+		ix->hitpos[hits[i].doc] = (uint32_t)i + 1;
+	}
+	for (uint32_t u = 0; u < ix->nu; u++) {
+		const struct term *t = &ix->terms[ix->uq[u]];
+		for (uint32_t j = 0; j < t->n; j++) {
+			uint32_t h = ix->hitpos[t->p[j].doc];
+			if (!h)
+				continue;
+			for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
+				uint32_t c = t->p[j].tf[f];
+				if (!c)
+					continue;
+				double x = c / hf[h - 1].norm[f];
+				hf[h - 1].s[f] +=
+				    ix->uidf[u] * ix->uqtf[u] * x * (k1 + 1) / (k1 + x);
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (int f = 0; f < CW_INDEX_NFIELDS; f++)
+			hits[i].field_bm25[f] = (float)hf[i].s[f];
+		ix->hitpos[hits[i].doc] = 0;
 	}
 }
 
@@ -792,6 +816,7 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 	size_t n = 0;
 	if (k > ix->heap_cap) {
 		ix->heap = cw_xrealloc(ix->heap, k * sizeof(struct heap_ent));
+		ix->hf = cw_xrealloc(ix->hf, k * sizeof(struct hit_fields));
 		ix->heap_cap = k;
 	}
 	struct heap_ent *heap = ix->heap;
@@ -824,8 +849,7 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 		h->score = e.s;
 		h->bm25_rank = (uint32_t)n;
 	}
-	for (size_t i = 0; i < total; i++)
-		field_scores(ix, hits[i].doc, hits[i].field_bm25);
+	field_scores(ix, hits, total);
 	for (uint32_t u = 0; u < nu; u++)
 		ix->qmark[ix->uq[u]] = 0;
 	return total;
