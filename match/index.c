@@ -51,6 +51,10 @@ struct term {
 
 struct doc {
 	char *id;
+	/* cw_index_numbers of the claim, then the sorted, distinct
+	 * cw_index_words of claim and title; one allocation */
+	uint64_t *hashes;
+	uint32_t nnumbers, nwords;
 	char *text; /* claim \0 title \0 speaker \0, one allocation */
 	uint32_t claim_len, title_len, speaker_len;
 	uint32_t nterms[CW_INDEX_NFIELDS];
@@ -172,6 +176,7 @@ void cw_index_free(struct cw_index *ix)
 		free(ix->docs[i].id);
 		free(ix->docs[i].text);
 		free(ix->docs[i].terms);
+		free(ix->docs[i].hashes);
 	}
 	free(ix->docs);
 	free(ix->dlen);
@@ -210,6 +215,161 @@ size_t cw_index_memory(const struct cw_index *ix)
 	b += (size_t)ix->qmark_cap * sizeof(uint32_t);
 	b += MAX_QUERY_BYTES + 1;
 	return b;
+}
+
+/* ---- raw-text features ---- */
+
+/* De-duplicates a short array in place (first occurrences kept); returns
+ * the new count.  Quadratic, for the few numbers and names of one text. */
+static size_t uniq_u64(uint64_t *v, size_t n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < w && v[j] != v[i])
+			j++;
+		if (j == w)
+			v[w++] = v[i];
+	}
+	return w;
+}
+
+size_t cw_index_numbers(const char *s, size_t len, uint64_t *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len && n < cap;) {
+		if (!isdigit((unsigned char)s[i])) {
+			i++;
+			continue;
+		}
+		char b[32];
+		size_t bl = 0, dot = 0;
+		while (i < len) {
+			unsigned char c = (unsigned char)s[i];
+			if (isdigit(c)) {
+				if (bl < sizeof(b) - 1)
+					b[bl++] = (char)c;
+				i++;
+			} else if ((c == ',' || c == '.') && i + 1 < len &&
+			           isdigit((unsigned char)s[i + 1]) && !dot) {
+				if (c == '.') {
+					dot = bl + 1;
+					if (bl < sizeof(b) - 1)
+						b[bl++] = '.';
+				}
+				i++;
+			} else {
+				break;
+			}
+		}
+		if (dot) { /* trim trailing zeros of the decimal part, then a bare '.' */
+			while (bl > dot && b[bl - 1] == '0')
+				bl--;
+			if (bl == dot)
+				bl--;
+		}
+		size_t st = 0; /* leading zeros say nothing: "05" is 5 */
+		while (st + 1 < bl && b[st] == '0' && b[st + 1] != '.')
+			st++;
+		out[n++] = XXH3_64bits(b + st, bl - st);
+	}
+	return uniq_u64(out, n);
+}
+
+/* FNV-1a of a lower-cased word, computed while scanning. */
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME  0x100000001b3ull
+
+/* Scans the word starting at s[*i] (an ASCII letter or digit, or a non-ASCII
+ * byte); returns its hash, sets *upper when it starts with a capital, *wl to
+ * its length, and moves *i past it. */
+static uint64_t scan_hash(const char *s, size_t len, size_t *i, int *upper, size_t *wl)
+{
+	uint64_t h = FNV_OFFSET;
+	size_t j = *i;
+	*upper = isupper((unsigned char)s[j]) != 0;
+	while (j < len) {
+		unsigned char c = (unsigned char)s[j];
+		if (c < 0x80 && !isalnum(c))
+			break;
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		h = (h ^ c) * FNV_PRIME;
+		j++;
+	}
+	*wl = j - *i;
+	*i = j;
+	return h;
+}
+
+size_t cw_index_words(const char *s, size_t len, int caps_only, uint64_t *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len && n < cap;) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80 && !isalnum(c)) {
+			i++;
+			continue;
+		}
+		size_t st = i, wl;
+		int upper;
+		uint64_t h = scan_hash(s, len, &i, &upper, &wl);
+		if (caps_only) {
+			char w[64];
+			size_t k = CW_MIN(wl, sizeof(w));
+			for (size_t j = 0; j < k; j++)
+				w[j] = (char)tolower((unsigned char)s[st + j]);
+			if (!upper || wl < 2 || cw_norm_is_stopword(w, k))
+				continue;
+		}
+		out[n++] = h;
+	}
+	return uniq_u64(out, n);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Appends the word hashes of s to *v (n used of *cap). */
+static void add_words(const char *s, size_t len, uint64_t **v, size_t *n, size_t *cap)
+{
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80 && !isalnum(c)) {
+			i++;
+			continue;
+		}
+		size_t wl;
+		int upper;
+		uint64_t h = scan_hash(s, len, &i, &upper, &wl);
+		if (*n == *cap) {
+			*cap *= 2;
+			*v = cw_xrealloc(*v, *cap * sizeof(uint64_t));
+		}
+		(*v)[(*n)++] = h;
+	}
+}
+
+/* Fills d->hashes from the claim and title just copied into d->text. */
+static void doc_hashes(struct doc *d)
+{
+	size_t cap = 64, n; /* above CW_INDEX_MAX_NUMBERS */
+	uint64_t *v = cw_xmalloc(cap * sizeof(uint64_t));
+	d->nnumbers = (uint32_t)cw_index_numbers(d->text, d->claim_len, v, CW_INDEX_MAX_NUMBERS);
+	n = d->nnumbers;
+	add_words(d->text, d->claim_len, &v, &n, &cap);
+	add_words(d->text + d->claim_len + 1, d->title_len, &v, &n, &cap);
+	uint64_t *w = v + d->nnumbers;
+	size_t nw = n - d->nnumbers, o = 0;
+	cw_qsort(w, nw, sizeof(uint64_t), cmp_u64);
+	for (size_t i = 0; i < nw; i++)
+		if (!o || w[o - 1] != w[i])
+			w[o++] = w[i];
+	d->nwords = (uint32_t)o;
+	d->hashes = cw_xrealloc(v, (d->nnumbers + o ? d->nnumbers + o : 1) * sizeof(uint64_t));
 }
 
 /* ---- terms ---- */
@@ -386,11 +546,14 @@ static void doc_kill(struct cw_index *ix, uint32_t dn)
 	for (int f = 0; f < CW_INDEX_NFIELDS; f++)
 		ix->sum_len[f] -= ix->dlen[(size_t)dn * CW_INDEX_NFIELDS + f];
 	ix->doc_bytes -= strlen(d->id) + 1 + d->claim_len + d->title_len + d->speaker_len + 3 +
-	                 (size_t)total * sizeof(uint32_t);
+	                 (size_t)total * sizeof(uint32_t) +
+	                 ((size_t)d->nnumbers + d->nwords) * sizeof(uint64_t);
 	free(d->text);
 	free(d->terms);
+	free(d->hashes);
 	d->text = NULL;
 	d->terms = NULL;
+	d->hashes = NULL;
 	d->alive = 0;
 	ix->live--;
 	ix->dnorm_dirty = 1;
@@ -468,6 +631,7 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
 	if (d->speaker_len)
 		memcpy(w, doc->speaker, d->speaker_len);
 	w[d->speaker_len] = '\0';
+	doc_hashes(d);
 
 	const char *src[CW_INDEX_NFIELDS] = {doc->claim, doc->title, doc->extra};
 	size_t srclen[CW_INDEX_NFIELDS] = {doc->claim ? doc->claim_len : 0,
@@ -502,7 +666,8 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
 	d->terms = cw_xrealloc(ids, (total ? total : 1) * sizeof(uint32_t));
 	d->alive = 1;
 	ix->live++;
-	ix->doc_bytes += strlen(d->id) + 1 + tl + (size_t)total * sizeof(uint32_t);
+	ix->doc_bytes += strlen(d->id) + 1 + tl + (size_t)total * sizeof(uint32_t) +
+	                 ((size_t)d->nnumbers + d->nwords) * sizeof(uint64_t);
 	*slot = dn + 1;
 	ix->acc[dn] = 0;
 	ix->dnorm_dirty = 1;
@@ -877,6 +1042,10 @@ int cw_index_doc_view(const struct cw_index *ix, uint32_t dn, struct cw_index_do
 		v->nterms[f] = d->nterms[f];
 		t += d->nterms[f];
 	}
+	v->numbers = d->hashes;
+	v->nnumbers = d->nnumbers;
+	v->words = d->hashes + d->nnumbers;
+	v->nwords = d->nwords;
 	return CW_OK;
 }
 
