@@ -52,7 +52,8 @@ struct term {
 struct doc {
 	char *id;
 	/* cw_index_numbers of the claim, then the sorted, distinct
-	 * cw_index_words of claim and title; one allocation */
+	 * cw_index_words of claim and title; in the allocation of terms,
+	 * after them, so that re-ranking a candidate reads one block */
 	uint64_t *hashes;
 	uint32_t nnumbers, nwords;
 	char *text; /* claim \0 title \0 speaker \0, one allocation */
@@ -176,7 +177,6 @@ void cw_index_free(struct cw_index *ix)
 		free(ix->docs[i].id);
 		free(ix->docs[i].text);
 		free(ix->docs[i].terms);
-		free(ix->docs[i].hashes);
 	}
 	free(ix->docs);
 	free(ix->dlen);
@@ -353,8 +353,9 @@ static void add_words(const char *s, size_t len, uint64_t **v, size_t *n, size_t
 	}
 }
 
-/* Fills d->hashes from the claim and title just copied into d->text. */
-static void doc_hashes(struct doc *d)
+/* The numbers and words of the claim and title just copied into d->text,
+ * with their counts set in d; the caller frees the array. */
+static uint64_t *doc_hashes(struct doc *d)
 {
 	size_t cap = 64, n; /* above CW_INDEX_MAX_NUMBERS */
 	uint64_t *v = cw_xmalloc(cap * sizeof(uint64_t));
@@ -369,7 +370,18 @@ static void doc_hashes(struct doc *d)
 		if (!o || w[o - 1] != w[i])
 			w[o++] = w[i];
 	d->nwords = (uint32_t)o;
-	d->hashes = cw_xrealloc(v, (d->nnumbers + o ? d->nnumbers + o : 1) * sizeof(uint64_t));
+	return v;
+}
+
+/* Bytes of a document's block: its term ids, padded to 8, then its hashes. */
+static size_t terms_off(uint32_t total)
+{
+	return ((size_t)total * sizeof(uint32_t) + 7) & ~(size_t)7;
+}
+
+static size_t block_size(const struct doc *d, uint32_t total)
+{
+	return terms_off(total) + ((size_t)d->nnumbers + d->nwords) * sizeof(uint64_t);
 }
 
 /* ---- terms ---- */
@@ -546,11 +558,9 @@ static void doc_kill(struct cw_index *ix, uint32_t dn)
 	for (int f = 0; f < CW_INDEX_NFIELDS; f++)
 		ix->sum_len[f] -= ix->dlen[(size_t)dn * CW_INDEX_NFIELDS + f];
 	ix->doc_bytes -= strlen(d->id) + 1 + d->claim_len + d->title_len + d->speaker_len + 3 +
-	                 (size_t)total * sizeof(uint32_t) +
-	                 ((size_t)d->nnumbers + d->nwords) * sizeof(uint64_t);
+	                 block_size(d, total);
 	free(d->text);
-	free(d->terms);
-	free(d->hashes);
+	free(d->terms); /* and the hashes after them */
 	d->text = NULL;
 	d->terms = NULL;
 	d->hashes = NULL;
@@ -631,7 +641,7 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
 	if (d->speaker_len)
 		memcpy(w, doc->speaker, d->speaker_len);
 	w[d->speaker_len] = '\0';
-	doc_hashes(d);
+	uint64_t *hashes = doc_hashes(d);
 
 	const char *src[CW_INDEX_NFIELDS] = {doc->claim, doc->title, doc->extra};
 	size_t srclen[CW_INDEX_NFIELDS] = {doc->claim ? doc->claim_len : 0,
@@ -663,11 +673,17 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
 		ix->sum_len[f] += n;
 		total += n;
 	}
-	d->terms = cw_xrealloc(ids, (total ? total : 1) * sizeof(uint32_t));
+	char *blk = cw_xmalloc(block_size(d, total) ? block_size(d, total) : 1);
+	memcpy(blk, ids, (size_t)total * sizeof(uint32_t));
+	memcpy(blk + terms_off(total), hashes,
+	       ((size_t)d->nnumbers + d->nwords) * sizeof(uint64_t));
+	free(ids);
+	free(hashes);
+	d->terms = (uint32_t *)(void *)blk;
+	d->hashes = (uint64_t *)(void *)(blk + terms_off(total));
 	d->alive = 1;
 	ix->live++;
-	ix->doc_bytes += strlen(d->id) + 1 + tl + (size_t)total * sizeof(uint32_t) +
-	                 ((size_t)d->nnumbers + d->nwords) * sizeof(uint64_t);
+	ix->doc_bytes += strlen(d->id) + 1 + tl + block_size(d, total);
 	*slot = dn + 1;
 	ix->acc[dn] = 0;
 	ix->dnorm_dirty = 1;
@@ -1005,14 +1021,18 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 		heap[0] = heap[--n];
 		sift_down(heap, n, 0);
 		struct cw_index_hit *h = &hits[n];
-		const struct doc *d = &ix->docs[e.doc];
 		memset(h, 0, sizeof(*h));
 		h->doc = e.doc;
-		h->id = d->id;
-		h->user = d->user;
 		h->bm25 = e.s;
 		h->score = e.s;
 		h->bm25_rank = (uint32_t)n;
+	}
+	/* apart from the heap's dependent steps, so the documents' cache misses
+	 * overlap */
+	for (size_t i = 0; i < total; i++) {
+		const struct doc *d = &ix->docs[hits[i].doc];
+		hits[i].id = d->id;
+		hits[i].user = d->user;
 	}
 	field_scores(ix, hits, total);
 	for (uint32_t u = 0; u < nu; u++)
