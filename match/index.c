@@ -883,6 +883,16 @@ static void sift_up(struct heap_ent *h, size_t i)
 	}
 }
 
+#define SCORE_BUCKETS 64
+
+/* Bucket of score s > 0 for a search whose best score is (SCORE_BUCKETS - 1)
+ * / scale; an infinite scale (a subnormal best) puts everything at the top. */
+static uint32_t score_bucket(float s, float scale)
+{
+	float v = s * scale;
+	return v >= SCORE_BUCKETS - 1 ? SCORE_BUCKETS - 1 : (uint32_t)v;
+}
+
 /* Per-field BM25 of the hits.  The term frequencies come from the query
  * terms' postings, which count each field's tokens as the documents' stored
  * term ids do (a field holds at most MAX_FIELD_TOKENS, so a uint16 tf never
@@ -1001,10 +1011,30 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 		ix->heap_cap = k;
 	}
 	struct heap_ent *heap = ix->heap;
+	/* Only documents that can be among the best k go through the heap: a
+	 * histogram of the scores in buckets under the best one finds the
+	 * lowest bucket that, with those above it, holds k documents.  A
+	 * score's bucket never falls as the score grows, so a document in a
+	 * lower bucket scores below k others and cannot be a hit. */
+	float best = 0;
+	for (uint32_t i = 0; i < nt; i++)
+		if (acc[touched[i]] > best)
+			best = acc[touched[i]];
+	float scale = (SCORE_BUCKETS - 1) / best;
+	uint32_t cnt[SCORE_BUCKETS] = {0}, low = 0;
+	for (uint32_t i = 0; i < nt; i++)
+		cnt[score_bucket(acc[touched[i]], scale)]++;
+	for (size_t b = SCORE_BUCKETS, above = 0; b-- > 0;) {
+		above += cnt[b];
+		if (above >= k) {
+			low = (uint32_t)b;
+			break;
+		}
+	}
 	for (uint32_t i = 0; i < nt; i++) {
 		struct heap_ent e = {acc[touched[i]], touched[i]};
 		acc[touched[i]] = 0;
-		if (!k)
+		if (!k || score_bucket(e.s, scale) < low)
 			continue;
 		if (n < k) {
 			heap[n] = e;
