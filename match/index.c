@@ -606,7 +606,8 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
 		free(ix->acc);
 		free(ix->touched);
 		ix->acc = cw_xcalloc(cap, sizeof(float));
-		ix->touched = cw_xmalloc(cap * sizeof(uint32_t));
+		/* one more than documents: a search writes before it counts */
+		ix->touched = cw_xmalloc(((size_t)cap + 1) * sizeof(uint32_t));
 		ix->hitpos = cw_xrealloc(ix->hitpos, cap * sizeof(uint32_t));
 		memset(ix->hitpos + ix->docs_cap, 0, (cap - ix->docs_cap) * sizeof(uint32_t));
 		ix->docs_cap = cap;
@@ -998,8 +999,11 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 			if (x <= 0)
 				continue; /* only fields of weight 0 hold the term */
 			float s = w * x / (k1 + x);
-			if (acc[doc] == 0)
-				touched[nt++] = doc;
+			/* appended always, kept only when new: whether a document
+			 * was touched before is a coin toss the branch predictor
+			 * would lose */
+			touched[nt] = doc;
+			nt += acc[doc] == 0;
 			acc[doc] += s;
 		}
 	}
@@ -1018,8 +1022,7 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 	 * lower bucket scores below k others and cannot be a hit. */
 	float best = 0;
 	for (uint32_t i = 0; i < nt; i++)
-		if (acc[touched[i]] > best)
-			best = acc[touched[i]];
+		best = acc[touched[i]] > best ? acc[touched[i]] : best;
 	float scale = (SCORE_BUCKETS - 1) / best;
 	uint32_t cnt[SCORE_BUCKETS] = {0}, low = 0;
 	for (uint32_t i = 0; i < nt; i++)
