@@ -175,20 +175,29 @@ static int has_sorted_u64(const uint64_t *v, size_t n, uint64_t x)
 	return lo < n && v[lo] == x;
 }
 
-/* 1 when a name word of the claim's speaker occurs in the fact-check's
- * claimant, -1 when both are known and share none, 0 when either is unknown. */
-static double speaker_match(const char *a, size_t al, const char *b, size_t bl)
+/* 1 when a name word of the claim's speaker (wa[0..na), from
+ * cw_index_words) occurs in the fact-check's claimant, -1 when both are
+ * known and share none, 0 when either is unknown. */
+static double speaker_match(const uint64_t *wa, size_t na, const char *b, size_t bl)
 {
-	uint64_t wa[16], wb[16];
-	if (!a || !al || !b || !bl)
+	uint64_t wb[16];
+	if (!na || !b || !bl)
 		return 0;
-	size_t na = cw_index_words(a, al, 1, wa, 16), nb = cw_index_words(b, bl, 1, wb, 16);
-	if (!na || !nb)
+	size_t nb = cw_index_words(b, bl, 1, wb, 16);
+	if (!nb)
 		return 0;
 	for (size_t i = 0; i < na; i++)
 		if (has_u64(wb, nb, wa[i]))
 			return 1;
 	return -1;
+}
+
+/* log1p of a BM25 score (>= 0).  A field without a query term scores +0,
+ * whose log1p is +0: no call for it (the extra field is always empty in the
+ * match worker). */
+static double log1p_score(float s)
+{
+	return s > 0 ? log1p(s) : 0;
 }
 
 /* A small open-addressing set of non-zero 64-bit keys, each with its
@@ -286,6 +295,12 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 	size_t nqnum = cw_index_numbers(qv.clean, qv.clean_len, qnum, CW_INDEX_MAX_NUMBERS);
 	size_t nqent = cw_index_words(qv.clean, qv.clean_len, 1, qent, CAP_ENTS);
 
+	/* the claim's speaker's names, for every candidate's claimant */
+	uint64_t qspk[16];
+	size_t nqspk = q->speaker && q->speaker_len
+	                   ? cw_index_words(q->speaker, q->speaker_len, 1, qspk, 16)
+	                   : 0;
+
 	double best = n ? hits[0].bm25 : 0;
 	for (size_t h = 1; h < n; h++)
 		if (hits[h].bm25 > best)
@@ -298,10 +313,10 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 		struct cw_index_doc_view dv;
 		if (cw_index_doc_view(ix, hit->doc, &dv) != CW_OK)
 			continue;
-		r[CW_RF_BM25] = log1p(hit->bm25);
-		r[CW_RF_BM25_CLAIM] = log1p(hit->field_bm25[CW_FIELD_CLAIM]);
-		r[CW_RF_BM25_TITLE] = log1p(hit->field_bm25[CW_FIELD_TITLE]);
-		r[CW_RF_BM25_EXTRA] = log1p(hit->field_bm25[CW_FIELD_EXTRA]);
+		r[CW_RF_BM25] = log1p_score(hit->bm25);
+		r[CW_RF_BM25_CLAIM] = log1p_score(hit->field_bm25[CW_FIELD_CLAIM]);
+		r[CW_RF_BM25_TITLE] = log1p_score(hit->field_bm25[CW_FIELD_TITLE]);
+		r[CW_RF_BM25_EXTRA] = log1p_score(hit->field_bm25[CW_FIELD_EXTRA]);
 		r[CW_RF_BM25_NORM] = best > 0 ? hit->bm25 / best : 0;
 		r[CW_RF_BM25_GAP] = best > 0 ? (best - hit->bm25) / best : 0;
 
@@ -363,8 +378,7 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 				found += (size_t)has_sorted_u64(dv.words, dv.nwords, qent[i]);
 			r[CW_RF_ENT_OVERLAP] = (double)found / (double)nqent;
 		}
-		r[CW_RF_SPEAKER] =
-		    speaker_match(q->speaker, q->speaker_len, dv.speaker, dv.speaker_len);
+		r[CW_RF_SPEAKER] = speaker_match(qspk, nqspk, dv.speaker, dv.speaker_len);
 		r[CW_RF_SIMHASH] = 1.0 - cw_fp_hamming(qv.simhash, dv.simhash) / 64.0;
 		r[CW_RF_RANK] = 1.0 / (1.0 + hit->bm25_rank);
 		r[CW_RF_QLEN] = log1p((double)nq);
