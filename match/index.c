@@ -986,7 +986,7 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 		update_norms(ix);
 	float k1 = (float)ix->p.k1;
 	uint32_t nt = 0;
-	float *acc = ix->acc;
+	float *acc = ix->acc, best = 0;
 	uint32_t *touched = ix->touched;
 	for (uint32_t u = 0; u < nu; u++) {
 		const struct term *t = &ix->terms[ix->uq[u]];
@@ -1004,7 +1004,11 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 			 * would lose */
 			touched[nt] = doc;
 			nt += acc[doc] == 0;
-			acc[doc] += s;
+			/* sums only grow, so the best of them as they are added up
+			 * is the best final score */
+			float v = acc[doc] + s;
+			acc[doc] = v;
+			best = v > best ? v : best;
 		}
 	}
 
@@ -1020,9 +1024,6 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 	 * lowest bucket that, with those above it, holds k documents.  A
 	 * score's bucket never falls as the score grows, so a document in a
 	 * lower bucket scores below k others and cannot be a hit. */
-	float best = 0;
-	for (uint32_t i = 0; i < nt; i++)
-		best = acc[touched[i]] > best ? acc[touched[i]] : best;
 	float scale = (SCORE_BUCKETS - 1) / best;
 	uint32_t cnt[SCORE_BUCKETS] = {0}, low = 0;
 	for (uint32_t i = 0; i < nt; i++)
