@@ -450,6 +450,20 @@ static int cmp_hit_score(const void *a, const void *b)
 	return (x->bm25_rank > y->bm25_rank) - (x->bm25_rank < y->bm25_rank);
 }
 
+/* Sorts the few candidates of one claim by cmp_hit_score: an insertion
+ * sort, cheaper than qsort's calls for CW_RERANK_MAX at most.  The order is
+ * a total one (bm25_rank is unique), so any sort gives the same result. */
+static void sort_hits(struct cw_index_hit *h, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct cw_index_hit e = h[i];
+		size_t j = i;
+		for (; j && cmp_hit_score(&h[j - 1], &e) > 0; j--)
+			h[j] = h[j - 1];
+		h[j] = e;
+	}
+}
+
 size_t cw_rerank_search(struct cw_index *ix, const struct cw_rerank_model *m,
                         const struct cw_index_query *q, struct cw_index_hit *hits, size_t k)
 {
@@ -474,14 +488,14 @@ size_t cw_rerank_search(struct cw_index *ix, const struct cw_rerank_model *m,
 			cw_rerank_cal_features(x, z, cand, n, i, cx);
 			cal[i] = (float)cw_rerank_cal_prob(m, cx);
 		}
-		cw_qsort(cand, n, sizeof(cand[0]), cmp_hit_score);
+		sort_hits(cand, n);
 		/* bm25_rank is the hit's position in the BM25 order, i.e. its row */
 		for (size_t i = 0; i < n; i++) {
 			float p = cal[cand[i].bm25_rank];
 			cand[i].score = i && p > cand[i - 1].score ? cand[i - 1].score : p;
 		}
 	} else {
-		cw_qsort(cand, n, sizeof(cand[0]), cmp_hit_score);
+		sort_hits(cand, n);
 	}
 	n = CW_MIN(n, k);
 	memcpy(hits, cand, n * sizeof(cand[0]));
