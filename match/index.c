@@ -14,7 +14,13 @@
  *    remove, so that a search reads postings in order and gathers nothing
  *    per document but its accumulator;
  *  - search accumulates scores into a dense float array with a list of the
- *    touched documents, then keeps the best k in a small min-heap.
+ *    touched documents, then keeps the best k in a small min-heap, which
+ *    only documents in the top buckets of a score histogram reach; the
+ *    hits' per-field scores come from a second pass over the same postings;
+ *  - each document keeps, beside its term ids, the hashes re-ranking reads
+ *    of its raw text (numbers, words), so a candidate costs no text scan.
+ * Every score is computed by the same float operations in the same order as
+ * scoring each touched document in full, so results do not depend on k.
  * Replacing a fact-check removes its postings eagerly (a memmove per term of
  * the old version) and gives the new version a fresh document number; the
  * old number stays a dead slot.  Replacements are rare next to searches.
