@@ -14,7 +14,13 @@
  *    remove, so that a search reads postings in order and gathers nothing
  *    per document but its accumulator;
  *  - search accumulates scores into a dense float array with a list of the
- *    touched documents, then keeps the best k in a small min-heap.
+ *    touched documents, then keeps the best k in a small min-heap, which
+ *    only documents in the top buckets of a score histogram reach; the
+ *    hits' per-field scores come from a second pass over the same postings;
+ *  - each document keeps, beside its term ids, the hashes re-ranking reads
+ *    of its raw text (numbers, words), so a candidate costs no text scan.
+ * Every score is computed by the same float operations in the same order as
+ * scoring each touched document in full, so results do not depend on k.
  * Replacing a fact-check removes its postings eagerly (a memmove per term of
  * the old version) and gives the new version a fresh document number; the
  * old number stays a dead slot.  Replacements are rare next to searches.
@@ -51,6 +57,11 @@ struct term {
 
 struct doc {
 	char *id;
+	/* cw_index_numbers of the claim, then the sorted, distinct
+	 * cw_index_words of claim and title; in the allocation of terms,
+	 * after them, so that re-ranking a candidate reads one block */
+	uint64_t *hashes;
+	uint32_t nnumbers, nwords;
 	char *text; /* claim \0 title \0 speaker \0, one allocation */
 	uint32_t claim_len, title_len, speaker_len;
 	uint32_t nterms[CW_INDEX_NFIELDS];
@@ -59,6 +70,12 @@ struct doc {
 	int64_t date_ms;
 	uint64_t simhash;
 	int alive;
+};
+
+/* Per hit, while its per-field BM25 is added up: length norms and sums. */
+struct hit_fields {
+	double norm[CW_INDEX_NFIELDS];
+	double s[CW_INDEX_NFIELDS];
 };
 
 struct heap_ent {
@@ -103,11 +120,12 @@ struct cw_index {
 	uint32_t *uq;   /* unique known terms of the query */
 	uint32_t *uqtf; /* their counts in the query */
 	uint32_t nu;
-	float *uidf;   /* idf of uq[i] */
-	uint32_t *ftf; /* CW_INDEX_NFIELDS * qcap: field tf scratch for one document */
+	float *uidf; /* idf of uq[i] */
 	struct heap_ent *heap;
+	struct hit_fields *hf; /* heap_cap of them */
 	size_t heap_cap;
-	uint32_t *qmark; /* per term: position in uq + 1 during a search, else 0 */
+	uint32_t *hitpos; /* per document: position in hits + 1 during field_scores, else 0 */
+	uint32_t *qmark;  /* per term: position in uq + 1 during a search, else 0 */
 	uint32_t qmark_cap;
 	char *clean;
 	size_t clean_len;
@@ -176,8 +194,9 @@ void cw_index_free(struct cw_index *ix)
 	free(ix->uq);
 	free(ix->uqtf);
 	free(ix->uidf);
-	free(ix->ftf);
 	free(ix->heap);
+	free(ix->hf);
+	free(ix->hitpos);
 	free(ix->qmark);
 	free(ix->clean);
 	free(ix);
@@ -198,10 +217,177 @@ size_t cw_index_memory(const struct cw_index *ix)
 	b += (size_t)ix->idslots_cap * sizeof(uint32_t);
 	b += ix->doc_bytes + ix->post_bytes;
 	/* search scratch sized to the documents and terms */
-	b += (size_t)ix->docs_cap * (sizeof(float) + sizeof(uint32_t));
+	b += (size_t)ix->docs_cap * (sizeof(float) + 2 * sizeof(uint32_t));
 	b += (size_t)ix->qmark_cap * sizeof(uint32_t);
 	b += MAX_QUERY_BYTES + 1;
 	return b;
+}
+
+/* ---- raw-text features ---- */
+
+/* De-duplicates a short array in place (first occurrences kept); returns
+ * the new count.  Quadratic, for the few numbers and names of one text. */
+static size_t uniq_u64(uint64_t *v, size_t n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < w && v[j] != v[i])
+			j++;
+		if (j == w)
+			v[w++] = v[i];
+	}
+	return w;
+}
+
+size_t cw_index_numbers(const char *s, size_t len, uint64_t *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len && n < cap;) {
+		if (!isdigit((unsigned char)s[i])) {
+			i++;
+			continue;
+		}
+		char b[32];
+		size_t bl = 0, dot = 0;
+		while (i < len) {
+			unsigned char c = (unsigned char)s[i];
+			if (isdigit(c)) {
+				if (bl < sizeof(b) - 1)
+					b[bl++] = (char)c;
+				i++;
+			} else if ((c == ',' || c == '.') && i + 1 < len &&
+			           isdigit((unsigned char)s[i + 1]) && !dot) {
+				if (c == '.') {
+					dot = bl + 1;
+					if (bl < sizeof(b) - 1)
+						b[bl++] = '.';
+				}
+				i++;
+			} else {
+				break;
+			}
+		}
+		if (dot) { /* trim trailing zeros of the decimal part, then a bare '.' */
+			while (bl > dot && b[bl - 1] == '0')
+				bl--;
+			if (bl == dot)
+				bl--;
+		}
+		size_t st = 0; /* leading zeros say nothing: "05" is 5 */
+		while (st + 1 < bl && b[st] == '0' && b[st + 1] != '.')
+			st++;
+		out[n++] = XXH3_64bits(b + st, bl - st);
+	}
+	return uniq_u64(out, n);
+}
+
+/* FNV-1a of a lower-cased word, computed while scanning. */
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME  0x100000001b3ull
+
+/* Scans the word starting at s[*i] (an ASCII letter or digit, or a non-ASCII
+ * byte); returns its hash, sets *upper when it starts with a capital, *wl to
+ * its length, and moves *i past it. */
+static uint64_t scan_hash(const char *s, size_t len, size_t *i, int *upper, size_t *wl)
+{
+	uint64_t h = FNV_OFFSET;
+	size_t j = *i;
+	*upper = isupper((unsigned char)s[j]) != 0;
+	while (j < len) {
+		unsigned char c = (unsigned char)s[j];
+		if (c < 0x80 && !isalnum(c))
+			break;
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		h = (h ^ c) * FNV_PRIME;
+		j++;
+	}
+	*wl = j - *i;
+	*i = j;
+	return h;
+}
+
+size_t cw_index_words(const char *s, size_t len, int caps_only, uint64_t *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len && n < cap;) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80 && !isalnum(c)) {
+			i++;
+			continue;
+		}
+		size_t st = i, wl;
+		int upper;
+		uint64_t h = scan_hash(s, len, &i, &upper, &wl);
+		if (caps_only) {
+			char w[64];
+			size_t k = CW_MIN(wl, sizeof(w));
+			for (size_t j = 0; j < k; j++)
+				w[j] = (char)tolower((unsigned char)s[st + j]);
+			if (!upper || wl < 2 || cw_norm_is_stopword(w, k))
+				continue;
+		}
+		out[n++] = h;
+	}
+	return uniq_u64(out, n);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Appends the word hashes of s to *v (n used of *cap). */
+static void add_words(const char *s, size_t len, uint64_t **v, size_t *n, size_t *cap)
+{
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80 && !isalnum(c)) {
+			i++;
+			continue;
+		}
+		size_t wl;
+		int upper;
+		uint64_t h = scan_hash(s, len, &i, &upper, &wl);
+		if (*n == *cap) {
+			*cap *= 2;
+			*v = cw_xrealloc(*v, *cap * sizeof(uint64_t));
+		}
+		(*v)[(*n)++] = h;
+	}
+}
+
+/* The numbers and words of the claim and title just copied into d->text,
+ * with their counts set in d; the caller frees the array. */
+static uint64_t *doc_hashes(struct doc *d)
+{
+	size_t cap = 64, n; /* above CW_INDEX_MAX_NUMBERS */
+	uint64_t *v = cw_xmalloc(cap * sizeof(uint64_t));
+	d->nnumbers = (uint32_t)cw_index_numbers(d->text, d->claim_len, v, CW_INDEX_MAX_NUMBERS);
+	n = d->nnumbers;
+	add_words(d->text, d->claim_len, &v, &n, &cap);
+	add_words(d->text + d->claim_len + 1, d->title_len, &v, &n, &cap);
+	uint64_t *w = v + d->nnumbers;
+	size_t nw = n - d->nnumbers, o = 0;
+	cw_qsort(w, nw, sizeof(uint64_t), cmp_u64);
+	for (size_t i = 0; i < nw; i++)
+		if (!o || w[o - 1] != w[i])
+			w[o++] = w[i];
+	d->nwords = (uint32_t)o;
+	return v;
+}
+
+/* Bytes of a document's block: its term ids, padded to 8, then its hashes. */
+static size_t terms_off(uint32_t total)
+{
+	return ((size_t)total * sizeof(uint32_t) + 7) & ~(size_t)7;
+}
+
+static size_t block_size(const struct doc *d, uint32_t total)
+{
+	return terms_off(total) + ((size_t)d->nnumbers + d->nwords) * sizeof(uint64_t);
 }
 
 /* ---- terms ---- */
@@ -335,9 +521,9 @@ static void id_slot_delete(struct cw_index *ix, uint32_t *slot)
 
 /* ---- put / remove ---- */
 
-static void posting_remove(struct cw_index *ix, uint32_t term, uint32_t doc)
+/* Position of doc in a term's postings (sorted by document), or t->n. */
+static uint32_t posting_find(const struct term *t, uint32_t doc)
 {
-	struct term *t = &ix->terms[term];
 	uint32_t lo = 0, hi = t->n;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -346,8 +532,15 @@ static void posting_remove(struct cw_index *ix, uint32_t term, uint32_t doc)
 		else
 			hi = mid;
 	}
-	if (lo < t->n && t->p[lo].doc == doc) {
-		memmove(&t->p[lo], &t->p[lo + 1], (t->n - lo - 1) * sizeof(struct posting));
+	return lo < t->n && t->p[lo].doc == doc ? lo : t->n;
+}
+
+static void posting_remove(struct cw_index *ix, uint32_t term, uint32_t doc)
+{
+	struct term *t = &ix->terms[term];
+	uint32_t i = posting_find(t, doc);
+	if (i < t->n) {
+		memmove(&t->p[i], &t->p[i + 1], (t->n - i - 1) * sizeof(struct posting));
 		t->n--;
 	}
 }
@@ -371,11 +564,12 @@ static void doc_kill(struct cw_index *ix, uint32_t dn)
 	for (int f = 0; f < CW_INDEX_NFIELDS; f++)
 		ix->sum_len[f] -= ix->dlen[(size_t)dn * CW_INDEX_NFIELDS + f];
 	ix->doc_bytes -= strlen(d->id) + 1 + d->claim_len + d->title_len + d->speaker_len + 3 +
-	                 (size_t)total * sizeof(uint32_t);
+	                 block_size(d, total);
 	free(d->text);
-	free(d->terms);
+	free(d->terms); /* and the hashes after them */
 	d->text = NULL;
 	d->terms = NULL;
+	d->hashes = NULL;
 	d->alive = 0;
 	ix->live--;
 	ix->dnorm_dirty = 1;
@@ -418,7 +612,10 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
 		free(ix->acc);
 		free(ix->touched);
 		ix->acc = cw_xcalloc(cap, sizeof(float));
-		ix->touched = cw_xmalloc(cap * sizeof(uint32_t));
+		/* one more than documents: a search writes before it counts */
+		ix->touched = cw_xmalloc(((size_t)cap + 1) * sizeof(uint32_t));
+		ix->hitpos = cw_xrealloc(ix->hitpos, cap * sizeof(uint32_t));
+		memset(ix->hitpos + ix->docs_cap, 0, (cap - ix->docs_cap) * sizeof(uint32_t));
 		ix->docs_cap = cap;
 	}
 	if (!found && (ix->live + 1) * 10u > ix->idslots_cap * 7u) {
@@ -451,6 +648,7 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
 	if (d->speaker_len)
 		memcpy(w, doc->speaker, d->speaker_len);
 	w[d->speaker_len] = '\0';
+	uint64_t *hashes = doc_hashes(d);
 
 	const char *src[CW_INDEX_NFIELDS] = {doc->claim, doc->title, doc->extra};
 	size_t srclen[CW_INDEX_NFIELDS] = {doc->claim ? doc->claim_len : 0,
@@ -482,10 +680,17 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
 		ix->sum_len[f] += n;
 		total += n;
 	}
-	d->terms = cw_xrealloc(ids, (total ? total : 1) * sizeof(uint32_t));
+	char *blk = cw_xmalloc(block_size(d, total) ? block_size(d, total) : 1);
+	memcpy(blk, ids, (size_t)total * sizeof(uint32_t));
+	memcpy(blk + terms_off(total), hashes,
+	       ((size_t)d->nnumbers + d->nwords) * sizeof(uint64_t));
+	free(ids);
+	free(hashes);
+	d->terms = (uint32_t *)(void *)blk;
+	d->hashes = (uint64_t *)(void *)(blk + terms_off(total));
 	d->alive = 1;
 	ix->live++;
-	ix->doc_bytes += strlen(d->id) + 1 + tl + (size_t)total * sizeof(uint32_t);
+	ix->doc_bytes += strlen(d->id) + 1 + tl + block_size(d, total);
 	*slot = dn + 1;
 	ix->acc[dn] = 0;
 	ix->dnorm_dirty = 1;
@@ -613,8 +818,6 @@ static void analyse_query(struct cw_index *ix, const struct cw_index_query *q)
 		ix->uq = cw_xrealloc(ix->uq, ix->qcap * sizeof(uint32_t));
 		ix->uqtf = cw_xrealloc(ix->uqtf, ix->qcap * sizeof(uint32_t));
 		ix->uidf = cw_xrealloc(ix->uidf, ix->qcap * sizeof(float));
-		ix->ftf =
-		    cw_xrealloc(ix->ftf, (size_t)ix->qcap * CW_INDEX_NFIELDS * sizeof(uint32_t));
 	}
 	if (ix->qmark_cap < ix->nterms) {
 		uint32_t cap = ix->terms_cap;
@@ -687,38 +890,57 @@ static void sift_up(struct heap_ent *h, size_t i)
 	}
 }
 
-/* Per-field BM25 of one document, from its stored term ids. */
-static void field_scores(const struct cw_index *ix, uint32_t dn, float *out)
+#define SCORE_BUCKETS 64
+
+/* Bucket of score s > 0 for a search whose best score is (SCORE_BUCKETS - 1)
+ * / scale; an infinite scale (a subnormal best) puts everything at the top. */
+static uint32_t score_bucket(float s, float scale)
 {
-	const struct doc *d = &ix->docs[dn];
-	uint32_t nu = ix->nu;
-	uint32_t *tf = ix->ftf;
-	memset(tf, 0, (size_t)nu * CW_INDEX_NFIELDS * sizeof(uint32_t));
-	const uint32_t *t = d->terms;
-	for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
-		for (uint32_t i = 0; i < d->nterms[f]; i++) {
-			uint32_t m = ix->qmark[t[i]];
-			if (m)
-				tf[(size_t)f * nu + m - 1]++;
-		}
-		t += d->nterms[f];
-	}
+	float v = s * scale;
+	return v >= SCORE_BUCKETS - 1 ? SCORE_BUCKETS - 1 : (uint32_t)v;
+}
+
+/* Per-field BM25 of the hits.  The term frequencies come from the query
+ * terms' postings, which count each field's tokens as the documents' stored
+ * term ids do (a field holds at most MAX_FIELD_TOKENS, so a uint16 tf never
+ * saturates): one pass over postings the search has just read is cheaper
+ * than reading every term of every hit.  Each field's score still adds the
+ * terms up in uq order. */
+static void field_scores(struct cw_index *ix, struct cw_index_hit *hits, size_t n)
+{
 	double k1 = ix->p.k1;
-	for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
-		double avg = ix->live ? (double)ix->sum_len[f] / ix->live : 0;
-		double b = ix->p.b[f];
-		double norm = avg > 0 ? 1.0 - b + b * d->nterms[f] / avg : 1.0;
-		if (norm <= 0)
-			norm = 1.0;
-		double s = 0;
-		for (uint32_t u = 0; u < nu; u++) {
-			uint32_t c = tf[(size_t)f * nu + u];
-			if (!c)
-				continue;
-			double x = c / norm;
-			s += ix->uidf[u] * ix->uqtf[u] * x * (k1 + 1) / (k1 + x);
+	struct hit_fields *hf = ix->hf;
+	for (size_t i = 0; i < n; i++) {
+		const struct doc *d = &ix->docs[hits[i].doc];
+		for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
+			double avg = ix->live ? (double)ix->sum_len[f] / ix->live : 0;
+			double b = ix->p.b[f];
+			double norm = avg > 0 ? 1.0 - b + b * d->nterms[f] / avg : 1.0;
+			hf[i].norm[f] = norm <= 0 ? 1.0 : norm;
+			hf[i].s[f] = 0;
 		}
-		out[f] = (float)s;
+		ix->hitpos[hits[i].doc] = (uint32_t)i + 1;
+	}
+	for (uint32_t u = 0; u < ix->nu; u++) {
+		const struct term *t = &ix->terms[ix->uq[u]];
+		for (uint32_t j = 0; j < t->n; j++) {
+			uint32_t h = ix->hitpos[t->p[j].doc];
+			if (!h)
+				continue;
+			for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
+				uint32_t c = t->p[j].tf[f];
+				if (!c)
+					continue;
+				double x = c / hf[h - 1].norm[f];
+				hf[h - 1].s[f] +=
+				    ix->uidf[u] * ix->uqtf[u] * x * (k1 + 1) / (k1 + x);
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (int f = 0; f < CW_INDEX_NFIELDS; f++)
+			hits[i].field_bm25[f] = (float)hf[i].s[f];
+		ix->hitpos[hits[i].doc] = 0;
 	}
 }
 
@@ -770,7 +992,7 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 		update_norms(ix);
 	float k1 = (float)ix->p.k1;
 	uint32_t nt = 0;
-	float *acc = ix->acc;
+	float *acc = ix->acc, best = 0;
 	uint32_t *touched = ix->touched;
 	for (uint32_t u = 0; u < nu; u++) {
 		const struct term *t = &ix->terms[ix->uq[u]];
@@ -783,22 +1005,46 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 			if (x <= 0)
 				continue; /* only fields of weight 0 hold the term */
 			float s = w * x / (k1 + x);
-			if (acc[doc] == 0)
-				touched[nt++] = doc;
-			acc[doc] += s;
+			/* appended always, kept only when new: whether a document
+			 * was touched before is a coin toss the branch predictor
+			 * would lose */
+			touched[nt] = doc;
+			nt += acc[doc] == 0;
+			/* sums only grow, so the best of them as they are added up
+			 * is the best final score */
+			float v = acc[doc] + s;
+			acc[doc] = v;
+			best = v > best ? v : best;
 		}
 	}
 
 	size_t n = 0;
 	if (k > ix->heap_cap) {
 		ix->heap = cw_xrealloc(ix->heap, k * sizeof(struct heap_ent));
+		ix->hf = cw_xrealloc(ix->hf, k * sizeof(struct hit_fields));
 		ix->heap_cap = k;
 	}
 	struct heap_ent *heap = ix->heap;
+	/* Only documents that can be among the best k go through the heap: a
+	 * histogram of the scores in buckets under the best one finds the
+	 * lowest bucket that, with those above it, holds k documents.  A
+	 * score's bucket never falls as the score grows, so a document in a
+	 * lower bucket scores below k others and cannot be a hit. */
+	float scale = (SCORE_BUCKETS - 1) / best;
+	uint32_t cnt[SCORE_BUCKETS] = {0}, low = 0;
+	for (uint32_t i = 0; i < nt; i++)
+		cnt[score_bucket(acc[touched[i]], scale)]++;
+	for (size_t b = SCORE_BUCKETS, above = 0; b-- > 0;) {
+		above += cnt[b];
+		if (above >= k) {
+			low = (uint32_t)b;
+			break;
+		}
+	}
 	for (uint32_t i = 0; i < nt; i++) {
 		struct heap_ent e = {acc[touched[i]], touched[i]};
 		acc[touched[i]] = 0;
-		if (!k)
+		if (!k || score_bucket(e.s, scale) < low)
 			continue;
 		if (n < k) {
 			heap[n] = e;
@@ -815,17 +1061,20 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 		heap[0] = heap[--n];
 		sift_down(heap, n, 0);
 		struct cw_index_hit *h = &hits[n];
-		const struct doc *d = &ix->docs[e.doc];
 		memset(h, 0, sizeof(*h));
 		h->doc = e.doc;
-		h->id = d->id;
-		h->user = d->user;
 		h->bm25 = e.s;
 		h->score = e.s;
 		h->bm25_rank = (uint32_t)n;
 	}
-	for (size_t i = 0; i < total; i++)
-		field_scores(ix, hits[i].doc, hits[i].field_bm25);
+	/* apart from the heap's dependent steps, so the documents' cache misses
+	 * overlap */
+	for (size_t i = 0; i < total; i++) {
+		const struct doc *d = &ix->docs[hits[i].doc];
+		hits[i].id = d->id;
+		hits[i].user = d->user;
+	}
+	field_scores(ix, hits, total);
 	for (uint32_t u = 0; u < nu; u++)
 		ix->qmark[ix->uq[u]] = 0;
 	return total;
@@ -853,6 +1102,10 @@ int cw_index_doc_view(const struct cw_index *ix, uint32_t dn, struct cw_index_do
 		v->nterms[f] = d->nterms[f];
 		t += d->nterms[f];
 	}
+	v->numbers = d->hashes;
+	v->nnumbers = d->nnumbers;
+	v->words = d->hashes + d->nnumbers;
+	v->nwords = d->nwords;
 	return CW_OK;
 }
 

@@ -120,6 +120,13 @@ struct cw_index_doc_view {
 	uint64_t simhash;                        /* cw_fp_simhash of the normalised claim */
 	const uint32_t *terms[CW_INDEX_NFIELDS]; /* term ids in text order */
 	uint32_t nterms[CW_INDEX_NFIELDS];
+	/* cw_index_numbers of the raw claim with cap CW_INDEX_MAX_NUMBERS */
+	const uint64_t *numbers;
+	uint32_t nnumbers;
+	/* the cw_index_words hashes of every word of the raw claim and title,
+	 * sorted and distinct */
+	const uint64_t *words;
+	uint32_t nwords;
 };
 
 /* Fills v for a hit's doc; CW_ERR_NOT_FOUND for a dead or unknown number. */
@@ -140,6 +147,25 @@ void cw_index_last_query(const struct cw_index *ix, struct cw_index_query_view *
 
 /* idf of a term id as used in ranking (0 for CW_INDEX_NO_TERM). */
 float cw_index_idf(const struct cw_index *ix, uint32_t term);
+
+/*
+ * Raw-text features kept per fact-check at put, so that re-ranking compares
+ * a claim with its candidates without reading their text again.
+ *
+ * cw_index_numbers: numbers in raw text, as hashes: digit runs with inner ','
+ * dropped and a decimal part kept unless it is zero ("2,000" and "2000"
+ * agree; "1.50" and "1.5" too).  Looks at the first cap numbers; returns how
+ * many distinct ones they hold, first occurrences kept, in out.
+ *
+ * cw_index_words: word hashes of raw text, lower-cased (a word is a run of
+ * ASCII letters and digits and non-ASCII bytes).  With caps_only, only words
+ * that start with a capital, have 2 or more bytes and are not stop words
+ * (names).  Looks at the first cap words kept; returns how many distinct ones
+ * they hold, first occurrences kept, in out.
+ */
+#define CW_INDEX_MAX_NUMBERS 32
+size_t cw_index_numbers(const char *s, size_t len, uint64_t *out, size_t cap);
+size_t cw_index_words(const char *s, size_t len, int caps_only, uint64_t *out, size_t cap);
 
 /* Removes from a raw claim what is not its words: URLs, pic.twitter.com
  * links, @handles, "#" of hashtags and a tweet's "— Name (@handle) date"

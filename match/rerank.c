@@ -5,26 +5,23 @@
  * Everything here runs per query on at most CW_RERANK_MAX candidates, so the
  * scratch lives on the stack with fixed caps instead of the heap: a claim
  * has far fewer than CAP_TERMS distinct words in practice, and words past
- * the caps are simply not counted.
+ * the caps are simply not counted.  What a feature needs of a fact-check's
+ * raw text (its numbers, its words) the index keeps from put time, so a
+ * candidate costs no scan of its text.
  */
 #include "match/rerank.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "extract/fingerprint.h"
-#include "extract/normalize.h"
 #include "lib/common.h"
 
-#define CW_RERANK_MAX 128  /* candidates re-ranked at most */
-#define CAP_TERMS     512  /* distinct terms per side */
-#define CAP_NUMS      32   /* numbers per side */
-#define CAP_ENTS      64   /* capitalised names per side */
-#define CAP_WORDS     1024 /* distinct words of a fact-check for name lookups */
+#define CW_RERANK_MAX 128 /* candidates re-ranked at most */
+#define CAP_TERMS     512 /* distinct terms per side */
+#define CAP_ENTS      64  /* capitalised names per side */
 
 const char *const cw_rerank_feature_names[CW_RERANK_NFEAT] = {
     "bm25",         "bm25_claim",  "bm25_title", "bm25_extra", "bm25_norm", "bm25_gap",
@@ -155,164 +152,52 @@ int cw_rerank_model_write(const struct cw_rerank_model *m, FILE *f)
 
 /* ---- feature helpers ---- */
 
-/* De-duplicates a short array in place (first occurrences kept); returns
- * the new count.  Quadratic, for the few numbers and names of one text. */
-static size_t uniq_u64(uint64_t *v, size_t n)
+/* Whether x is among v[0..n). */
+static int has_u64(const uint64_t *v, size_t n, uint64_t x)
 {
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t j = 0;
-		while (j < w && v[j] != v[i])
-			j++;
-		if (j == w)
-			v[w++] = v[i];
-	}
-	return w;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return 1;
+	return 0;
 }
 
-static int has_u64(const uint64_t *v, size_t n, uint64_t x);
-
-/* Numbers in raw text: digit runs with inner ',' dropped and a decimal part
- * kept unless it is zero, hashed ("2,000" and "2000" agree; "1.50" and "1.5"
- * too).  Returns the count (sorted, distinct). */
-static size_t numbers(const char *s, size_t len, uint64_t *out, size_t cap)
+/* Whether x is among the sorted v[0..n). */
+static int has_sorted_u64(const uint64_t *v, size_t n, uint64_t x)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < len && n < cap;) {
-		if (!isdigit((unsigned char)s[i])) {
-			i++;
-			continue;
-		}
-		char b[32];
-		size_t bl = 0, dot = 0;
-		while (i < len) {
-			unsigned char c = (unsigned char)s[i];
-			if (isdigit(c)) {
-				if (bl < sizeof(b) - 1)
-					b[bl++] = (char)c;
-				i++;
-			} else if ((c == ',' || c == '.') && i + 1 < len &&
-			           isdigit((unsigned char)s[i + 1]) && !dot) {
-				if (c == '.') {
-					dot = bl + 1;
-					if (bl < sizeof(b) - 1)
-						b[bl++] = '.';
-				}
-				i++;
-			} else {
-				break;
-			}
-		}
-		if (dot) { /* trim trailing zeros of the decimal part, then a bare '.' */
-			while (bl > dot && b[bl - 1] == '0')
-				bl--;
-			if (bl == dot)
-				bl--;
-		}
-		size_t st = 0; /* leading zeros say nothing: "05" is 5 */
-		while (st + 1 < bl && b[st] == '0' && b[st + 1] != '.')
-			st++;
-		out[n++] = XXH3_64bits(b + st, bl - st);
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return uniq_u64(out, n);
+	return lo < n && v[lo] == x;
 }
 
-/* FNV-1a of a lower-cased word, computed while scanning: names are looked
- * up per candidate, so the hash must cost next to nothing. */
-#define FNV_OFFSET 0xcbf29ce484222325ull
-#define FNV_PRIME  0x100000001b3ull
-
-/* Scans the word starting at s[*i] (an ASCII letter or digit, or a non-ASCII
- * byte); returns its hash, sets *upper when it starts with a capital, *wl to
- * its length, and moves *i past it. */
-static uint64_t scan_hash(const char *s, size_t len, size_t *i, int *upper, size_t *wl)
+/* 1 when a name word of the claim's speaker (wa[0..na), from
+ * cw_index_words) occurs in the fact-check's claimant, -1 when both are
+ * known and share none, 0 when either is unknown. */
+static double speaker_match(const uint64_t *wa, size_t na, const char *b, size_t bl)
 {
-	uint64_t h = FNV_OFFSET;
-	size_t j = *i;
-	*upper = isupper((unsigned char)s[j]) != 0;
-	while (j < len) {
-		unsigned char c = (unsigned char)s[j];
-		if (c < 0x80 && !isalnum(c))
-			break;
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c + 32);
-		h = (h ^ c) * FNV_PRIME;
-		j++;
-	}
-	*wl = j - *i;
-	*i = j;
-	return h;
-}
-
-/* Word hashes of raw text, lower-cased.  With caps_only, only words that
- * start with a capital, have 2 or more bytes and are not stop words (names).
- * Returns the count (distinct). */
-static size_t words(const char *s, size_t len, int caps_only, uint64_t *out, size_t cap)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < len && n < cap;) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x80 && !isalnum(c)) {
-			i++;
-			continue;
-		}
-		size_t st = i, wl;
-		int upper;
-		uint64_t h = scan_hash(s, len, &i, &upper, &wl);
-		if (caps_only) {
-			char w[64];
-			size_t k = CW_MIN(wl, sizeof(w));
-			for (size_t j = 0; j < k; j++)
-				w[j] = (char)tolower((unsigned char)s[st + j]);
-			if (!upper || wl < 2 || cw_norm_is_stopword(w, k))
-				continue;
-		}
-		out[n++] = h;
-	}
-	return uniq_u64(out, n);
-}
-
-/* Marks which of the names q[0..nq) occur among the words of raw text;
- * returns how many were newly marked.  bloom has bit (h & 63) set for every
- * name hash h, so most words are passed over after one test. */
-static size_t mark_words(const char *s, size_t len, const uint64_t *q, size_t nq, uint64_t bloom,
-                         uint8_t *seen)
-{
-	size_t found = 0;
-	for (size_t i = 0; i < len;) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x80 && !isalnum(c)) {
-			i++;
-			continue;
-		}
-		size_t wl;
-		int upper;
-		uint64_t h = scan_hash(s, len, &i, &upper, &wl);
-		if (!(bloom >> (h & 63) & 1))
-			continue;
-		for (size_t j = 0; j < nq; j++)
-			if (q[j] == h && !seen[j]) {
-				seen[j] = 1;
-				found++;
-			}
-	}
-	return found;
-}
-
-/* 1 when a name word of the claim's speaker occurs in the fact-check's
- * claimant, -1 when both are known and share none, 0 when either is unknown. */
-static double speaker_match(const char *a, size_t al, const char *b, size_t bl)
-{
-	uint64_t wa[16], wb[16];
-	if (!a || !al || !b || !bl)
+	uint64_t wb[16];
+	if (!na || !b || !bl)
 		return 0;
-	size_t na = words(a, al, 1, wa, 16), nb = words(b, bl, 1, wb, 16);
-	if (!na || !nb)
+	size_t nb = cw_index_words(b, bl, 1, wb, 16);
+	if (!nb)
 		return 0;
 	for (size_t i = 0; i < na; i++)
 		if (has_u64(wb, nb, wa[i]))
 			return 1;
 	return -1;
+}
+
+/* log1p of a BM25 score (>= 0).  A field without a query term scores +0,
+ * whose log1p is +0: no call for it (the extra field is always empty in the
+ * match worker). */
+static double log1p_score(float s)
+{
+	return s > 0 ? log1p(s) : 0;
 }
 
 /* A small open-addressing set of non-zero 64-bit keys, each with its
@@ -370,15 +255,6 @@ static uint64_t pair_key(uint32_t a, uint32_t b)
 	return ((uint64_t)a << 32 | b) + 1; /* never 0: term ids are below UINT32_MAX */
 }
 
-/* Whether x is among v[0..n). */
-static int has_u64(const uint64_t *v, size_t n, uint64_t x)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == x)
-			return 1;
-	return 0;
-}
-
 void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
                         const struct cw_index_hit *hits, size_t n, double *x)
 {
@@ -415,12 +291,15 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 		qidf_total += qidf[i];
 	size_t qtotal = nqs + nunknown;
 
-	uint64_t qnum[CAP_NUMS], qent[CAP_ENTS];
-	size_t nqnum = numbers(qv.clean, qv.clean_len, qnum, CAP_NUMS);
-	size_t nqent = words(qv.clean, qv.clean_len, 1, qent, CAP_ENTS);
-	uint64_t bloom = 0;
-	for (size_t i = 0; i < nqent; i++)
-		bloom |= 1ull << (qent[i] & 63);
+	uint64_t qnum[CW_INDEX_MAX_NUMBERS], qent[CAP_ENTS];
+	size_t nqnum = cw_index_numbers(qv.clean, qv.clean_len, qnum, CW_INDEX_MAX_NUMBERS);
+	size_t nqent = cw_index_words(qv.clean, qv.clean_len, 1, qent, CAP_ENTS);
+
+	/* the claim's speaker's names, for every candidate's claimant */
+	uint64_t qspk[16];
+	size_t nqspk = q->speaker && q->speaker_len
+	                   ? cw_index_words(q->speaker, q->speaker_len, 1, qspk, 16)
+	                   : 0;
 
 	double best = n ? hits[0].bm25 : 0;
 	for (size_t h = 1; h < n; h++)
@@ -434,10 +313,10 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 		struct cw_index_doc_view dv;
 		if (cw_index_doc_view(ix, hit->doc, &dv) != CW_OK)
 			continue;
-		r[CW_RF_BM25] = log1p(hit->bm25);
-		r[CW_RF_BM25_CLAIM] = log1p(hit->field_bm25[CW_FIELD_CLAIM]);
-		r[CW_RF_BM25_TITLE] = log1p(hit->field_bm25[CW_FIELD_TITLE]);
-		r[CW_RF_BM25_EXTRA] = log1p(hit->field_bm25[CW_FIELD_EXTRA]);
+		r[CW_RF_BM25] = log1p_score(hit->bm25);
+		r[CW_RF_BM25_CLAIM] = log1p_score(hit->field_bm25[CW_FIELD_CLAIM]);
+		r[CW_RF_BM25_TITLE] = log1p_score(hit->field_bm25[CW_FIELD_TITLE]);
+		r[CW_RF_BM25_EXTRA] = log1p_score(hit->field_bm25[CW_FIELD_EXTRA]);
 		r[CW_RF_BM25_NORM] = best > 0 ? hit->bm25 / best : 0;
 		r[CW_RF_BM25_GAP] = best > 0 ? (best - hit->bm25) / best : 0;
 
@@ -484,25 +363,22 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 			}
 		r[CW_RF_BIGRAM] = nbig ? (double)bhit / (double)nbig : 0;
 
-		/* numbers */
-		uint64_t dnum[CAP_NUMS];
-		size_t ndnum = numbers(dv.claim, dv.claim_len, dnum, CAP_NUMS);
-		size_t agree = 0;
+		/* numbers, as the index keeps them for the fact-check's claim */
+		size_t ndnum = dv.nnumbers, agree = 0;
 		for (size_t i = 0; i < nqnum; i++)
-			agree += (size_t)has_u64(dnum, ndnum, qnum[i]);
+			agree += (size_t)has_u64(dv.numbers, ndnum, qnum[i]);
 		r[CW_RF_NUM_AGREE] = (double)agree;
 		r[CW_RF_NUM_DISAGREE] = nqnum ? (double)(ndnum - CW_MIN(agree, ndnum)) : 0;
 
-		/* names of the claim found among the fact-check's words */
+		/* names of the claim (distinct) found among the words of the
+		 * fact-check's claim and title */
 		if (nqent) {
-			uint8_t eseen[CAP_ENTS] = {0};
 			size_t found = 0;
-			found += mark_words(dv.claim, dv.claim_len, qent, nqent, bloom, eseen);
-			found += mark_words(dv.title, dv.title_len, qent, nqent, bloom, eseen);
+			for (size_t i = 0; i < nqent; i++)
+				found += (size_t)has_sorted_u64(dv.words, dv.nwords, qent[i]);
 			r[CW_RF_ENT_OVERLAP] = (double)found / (double)nqent;
 		}
-		r[CW_RF_SPEAKER] =
-		    speaker_match(q->speaker, q->speaker_len, dv.speaker, dv.speaker_len);
+		r[CW_RF_SPEAKER] = speaker_match(qspk, nqspk, dv.speaker, dv.speaker_len);
 		r[CW_RF_SIMHASH] = 1.0 - cw_fp_hamming(qv.simhash, dv.simhash) / 64.0;
 		r[CW_RF_RANK] = 1.0 / (1.0 + hit->bm25_rank);
 		r[CW_RF_QLEN] = log1p((double)nq);
@@ -574,6 +450,20 @@ static int cmp_hit_score(const void *a, const void *b)
 	return (x->bm25_rank > y->bm25_rank) - (x->bm25_rank < y->bm25_rank);
 }
 
+/* Sorts the few candidates of one claim by cmp_hit_score: an insertion
+ * sort, cheaper than qsort's calls for CW_RERANK_MAX at most.  The order is
+ * a total one (bm25_rank is unique), so any sort gives the same result. */
+static void sort_hits(struct cw_index_hit *h, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct cw_index_hit e = h[i];
+		size_t j = i;
+		for (; j && cmp_hit_score(&h[j - 1], &e) > 0; j--)
+			h[j] = h[j - 1];
+		h[j] = e;
+	}
+}
+
 size_t cw_rerank_search(struct cw_index *ix, const struct cw_rerank_model *m,
                         const struct cw_index_query *q, struct cw_index_hit *hits, size_t k)
 {
@@ -598,14 +488,14 @@ size_t cw_rerank_search(struct cw_index *ix, const struct cw_rerank_model *m,
 			cw_rerank_cal_features(x, z, cand, n, i, cx);
 			cal[i] = (float)cw_rerank_cal_prob(m, cx);
 		}
-		cw_qsort(cand, n, sizeof(cand[0]), cmp_hit_score);
+		sort_hits(cand, n);
 		/* bm25_rank is the hit's position in the BM25 order, i.e. its row */
 		for (size_t i = 0; i < n; i++) {
 			float p = cal[cand[i].bm25_rank];
 			cand[i].score = i && p > cand[i - 1].score ? cand[i - 1].score : p;
 		}
 	} else {
-		cw_qsort(cand, n, sizeof(cand[0]), cmp_hit_score);
+		sort_hits(cand, n);
 	}
 	n = CW_MIN(n, k);
 	memcpy(hits, cand, n * sizeof(cand[0]));

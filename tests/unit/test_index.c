@@ -4,7 +4,10 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/common.h"
 #include "match/evalset.h"
@@ -173,4 +176,198 @@ Test(index, average_precision_at_k)
 	cr_assert_float_eq(m.map1, (0.0 + 1.0) / 2, 1e-12);
 	cr_assert_float_eq(m.mrr, (0.5 + 1.0) / 2, 1e-12);
 	cr_assert_float_eq(m.r5, (1.0 + 1.0) / 2, 1e-12);
+}
+
+/* The CheckThat! Snopes collection when the shared data is there, else the
+ * small sample in tests/data/kb. */
+static void load_collection(struct cw_evalset *es)
+{
+	const char *roots[] = {getenv("CW_SHARED"), "../shared", "/work/shared"};
+	char path[4096], err[512];
+	for (size_t i = 0; i < CW_ARRAY_SIZE(roots); i++) {
+		if (!roots[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/data/claim-retrieval/snopes-vclaims.jsonl",
+		         roots[i]);
+		if (access(path, R_OK) == 0 &&
+		    cw_evalset_load_collection(es, path, err, sizeof(err)) == 0)
+			return;
+	}
+	cr_assert_eq(cw_evalset_load_collection(es, "tests/data/kb/snopes.jsonl", err, sizeof(err)),
+	             0, "%s", err);
+	cr_assert_eq(
+	    cw_evalset_load_collection(es, "tests/data/kb/politifact.jsonl", err, sizeof(err)), 0,
+	    "%s", err);
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* A query of 1 to 12 words picked from the claims and titles of random
+ * fact-checks, now and then with a word no fact-check has. */
+static void random_query(const struct cw_evalset *es, uint64_t *seed, char *out, size_t size)
+{
+	size_t o = 0, words = 1 + rnd(seed) % 12;
+	out[0] = '\0';
+	for (size_t w = 0; w < words; w++) {
+		const struct cw_evalset_doc *d = &es->docs[rnd(seed) % es->ndocs];
+		const char *s = rnd(seed) % 3 ? d->claim : d->title;
+		size_t len = strlen(s);
+		if (rnd(seed) % 10 == 0)
+			s = "zyzzyvaqq", len = 9;
+		if (!len)
+			continue;
+		size_t at = rnd(seed) % len;
+		while (at && s[at - 1] != ' ')
+			at--;
+		size_t end = at;
+		while (end < len && s[end] != ' ')
+			end++;
+		if (o + (end - at) + 2 > size)
+			break;
+		if (o)
+			out[o++] = ' ';
+		memcpy(out + o, s + at, end - at);
+		o += end - at;
+		out[o] = '\0';
+	}
+}
+
+/*
+ * Per-field BM25 of a document for the last query, from its stored term ids
+ * and nothing the search kept: the reference the search's field_bm25 must
+ * equal bit for bit (default parameters; the same expression and order).
+ */
+static void ref_field_bm25(struct cw_index *ix, uint32_t doc, float *out)
+{
+	struct cw_index_params p;
+	struct cw_index_query_view qv;
+	struct cw_index_doc_view dv;
+	uint32_t uq[256], uqtf[256], nu = 0;
+	uint64_t sum[CW_INDEX_NFIELDS] = {0};
+	size_t live = cw_index_count(ix), seen = 0;
+
+	cw_index_params_default(&p);
+	cw_index_last_query(ix, &qv);
+	for (uint32_t i = 0; i < qv.nterms; i++) {
+		uint32_t t = qv.terms[i], u = 0;
+		if (t == CW_INDEX_NO_TERM)
+			continue;
+		while (u < nu && uq[u] != t)
+			u++;
+		if (u == nu) {
+			cr_assert_lt(nu, 256);
+			uq[nu] = t;
+			uqtf[nu++] = 0;
+		}
+		uqtf[u]++;
+	}
+	for (uint32_t dn = 0; seen < live; dn++) {
+		if (cw_index_doc_view(ix, dn, &dv) != 0)
+			continue;
+		seen++;
+		for (int f = 0; f < CW_INDEX_NFIELDS; f++)
+			sum[f] += dv.nterms[f];
+	}
+	cr_assert_eq(cw_index_doc_view(ix, doc, &dv), 0);
+	double k1 = p.k1;
+	for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
+		double avg = live ? (double)sum[f] / live : 0;
+		double b = p.b[f];
+		double norm = avg > 0 ? 1.0 - b + b * dv.nterms[f] / avg : 1.0;
+		if (norm <= 0)
+			norm = 1.0;
+		double s = 0;
+		for (uint32_t u = 0; u < nu; u++) {
+			uint32_t c = 0;
+			for (uint32_t i = 0; i < dv.nterms[f]; i++)
+				c += dv.terms[f][i] == uq[u];
+			if (!c)
+				continue;
+			float idf = cw_index_idf(ix, uq[u]);
+			double x = c / norm;
+			s += idf * uqtf[u] * x * (k1 + 1) / (k1 + x);
+		}
+		out[f] = (float)s;
+	}
+}
+
+/*
+ * The best k of a search are the first k of the whole ranking (every
+ * document the query touches), with the same scores to the bit, and the
+ * per-field scores are those computed from the documents' own terms.  Run
+ * on random queries, then again after fact-checks were replaced and removed.
+ */
+static void check_top_k(struct cw_index *ix, const struct cw_evalset *es, uint64_t *seed,
+                        size_t queries, int with_fields)
+{
+	size_t all = cw_index_count(ix);
+	struct cw_index_hit *full = cw_xcalloc(all, sizeof(*full)), top[40];
+	char text[1024];
+	for (size_t qi = 0; qi < queries; qi++) {
+		random_query(es, seed, text, sizeof(text));
+		struct cw_index_query q = {.text = text, .len = strlen(text)};
+		size_t k = qi % 4 == 0 ? 1 + rnd(seed) % 40 : 30;
+		size_t nfull = cw_index_search(ix, &q, full, all);
+		size_t n = cw_index_search(ix, &q, top, k);
+		cr_assert_eq(n, CW_MIN(k, nfull), "query '%s': %zu hits of %zu", text, n, nfull);
+		for (size_t i = 0; i < n; i++) {
+			cr_assert_eq(top[i].doc, full[i].doc,
+			             "query '%s' k %zu: hit %zu is %s, not %s", text, k, i,
+			             top[i].id, full[i].id);
+			cr_assert(top[i].bm25 == full[i].bm25 && top[i].bm25_rank == i);
+			cr_assert(i == 0 || top[i - 1].bm25 >= top[i].bm25);
+			for (int f = 0; f < CW_INDEX_NFIELDS; f++)
+				cr_assert(top[i].field_bm25[f] == full[i].field_bm25[f]);
+		}
+		if (n < k && n < nfull)
+			cr_assert_fail("query '%s': a hit is missing", text);
+		for (size_t i = 0; with_fields && i < n && i < 5; i++) {
+			float ref[CW_INDEX_NFIELDS];
+			ref_field_bm25(ix, top[i].doc, ref);
+			for (int f = 0; f < CW_INDEX_NFIELDS; f++)
+				cr_assert(top[i].field_bm25[f] == ref[f],
+				          "query '%s', %s field %d: %.9g, computed %.9g", text,
+				          top[i].id, f, top[i].field_bm25[f], ref[f]);
+		}
+	}
+	free(full);
+}
+
+Test(index, top_k_is_the_head_of_the_full_ranking)
+{
+	struct cw_evalset es = {0};
+	load_collection(&es);
+	struct cw_index *ix = new_index();
+	cw_evalset_index(&es, ix);
+	cr_assert_eq(cw_index_count(ix), es.ndocs);
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	check_top_k(ix, &es, &seed, 300, 0);
+	check_top_k(ix, &es, &seed, 20, 1);
+
+	/* replace a tenth with other fact-checks' texts and remove a tenth */
+	for (size_t i = 0; i < es.ndocs / 10 + 1; i++) {
+		const struct cw_evalset_doc *d = &es.docs[rnd(&seed) % es.ndocs];
+		const struct cw_evalset_doc *o = &es.docs[rnd(&seed) % es.ndocs];
+		struct cw_index_doc nd = {.id = d->id,
+		                          .claim = o->claim,
+		                          .claim_len = strlen(o->claim),
+		                          .title = o->title,
+		                          .title_len = strlen(o->title),
+		                          .extra = o->extra,
+		                          .extra_len = strlen(o->extra)};
+		cr_assert_eq(cw_index_put(ix, &nd), 0);
+	}
+	for (size_t i = 0; i < es.ndocs / 10; i++)
+		cw_index_remove(ix, es.docs[rnd(&seed) % es.ndocs].id);
+	cr_assert_lt(cw_index_count(ix), es.ndocs);
+	check_top_k(ix, &es, &seed, 300, 0);
+	check_top_k(ix, &es, &seed, 20, 1);
+	cw_index_free(ix);
+	cw_evalset_release(&es);
 }

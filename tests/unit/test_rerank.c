@@ -221,3 +221,46 @@ Test(rerank, shipped_weights_are_calibrated_for_claims_without_fact_check)
 	cr_expect(yes >= no2 + 0.4f, "matching %.3f, not matching %.3f", yes, no2);
 	cw_index_free(ix);
 }
+
+/* The features of the one hit of q in ix. */
+static void rr_features(struct cw_index *ix, const char *text, double *r)
+{
+	struct cw_index_query q = {.text = text, .len = strlen(text)};
+	struct cw_index_hit hits[2];
+	cr_assert_eq(cw_index_search(ix, &q, hits, 2), 1);
+	cw_rerank_features(ix, &q, hits, 1, r);
+}
+
+/* Names and numbers are looked up in what the index kept of the fact-check
+ * at put time: the claim's numbers, the claim's and the title's words; a
+ * replaced fact-check is seen as its new version. */
+Test(rerank, names_and_numbers_of_the_current_version)
+{
+	char err[128];
+	struct cw_index *ix = cw_index_new(NULL, err, sizeof(err));
+	cr_assert_not_null(ix, "%s", err);
+	const char *q = "Joe Biden said Ohio lost 2,000 jobs";
+	double r[CW_RERANK_NFEAT];
+
+	rr_put_full(ix, "jobs", "Biden claims 2000 jobs were lost.", "Ohio Jobs Report", "", NULL);
+	rr_features(ix, q, r);
+	/* names Joe, Biden, Ohio: Biden in the claim, Ohio in the title */
+	cr_assert_float_eq(r[CW_RF_ENT_OVERLAP], 2.0 / 3.0, 1e-12);
+	cr_assert_float_eq(r[CW_RF_NUM_AGREE], 1, 1e-12);
+	cr_assert_float_eq(r[CW_RF_NUM_DISAGREE], 0, 1e-12);
+
+	rr_put_full(ix, "jobs", "Biden claims 3,000 jobs and 12.50 dollars were lost.",
+	            "Jobs Report", "", NULL);
+	rr_features(ix, q, r);
+	cr_assert_float_eq(r[CW_RF_ENT_OVERLAP], 1.0 / 3.0, 1e-12);
+	cr_assert_float_eq(r[CW_RF_NUM_AGREE], 0, 1e-12);
+	cr_assert_float_eq(r[CW_RF_NUM_DISAGREE], 2, 1e-12);
+
+	/* "12.5" is the claim's "12.50"; the title's words count for names */
+	rr_features(ix, "12.5 dollars lost in OHIO or in the Report of Jobs", r);
+	cr_assert_float_eq(r[CW_RF_NUM_AGREE], 1, 1e-12);
+	cr_assert_float_eq(r[CW_RF_NUM_DISAGREE], 1, 1e-12);
+	/* names OHIO, Report, Jobs: Report and Jobs are in the title */
+	cr_assert_float_eq(r[CW_RF_ENT_OVERLAP], 2.0 / 3.0, 1e-12);
+	cw_index_free(ix);
+}
