@@ -4,9 +4,11 @@
  * At start it copies the knowledge base from Redis into memory (struct
  * cw_matcher) and then follows Redis' change log about once a second, so a
  * fact-check loaded while the pipeline runs is matched within seconds, with
- * no restart.  Per batch of claims: one pipelined round trip records the
- * sightings; every claim then gets a Verdict on topics.verdicts, and the
- * check-worthy ones without a confirmed fact-check also go to topics.review.
+ * no restart.  Per batch of claims (match/batch.h): the sightings are
+ * recorded in Redis, in a few pipelined round trips from a second thread,
+ * while the claims are decided; every claim then gets a Verdict on
+ * topics.verdicts, and the check-worthy ones without a confirmed fact-check
+ * also go to topics.review.
  * While Redis is unreachable the batch is retried and no offset is stored.
  */
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include "lib/log.h"
 #include "lib/redis.h"
 #include "lib/worker.h"
+#include "match/batch.h"
 #include "match/kb.h"
 #include "match/matcher.h"
 #include "match/sightings.h"
@@ -91,16 +94,23 @@ static void tick(struct cw_worker *w, void *opaque)
 		refresh_kb(mw); /* a failure is retried at the next tick or batch */
 }
 
-static void fill_sightings(Claimwire__Sightings *s, const struct cw_sighting *in)
+/* Produces one verdict, and sends it to the review queue too when the claim
+ * is check-worthy and no fact-check confirms it. */
+static int emit_verdict(const Claimwire__Verdict *v, void *opaque)
 {
-	claimwire__sightings__init(s);
-	s->distinct_outlets = in->distinct_outlets;
-	s->total = in->total;
-	s->first_outlet = in->first_outlet ? in->first_outlet : (char *)(uintptr_t) "";
-	s->first_seen_ms = in->first_seen_ms;
-	s->first_article_id = in->first_article_id ? in->first_article_id : (char *)(uintptr_t) "";
-	s->method = in->method;
-	s->cluster = (char *)(uintptr_t)in->cluster;
+	struct cw_worker *w = opaque;
+	const Claimwire__Claim *c = v->claim;
+	size_t len = claimwire__verdict__get_packed_size(v);
+	uint8_t *buf = cw_xmalloc(len);
+	int rc;
+
+	claimwire__verdict__pack(v, buf);
+	rc = cw_worker_produce(w, "topics.verdicts", c->fingerprint, 16, buf, len, NULL);
+	if (!rc && c->check_worthy &&
+	    v->status != CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_CONFIRMED)
+		rc = cw_worker_produce(w, "topics.review", c->fingerprint, 16, buf, len, NULL);
+	free(buf);
+	return rc;
 }
 
 /* An article that yielded no claim goes on to report as a verdict on
@@ -136,11 +146,10 @@ static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, voi
 	struct match_worker *mw = opaque;
 	Claimwire__Claim **claims = cw_xcalloc(n, sizeof(*claims));
 	struct cw_sighting_in *in = cw_xcalloc(n, sizeof(*in));
-	struct cw_sighting *out = cw_xcalloc(n, sizeof(*out));
 	uint64_t *keys = cw_xcalloc(n * MAX_BANDS, sizeof(*keys));
 	size_t m = 0;
-	char err[512];
-	int rc = 0, recorded = 0;
+	char err[512] = "";
+	int rc = 0;
 
 	if (!mw->kb_loaded || cw_mono_ms() >= mw->kb_next_ms) {
 		rc = refresh_kb(mw);
@@ -190,47 +199,16 @@ static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, voi
 		m++;
 	}
 	if (m) {
-		rc = cw_sightings_record(mw->redis, &mw->sopts, in, m, out, err, sizeof(err));
-		if (rc) {
+		rc = cw_match_batch(mw->redis, &mw->sopts, mw->matcher, claims, in, m, emit_verdict,
+		                    w, err, sizeof(err));
+		if (rc != 0 && *err)
 			cw_warn("msg=\"cannot record sightings\" error=\"%s\"", err);
-			goto out;
-		}
-		recorded = 1;
-	}
-	for (size_t i = 0; i < m && !rc; i++) {
-		Claimwire__Verdict v;
-		Claimwire__Sightings s;
-		Claimwire__Claim *c = claims[i];
-		size_t len;
-		uint8_t *buf;
-
-		claimwire__verdict__init(&v);
-		v.schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
-		v.claim = c;
-		v.decided_ms = cw_now_ms();
-		fill_sightings(&s, &out[i]);
-		v.sightings = &s;
-		cw_matcher_decide(mw->matcher, c, &v);
-		len = claimwire__verdict__get_packed_size(&v);
-		buf = cw_xmalloc(len);
-		claimwire__verdict__pack(&v, buf);
-		rc = cw_worker_produce(w, "topics.verdicts", c->fingerprint, 16, buf, len, NULL);
-		if (!rc && c->check_worthy &&
-		    v.status != CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_CONFIRMED)
-			rc = cw_worker_produce(w, "topics.review", c->fingerprint, 16, buf, len,
-			                       NULL);
-		free(buf);
-		cw_matcher_release_verdict(&v);
 	}
 out:
-	for (size_t i = 0; i < m; i++) {
-		if (recorded)
-			cw_sighting_release(&out[i]);
+	for (size_t i = 0; i < m; i++)
 		claimwire__claim__free_unpacked(claims[i], NULL);
-	}
 	free(claims);
 	free(in);
-	free(out);
 	free(keys);
 	return rc;
 }

@@ -1,8 +1,9 @@
 /*
  * match.c — benchmark of the match worker's per-batch work without Kafka:
  * unpack Claim records, record their sightings in a real redis-server
- * (cw_sightings_record, batches of 500), decide each claim against the
- * knowledge base (cw_matcher_decide) and pack its Verdict.  Beside it, in the
+ * (cw_sightings_record, batches of 500) while deciding each claim against
+ * the knowledge base (cw_matcher_decide), and pack its Verdict: that is
+ * cw_match_batch, as the worker runs it.  Beside it, in the
  * same run, the same sightings bookkeeping done naively (one round trip per
  * command, no pipelining, no script), which is what pipelining is measured
  * against.
@@ -71,6 +72,7 @@
 #include "lib/config.h"
 #include "lib/keys.h"
 #include "lib/redis.h"
+#include "match/batch.h"
 #include "match/config.h"
 #include "match/kb.h"
 #include "match/matcher.h"
@@ -422,11 +424,25 @@ static void sighting_in(const struct bench *b, const Claimwire__Claim *c, uint64
 /* The worker's per-batch work on claims [lo, hi): what match/main.c's
  * process() does, with the produce calls left out.  Returns the number of
  * confirmed verdicts, or -1 on a Redis error. */
+/* What the worker does with a verdict, but for sending it: pack it. */
+static int pack_verdict(const Claimwire__Verdict *v, void *opaque)
+{
+	size_t len = claimwire__verdict__get_packed_size(v);
+	uint8_t *buf = cw_xmalloc(len);
+
+	claimwire__verdict__pack(v, buf);
+	free(buf);
+	*(long *)opaque += v->status == CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_CONFIRMED;
+	return 0;
+}
+
+/* The match worker's per-batch work (cw_match_batch, as match/main.c runs
+ * it) over claims [lo, hi): unpack, sightings and decisions, verdicts
+ * packed.  Returns the claims confirmed, or -1. */
 static long match_range(const struct bench *b, struct cw_redis *r, size_t lo, size_t hi)
 {
 	Claimwire__Claim *claims[BATCH];
 	struct cw_sighting_in in[BATCH];
-	struct cw_sighting out[BATCH];
 	static uint64_t keys[BATCH * MAX_BANDS];
 	long confirmed = 0;
 	char err[512];
@@ -442,39 +458,13 @@ static long match_range(const struct bench *b, struct cw_redis *r, size_t lo, si
 			sighting_in(b, c, keys + m * MAX_BANDS, &in[m]);
 			m++;
 		}
-		if (cw_sightings_record(r, &b->so, in, m, out, err, sizeof(err))) {
+		int rc = cw_match_batch(r, &b->so, b->m, claims, in, m, pack_verdict, &confirmed,
+		                        err, sizeof(err));
+		for (size_t i = 0; i < m; i++)
+			claimwire__claim__free_unpacked(claims[i], NULL);
+		if (rc) {
 			fprintf(stderr, "bench-match: sightings: %s\n", err);
 			return -1;
-		}
-		for (size_t i = 0; i < m; i++) {
-			Claimwire__Verdict v;
-			Claimwire__Sightings sg;
-			uint8_t *buf;
-			size_t len;
-
-			claimwire__verdict__init(&v);
-			v.schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
-			v.claim = claims[i];
-			v.decided_ms = cw_now_ms();
-			claimwire__sightings__init(&sg);
-			sg.distinct_outlets = out[i].distinct_outlets;
-			sg.total = out[i].total;
-			sg.first_outlet = out[i].first_outlet;
-			sg.first_seen_ms = out[i].first_seen_ms;
-			sg.first_article_id = out[i].first_article_id;
-			sg.method = out[i].method;
-			sg.cluster = out[i].cluster;
-			v.sightings = &sg;
-			cw_matcher_decide(b->m, claims[i], &v);
-			confirmed +=
-			    v.status == CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_CONFIRMED;
-			len = claimwire__verdict__get_packed_size(&v);
-			buf = cw_xmalloc(len);
-			claimwire__verdict__pack(&v, buf);
-			free(buf);
-			cw_matcher_release_verdict(&v);
-			cw_sighting_release(&out[i]);
-			claimwire__claim__free_unpacked(claims[i], NULL);
 		}
 	}
 	return confirmed;

@@ -1,0 +1,36 @@
+/*
+ * batch.h — one batch of claims through match: the sightings recorded in
+ * Redis and every claim decided against the knowledge base, at the same
+ * time.
+ *
+ * The two halves do not depend on each other (a decision never reads the
+ * sightings), so cw_match_batch() sends the sightings' round trips from a
+ * second thread while the calling thread decides: Redis works on its core
+ * while the worker works on its own, and a batch takes about the longer of
+ * the two instead of their sum.  The verdicts are put together when both
+ * are done, in batch order.  The Redis connection belongs to the sightings
+ * thread for the call; the matcher stays with the caller's thread.
+ */
+#ifndef CW_MATCH_BATCH_H
+#define CW_MATCH_BATCH_H
+
+#include <stddef.h>
+
+#include "lib/redis.h"
+#include "match/matcher.h"
+#include "match/sightings.h"
+#include "proto/claimwire.pb-c.h"
+
+/* Called once per claim, in order, with its finished verdict (borrowed for
+ * the call).  A non-zero return stops the batch and is returned. */
+typedef int (*cw_match_emit_fn)(const Claimwire__Verdict *v, void *opaque);
+
+/* Records the sightings of claims[0..n) (in[i] describing claims[i]) and
+ * decides each claim; then emits their verdicts.  Returns 0, the emitter's
+ * non-zero return, or CW_ERR_RETRY when Redis is unavailable (nothing
+ * emitted; safe to call again with the same batch). */
+int cw_match_batch(struct cw_redis *r, const struct cw_sightings_opts *so, struct cw_matcher *m,
+                   Claimwire__Claim *const *claims, const struct cw_sighting_in *in, size_t n,
+                   cw_match_emit_fn emit, void *opaque, char *errstr, size_t errsize);
+
+#endif
