@@ -145,9 +145,34 @@ static struct cw_matcher *mb_matcher(void)
 	return m;
 }
 
-static void mb_batch(struct mb_claim *mc, Claimwire__Claim **claims, struct cw_sighting_in *in)
+/* The batch of MB_N claims, their sighting inputs and a matcher that knows
+ * the wind claim's fact-check. */
+struct mb_batch {
+	struct mb_claim mc[MB_N];
+	Claimwire__Claim *claims[MB_N];
+	struct cw_sighting_in in[MB_N];
+	struct cw_sightings_opts o;
+	struct cw_matcher *m;
+};
+
+static void mb_batch_free(struct mb_batch *b)
+{
+	for (size_t i = 0; i < MB_N; i++)
+		free(b->mc[i].norm);
+	cw_matcher_free(b->m);
+}
+
+static void mb_batch(struct mb_batch *b)
 {
 	static char art[MB_N][16];
+	struct mb_claim *mc = b->mc;
+	Claimwire__Claim **claims = b->claims;
+	struct cw_sighting_in *in = b->in;
+
+	if (!mb_have_redis)
+		cr_skip_test("redis-server is not on PATH or did not start");
+	b->o = (struct cw_sightings_opts){.ttl_s = 3600, .max_hamming = 18};
+	b->m = mb_matcher();
 	for (size_t i = 0; i < MB_N; i++) {
 		snprintf(art[i], sizeof(art[i]), "art-%zu", i);
 		mb_make(&mc[i], mb_texts[i], mb_outlets[i], art[i]);
@@ -160,26 +185,20 @@ static void mb_batch(struct mb_claim *mc, Claimwire__Claim **claims, struct cw_s
 
 Test(match_batch, verdicts_in_order_with_their_sightings)
 {
-	struct mb_claim mc[MB_N];
-	Claimwire__Claim *claims[MB_N];
-	struct cw_sighting_in in[MB_N];
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 18};
+	struct mb_batch b;
 	struct mb_seen seen = {0};
 	char err[256] = "";
 
-	if (!mb_have_redis)
-		cr_skip_test("redis-server is not on PATH or did not start");
-	struct cw_matcher *m = mb_matcher();
-	mb_batch(mc, claims, in);
+	mb_batch(&b);
 	cr_assert_eq(
-	    cw_match_batch(mb_r, &o, m, claims, in, MB_N, mb_emit, &seen, err, sizeof(err)), 0,
-	    "%s", err);
+	    cw_match_batch(mb_r, &b.o, b.m, b.claims, b.in, MB_N, mb_emit, &seen, err, sizeof(err)),
+	    0, "%s", err);
 	cr_assert_eq(seen.n, MB_N);
 	for (size_t i = 0; i < MB_N; i++) {
 		Claimwire__Verdict alone;
 		claimwire__verdict__init(&alone);
-		cw_matcher_decide(m, claims[i], &alone);
-		cr_expect_str_eq(seen.fp[i], mc[i].fp, "claim %zu out of order", i);
+		cw_matcher_decide(b.m, b.claims[i], &alone);
+		cr_expect_str_eq(seen.fp[i], b.mc[i].fp, "claim %zu out of order", i);
 		cr_expect_eq(seen.status[i], (int)alone.status, "claim %zu", i);
 		cr_expect_str_eq(seen.best[i],
 		                 alone.best && alone.best->fact_check ? alone.best->fact_check->id
@@ -200,34 +219,24 @@ Test(match_batch, verdicts_in_order_with_their_sightings)
 	/* An emitter that fails stops the batch there, with its error. */
 	struct mb_seen stop = {.stop_after = 2};
 	cr_expect_eq(
-	    cw_match_batch(mb_r, &o, m, claims, in, MB_N, mb_emit, &stop, err, sizeof(err)),
+	    cw_match_batch(mb_r, &b.o, b.m, b.claims, b.in, MB_N, mb_emit, &stop, err, sizeof(err)),
 	    CW_ERR_IO);
 	cr_expect_eq(stop.n, 2);
-	for (size_t i = 0; i < MB_N; i++)
-		free(mc[i].norm);
-	cw_matcher_free(m);
+	mb_batch_free(&b);
 }
 
 Test(match_batch, redis_down_emits_nothing)
 {
-	struct mb_claim mc[MB_N];
-	Claimwire__Claim *claims[MB_N];
-	struct cw_sighting_in in[MB_N];
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 18};
+	struct mb_batch b;
 	struct mb_seen seen = {0};
 	char err[256] = "";
 
-	if (!mb_have_redis)
-		cr_skip_test("redis-server is not on PATH or did not start");
-	struct cw_matcher *m = mb_matcher();
-	mb_batch(mc, claims, in);
+	mb_batch(&b);
 	cw_test_redis_kill(&mb_tr);
 	cr_expect_eq(
-	    cw_match_batch(mb_r, &o, m, claims, in, MB_N, mb_emit, &seen, err, sizeof(err)),
+	    cw_match_batch(mb_r, &b.o, b.m, b.claims, b.in, MB_N, mb_emit, &seen, err, sizeof(err)),
 	    CW_ERR_RETRY);
 	cr_expect_eq(seen.n, 0);
 	cr_expect_neq(err[0], '\0');
-	for (size_t i = 0; i < MB_N; i++)
-		free(mc[i].norm);
-	cw_matcher_free(m);
+	mb_batch_free(&b);
 }
