@@ -81,7 +81,8 @@ static struct cw_redis_script verdict_script = CW_REDIS_SCRIPT(
      * before report.retention_s kept it in one seen hash for all articles:
      * a verdict of theirs redelivered after an upgrade is found there. */
     "local sk = 'seen:' .. idx\n"
-    "local old = redis.call('HGET', ak, sk) or redis.call('HGET', b .. 'seen', aid .. ':' .. idx)\n"
+    "local old = redis.call('HGET', ak, sk)\n"
+    "  or redis.call('HGET', b .. 'seen', aid .. ':' .. idx)\n"
     "local fk = b .. 'claim:' .. fp\n"
     "local os, orr, ocw, ofp\n"
     "if old then\n"
