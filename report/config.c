@@ -23,6 +23,9 @@ const struct cw_config_key cw_report_config_keys[] = {
     {"report.http_connections", CW_CONF_INT, "64", 1, 10000, "simultaneous dashboard connections"},
     {"report.dead_letter_preview_bytes", CW_CONF_INT, "512", 0, 65536,
      "bytes of a dead letter's record kept for the dashboard"},
+    {"report.retention_s", CW_CONF_INT, "604800", 0, 315360000,
+     "an article, its verdicts and a claim cluster are kept this long after their last "
+     "write (0 = forever)"},
     {"report.file_max_articles", CW_CONF_INT, "100000", 1, 100000000,
      "most articles written to the output files and the summary"},
     {NULL, 0, NULL, 0, 0, NULL},

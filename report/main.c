@@ -8,6 +8,9 @@
  * worker stores the batch's offsets, so nothing is lost by a crash, and the
  * idempotent store scripts make the redelivery harmless.  A Verdict that does
  * not unpack goes to the dead-letter topic after the batch is stored.
+ *
+ * With report.retention_s set, the worker also trims the aggregate's indexes
+ * of what has expired, once a minute (or once per retention, if shorter).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +57,13 @@ struct report_worker {
 	long long interval_ms;
 	int64_t next_write_ms;
 	size_t max_articles;
+	long long trim_interval_ms; /* 0: nothing expires, nothing to trim */
+	int64_t next_trim_ms;
 };
+
+/* The trim is cheap when there is little to take out, and the readers skip
+ * what has expired meanwhile: a minute between trims is plenty. */
+#define TRIM_INTERVAL_MS 60000LL
 
 static char *header_copy(rd_kafka_headers_t *hdrs, const char *name)
 {
@@ -151,13 +160,27 @@ static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, voi
 	return rc;
 }
 
+static void trim(struct report_worker *rw, int64_t now)
+{
+	char err[512];
+	size_t removed;
+	if (rw->trim_interval_ms <= 0 || now < rw->next_trim_ms)
+		return;
+	rw->next_trim_ms = now + rw->trim_interval_ms;
+	if (cw_store_trim(rw->store, &removed, err, sizeof err) < 0)
+		cw_warn("msg=\"cannot trim expired articles and claims\" error=\"%s\"", err);
+	else if (removed)
+		cw_debug("msg=\"expired articles and claims trimmed\" removed=%zu", removed);
+}
+
 static void tick(struct cw_worker *w, void *opaque)
 {
 	struct report_worker *rw = opaque;
 	(void)w;
+	int64_t now = cw_mono_ms();
+	trim(rw, now);
 	if (!rw->out_dir || rw->interval_ms <= 0)
 		return;
-	int64_t now = cw_mono_ms();
 	if (now < rw->next_write_ms)
 		return;
 	rw->next_write_ms = now + rw->interval_ms;
@@ -285,6 +308,8 @@ int cw_report_command(int argc, char **argv)
 	    .interval_ms = cw_config_int(cfg, "report.write_interval_s") * 1000,
 	    .next_write_ms = cw_mono_ms() + cw_config_int(cfg, "report.write_interval_s") * 1000,
 	    .max_articles = (size_t)cw_config_int(cfg, "report.file_max_articles"),
+	    .trim_interval_ms =
+	        CW_MIN(cw_config_int(cfg, "report.retention_s") * 1000, TRIM_INTERVAL_MS),
 	};
 	if (from_jsonl) {
 		size_t stored, bad;

@@ -54,6 +54,7 @@ static struct cw_redis_script verdict_script = CW_REDIS_SCRIPT(
     "local ts, ccount = tonumber(ARGV[8]), tonumber(ARGV[9])\n"
     "local fp, status, rating, cw = ARGV[10], ARGV[12], ARGV[13], ARGV[14]\n"
     "local cws, hour = tonumber(ARGV[15]), ARGV[16]\n"
+    "local ttl, now = tonumber(ARGV[18]), ARGV[19]\n"
     "local ak = b .. 'article:' .. aid\n"
     "local created = redis.call('HSETNX', ak, 'id', aid) == 1\n"
     "if created then\n"
@@ -65,6 +66,7 @@ static struct cw_redis_script verdict_script = CW_REDIS_SCRIPT(
     "  redis.call('ZINCRBY', b .. 'outlets', 1, outlet)\n"
     "  redis.call('HINCRBY', b .. 'totals', 'articles', 1)\n"
     "end\n"
+    "if ttl > 0 then redis.call('EXPIRE', ak, ttl) end\n"
     /* An article that yielded no claim: counted, and complete, once. */
     "if ARGV[17] == '1' then\n"
     "  if created then redis.call('HINCRBY', b .. 'totals', 'articles_complete', 1) end\n"
@@ -73,16 +75,20 @@ static struct cw_redis_script verdict_script = CW_REDIS_SCRIPT(
     "local vk = b .. 'verdicts:' .. aid\n"
     "redis.call('ZREMRANGEBYSCORE', vk, idx, idx)\n"
     "redis.call('ZADD', vk, idx, vb)\n"
+    "if ttl > 0 then redis.call('EXPIRE', vk, ttl) end\n"
     "local state = status .. '|' .. rating .. '|' .. cw .. '|' .. fp\n"
-    "local sk = aid .. ':' .. idx\n"
-    "local old = redis.call('HGET', b .. 'seen', sk)\n"
+    /* The guard is a field of the article, so it expires with it.  Builds
+     * before report.retention_s kept it in one seen hash for all articles:
+     * a verdict of theirs redelivered after an upgrade is found there. */
+    "local sk = 'seen:' .. idx\n"
+    "local old = redis.call('HGET', ak, sk)\n"
+    "  or redis.call('HGET', b .. 'seen', aid .. ':' .. idx)\n"
     "local fk = b .. 'claim:' .. fp\n"
     "local os, orr, ocw, ofp\n"
     "if old then\n"
     "  os, orr, ocw, ofp = string.match(old, '^([^|]*)|([^|]*)|([^|]*)|?([^|]*)$')\n"
     "end\n"
     "if not old then\n"
-    "  redis.call('HSET', b .. 'seen', sk, state)\n"
     "  redis.call('HINCRBY', b .. 'totals', 'claims', 1)\n"
     "  redis.call('HINCRBY', b .. 'count:status', status, 1)\n"
     "  redis.call('HINCRBY', b .. 'count:rating', rating, 1)\n"
@@ -108,8 +114,8 @@ static struct cw_redis_script verdict_script = CW_REDIS_SCRIPT(
     "  if ocw ~= cw then\n"
     "    redis.call('HINCRBY', b .. 'totals', 'check_worthy', cw == '1' and 1 or -1)\n"
     "  end\n"
-    "  redis.call('HSET', b .. 'seen', sk, state)\n"
     "end\n"
+    "redis.call('HSET', ak, sk, state)\n"
     /* A claim new to this article slot, or a slot whose claim changed (an
      * article re-sent under its id with new text): count it in its cluster. */
     "if not old or ofp ~= fp then\n"
@@ -126,6 +132,13 @@ static struct cw_redis_script verdict_script = CW_REDIS_SCRIPT(
     "  end\n"
     "end\n"
     "redis.call('HSET', fk, 'verdict', vb, 'status', status, 'rating', rating, 'cw', cws)\n"
+    /* claims:last, scored by this write's time, is how the trim finds the
+     * claims whose cluster has expired in the two indexes below. */
+    "if ttl > 0 then\n"
+    "  redis.call('EXPIRE', fk, ttl)\n"
+    "  redis.call('EXPIRE', fk .. ':outlets', ttl)\n"
+    "  redis.call('ZADD', b .. 'claims:last', now, fp)\n"
+    "end\n"
     "if status == 'confirmed' then\n"
     "  redis.call('HSET', fk, 'confirmed', 1)\n"
     "  redis.call('ZREM', b .. 'review', fp)\n"
@@ -139,14 +152,69 @@ static struct cw_redis_script verdict_script = CW_REDIS_SCRIPT(
     "if old then return 0 end\n"
     "return 1\n");
 
+/* A dead letter's guard is a key of its own, dlq:id:<partition>:<offset>,
+ * expiring after the retention; the dlq:seen set of older builds is still
+ * consulted until the trim lets it expire. */
 static struct cw_redis_script dead_letter_script =
-    CW_REDIS_SCRIPT("local b = KEYS[1]\n"
-                    "if redis.call('SADD', b .. 'dlq:seen', ARGV[1]) == 0 then return 0 end\n"
+    CW_REDIS_SCRIPT("local b, ttl = KEYS[1], tonumber(ARGV[5])\n"
+                    "if redis.call('SISMEMBER', b .. 'dlq:seen', ARGV[1]) == 1 then return 0 end\n"
+                    "local ok\n"
+                    "if ttl > 0 then\n"
+                    "  ok = redis.call('SET', b .. 'dlq:id:' .. ARGV[1], 1, 'NX', 'EX', ttl)\n"
+                    "else\n"
+                    "  ok = redis.call('SET', b .. 'dlq:id:' .. ARGV[1], 1, 'NX')\n"
+                    "end\n"
+                    "if not ok then return 0 end\n"
                     "redis.call('LPUSH', b .. 'dlq', ARGV[2])\n"
                     "redis.call('LTRIM', b .. 'dlq', 0, tonumber(ARGV[4]) - 1)\n"
                     "redis.call('HINCRBY', b .. 'count:dead_letters', ARGV[3], 1)\n"
                     "redis.call('HINCRBY', b .. 'totals', 'dead_letters', 1)\n"
                     "return 1\n");
+
+/* Takes expired articles and claims out of the indexes that list them.
+ * ARGV: now (unix ms), retention (s).  An article first reported before
+ * the cutoff leaves articles and its outlet's index once its hash is gone;
+ * one still there was written again since (it stays listed), or was written
+ * without a TTL (by an older build, or while the retention was 0): it gets
+ * one now.  A claim leaves claims:repeated and review once claims:last says
+ * it was not written since the cutoff and its cluster hash is gone.  The
+ * guard keys of older builds (seen, dlq:seen) are given the retention: past
+ * it, nothing they remember is still redelivered.  Returns the number of
+ * articles and claims taken out. */
+static struct cw_redis_script trim_script =
+    CW_REDIS_SCRIPT("local b, ttl = KEYS[1], tonumber(ARGV[2])\n"
+                    "local cutoff = '(' .. (tonumber(ARGV[1]) - ttl * 1000)\n"
+                    "local function ensure_ttl(k)\n"
+                    "  if redis.call('TTL', k) == -1 then redis.call('EXPIRE', k, ttl) end\n"
+                    "end\n"
+                    "local function trim_articles(k)\n"
+                    "  local n = 0\n"
+                    "  for _, aid in ipairs(redis.call('ZRANGEBYSCORE', k, '-inf', cutoff)) do\n"
+                    "    local ak = b .. 'article:' .. aid\n"
+                    "    if redis.call('EXISTS', ak) == 0 then\n"
+                    "      n = n + redis.call('ZREM', k, aid)\n"
+                    "    else\n"
+                    "      ensure_ttl(ak)\n"
+                    "      ensure_ttl(b .. 'verdicts:' .. aid)\n"
+                    "    end\n"
+                    "  end\n"
+                    "  return n\n"
+                    "end\n"
+                    "local n = trim_articles(b .. 'articles')\n"
+                    "for _, o in ipairs(redis.call('ZRANGE', b .. 'outlets', 0, -1)) do\n"
+                    "  trim_articles(b .. 'outlet:' .. o .. ':articles')\n"
+                    "end\n"
+                    "local lk = b .. 'claims:last'\n"
+                    "for _, fp in ipairs(redis.call('ZRANGEBYSCORE', lk, '-inf', cutoff)) do\n"
+                    "  if redis.call('EXISTS', b .. 'claim:' .. fp) == 0 then\n"
+                    "    redis.call('ZREM', b .. 'claims:repeated', fp)\n"
+                    "    redis.call('ZREM', b .. 'review', fp)\n"
+                    "    n = n + redis.call('ZREM', lk, fp)\n"
+                    "  end\n"
+                    "end\n"
+                    "ensure_ttl(b .. 'seen')\n"
+                    "ensure_ttl(b .. 'dlq:seen')\n"
+                    "return n\n");
 
 #define S(x) ((x) ? (x) : "")
 
@@ -178,6 +246,7 @@ struct cw_store *cw_store_new_redis(struct cw_redis *r, const struct cw_store_li
 	s->lim.preview_bytes = 512;
 	if (lim) {
 		s->lim.preview_bytes = lim->preview_bytes;
+		s->lim.retention_s = lim->retention_s;
 		if (lim->recent_dead_letters)
 			s->lim.recent_dead_letters = lim->recent_dead_letters;
 		if (lim->page_limit)
@@ -200,6 +269,7 @@ struct cw_store *cw_store_new(const struct cw_config *cfg, char *errstr, size_t 
 	    .page_limit = (size_t)cw_config_int(cfg, "report.page_limit"),
 	    .scan_limit = (size_t)cw_config_int(cfg, "report.scan_limit"),
 	    .preview_bytes = (size_t)cw_config_int(cfg, "report.dead_letter_preview_bytes"),
+	    .retention_s = cw_config_int(cfg, "report.retention_s"),
 	};
 	return cw_store_new_redis(r, &lim);
 }
@@ -312,7 +382,11 @@ int cw_store_add_verdicts(struct cw_store *s, const struct cw_store_verdict *v, 
 	const char *keys[1] = {s->base};
 	size_t keylen[1] = {s->baselen};
 	int64_t now = cw_now_ms();
+	char ttl[24], nowb[24];
 	size_t queued = 0;
+
+	snprintf(ttl, sizeof ttl, "%lld", s->lim.retention_s);
+	snprintf(nowb, sizeof nowb, "%lld", (long long)now);
 	for (size_t i = 0; i < n; i++) {
 		const Claimwire__Verdict *vd = v[i].verdict;
 		const Claimwire__Claim *c = vd->claim;
@@ -331,7 +405,7 @@ int cw_store_add_verdicts(struct cw_store *s, const struct cw_store_verdict *v, 
 		                     : S(c->fingerprint);
 		if (!*fp)
 			fp = S(c->normalized); /* a claim without fingerprint: its text joins */
-		const char *args[17] = {
+		const char *args[19] = {
 		    c->article_id,
 		    idx,
 		    (const char *)v[i].bytes,
@@ -349,11 +423,13 @@ int cw_store_add_verdicts(struct cw_store *s, const struct cw_store_verdict *v, 
 		    cws,
 		    hour,
 		    c->article_only ? "1" : "0",
+		    ttl,
+		    nowb,
 		};
-		size_t arglen[17];
-		for (int k = 0; k < 17; k++)
+		size_t arglen[19];
+		for (int k = 0; k < 19; k++)
 			arglen[k] = k == 2 ? v[i].len : strlen(args[k]);
-		cw_redis_append_script(s->r, &verdict_script, 1, keys, keylen, 17, args, arglen);
+		cw_redis_append_script(s->r, &verdict_script, 1, keys, keylen, 19, args, arglen);
 		queued++;
 	}
 	if (!queued)
@@ -375,8 +451,9 @@ int cw_store_add_dead_letters(struct cw_store *s, const struct cw_store_dead_let
 	int rc = 0;
 	const char *keys[1] = {s->base};
 	size_t keylen[1] = {s->baselen};
-	char cap[24];
+	char cap[24], ttl[24];
 	snprintf(cap, sizeof cap, "%zu", s->lim.recent_dead_letters);
+	snprintf(ttl, sizeof ttl, "%lld", s->lim.retention_s);
 	struct cw_rbuf *entries = cw_xcalloc(n ? n : 1, sizeof *entries);
 	char(*ids)[48] = cw_xcalloc(n ? n : 1, sizeof *ids);
 	for (size_t i = 0; i < n; i++) {
@@ -402,9 +479,10 @@ int cw_store_add_dead_letters(struct cw_store *s, const struct cw_store_dead_let
 		                      dl->value ? CW_MIN(dl->len, s->lim.preview_bytes) : 0);
 		cw_rbuf_addc(e, '}');
 		const char *stage = *S(dl->stage) ? dl->stage : "unknown";
-		const char *args[4] = {ids[i], e->p, stage, cap};
-		size_t arglen[4] = {strlen(ids[i]), e->len, strlen(stage), strlen(cap)};
-		cw_redis_append_script(s->r, &dead_letter_script, 1, keys, keylen, 4, args, arglen);
+		const char *args[5] = {ids[i], e->p, stage, cap, ttl};
+		size_t arglen[5] = {strlen(ids[i]), e->len, strlen(stage), strlen(cap),
+		                    strlen(ttl)};
+		cw_redis_append_script(s->r, &dead_letter_script, 1, keys, keylen, 5, args, arglen);
 	}
 	if (n) {
 		redisReply **rep;
@@ -417,6 +495,34 @@ int cw_store_add_dead_letters(struct cw_store *s, const struct cw_store_dead_let
 		cw_rbuf_release(&entries[i]);
 	free(entries);
 	free(ids);
+	return rc;
+}
+
+int cw_store_trim(struct cw_store *s, size_t *removed, char *errstr, size_t errsize)
+{
+	int rc = 0;
+	const char *keys[1] = {s->base};
+	size_t keylen[1] = {s->baselen};
+	char now[24], ttl[24];
+	redisReply **rep;
+	size_t nrep;
+
+	if (removed)
+		*removed = 0;
+	if (s->lim.retention_s <= 0)
+		goto out;
+	snprintf(now, sizeof now, "%lld", (long long)cw_now_ms());
+	snprintf(ttl, sizeof ttl, "%lld", s->lim.retention_s);
+	const char *args[2] = {now, ttl};
+	size_t arglen[2] = {strlen(now), strlen(ttl)};
+	cw_redis_append_script(s->r, &trim_script, 1, keys, keylen, 2, args, arglen);
+	rc = cw_redis_exec(s->r, &rep, &nrep, errstr, errsize);
+	if (rc < 0 || nrep != 1)
+		goto out;
+	rc = reply_error(rep[0], errstr, errsize);
+	if (rc == 0 && removed)
+		*removed = (size_t)cw_redis_reply_int(rep[0]);
+out:
 	return rc;
 }
 

@@ -3,34 +3,52 @@
  * report worker, or a second replica, sees everything reported so far.
  *
  * Writes are idempotent under redelivery: one Lua script per verdict checks a
- * per-claim guard ("<article id>:<claim index>" in the seen hash) before it
+ * per-claim guard (field "seen:<claim index>" of the article hash) before it
  * touches any counter, and a redelivered verdict only replaces the stored
  * record.  When a redelivered verdict differs (the knowledge base changed
  * between two deliveries) the script moves the claim's status/rating counts
  * from the old values to the new, so counts always describe the latest
  * verdict of each claim exactly once.  A batch is pipelined: one round trip.
  *
+ * Retention (report.retention_s, T; 0 = keep forever).  Every write of an
+ * article or a claim cluster sets its keys to expire T seconds later, in the
+ * same script, so an article, its verdicts and guards, and a cluster stay T
+ * after their last write.  The indexes that list them are trimmed by
+ * cw_store_trim() (the worker calls it periodically); the readers skip a
+ * member whose record has expired in between.  A verdict redelivered within
+ * T is counted once; one redelivered later finds nothing and counts again.
+ * The counters (totals, count:*, outlets) are lifetime and never expire:
+ * /metrics serves them as monotonic counters.
+ *
  * Key schema.  P is redis.key_prefix ("cw:"); every report key carries the
  * {report} hash tag, so on Redis Cluster they share one slot and one script
  * may touch them all.  R = P "{report}:".
  *
  *   R article:<aid>              hash   id outlet title url published (unix s)
- *                                       first_ms last_ms claim_count claims_seen
+ *                                       first_ms last_ms claim_count claims_seen,
+ *                                       and "seen:<claim index>" ->
+ *                                       "status|rating|cw|fp" (the redelivery
+ *                                       guard and the claim's counted state);
+ *                                       expires T after its last write
  *   R verdicts:<aid>             zset   score = claim index, member = Verdict
- *                                       protobuf bytes (one member per index)
- *   R articles                   zset   score = first reported (unix ms), member = aid
+ *                                       protobuf bytes (one member per index);
+ *                                       expires with its article
+ *   R articles                   zset   score = first reported (unix ms), member = aid;
+ *                                       trimmed of expired articles
  *   R outlet:<outlet>:articles   zset   the same, per outlet
- *   R outlets                    zset   outlet -> articles reported
- *   R seen                       hash   "<aid>:<claim index>" -> "status|rating|cw|fp"
- *                                       (the redelivery guard and the claim's
- *                                       counted state)
+ *   R outlets                    zset   outlet -> articles reported (lifetime)
  *   R claim:<fp>                 hash   fingerprint text first_outlet first_article
  *                                       first_ms last_ms count status rating cw
- *                                       confirmed verdict (latest Verdict bytes)
- *   R claim:<fp>:outlets         set    distinct outlets that carried the claim
+ *                                       confirmed verdict (latest Verdict bytes);
+ *                                       expires T after its last write
+ *   R claim:<fp>:outlets         set    distinct outlets that carried the claim;
+ *                                       expires with its claim
  *   R claims:repeated            zset   score = outlets * 1e9 + count, member = fp
  *   R review                     zset   check-worthy claims never confirmed:
  *                                       score = outlets * 10 + check-worthiness
+ *   R claims:last                zset   score = last written (unix ms, the report
+ *                                       worker's clock), member = fp: what the
+ *                                       trim takes out of the two above (T > 0)
  *   R totals                     hash   articles claims check_worthy dead_letters
  *   R count:status               hash   confirmed|suggested|unverified -> claims
  *   R count:rating               hash   true|mostly-true|...|none -> claims
@@ -39,7 +57,15 @@
  *   R count:dead_letters         hash   stage -> dead letters
  *   R dlq                        list   newest first, JSON objects, capped at
  *                                       report.recent_dead_letters
- *   R dlq:seen                   set    "<partition>:<offset>" of dead letters stored
+ *   R dlq:id:<part>:<offset>     string a dead letter stored (its redelivery
+ *                                       guard); expires T after it was stored
+ *
+ * Older builds kept every guard forever in R seen (hash "<aid>:<claim
+ * index>" -> state) and R dlq:seen (set): the scripts still consult them,
+ * and the first trim sets them to expire after T.  Keys written without a
+ * TTL (by those builds, or while T was 0) get one from the trim once the
+ * article is first reported more than T ago; claim clusters of those builds
+ * are left as they are.
  *
  * <fp> is the claim's cluster (Sightings.cluster: near-duplicates share it),
  * or its own fingerprint.  The per-stage counters that other workers keep
@@ -182,6 +208,8 @@ struct cw_store_limits {
 	size_t page_limit;          /* default rows per listing */
 	size_t scan_limit;          /* most articles/claims examined for one filtered listing */
 	size_t preview_bytes;       /* bytes of a dead letter's record kept (JSON-escaped) */
+	long long retention_s;      /* report.retention_s: keys expire this long after
+	                               their last write; 0 = never */
 };
 
 /* Creates a store on its own Redis connection (redis.* keys of cfg) and the
@@ -203,6 +231,14 @@ int cw_store_add_verdicts(struct cw_store *s, const struct cw_store_verdict *v, 
 /* Stores n dead letters (idempotent on partition:offset). */
 int cw_store_add_dead_letters(struct cw_store *s, const struct cw_store_dead_letter *d, size_t n,
                               char *errstr, size_t errsize);
+
+/* Takes articles and claims whose keys have expired out of the listings
+ * (articles, outlet:<o>:articles, claims:repeated, review), and gives a TTL
+ * to keys written without one (see "Retention" above).  *removed, when not
+ * NULL, is set to the number of articles and claims taken out.  A no-op
+ * with retention 0.  Returns 0, CW_ERR_RETRY when Redis is unreachable, or
+ * CW_ERR on a server error. */
+int cw_store_trim(struct cw_store *s, size_t *removed, char *errstr, size_t errsize);
 
 /* Read side.  Each fills *out (release it with the matching _release, also
  * after a failure) and returns 0 or a negative enum cw_err. */
