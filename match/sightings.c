@@ -4,18 +4,18 @@
  * and the reasoning are in sightings.h).
  *
  * Two ways of sending a batch, chosen by cw_sightings_opts.per_claim_script:
- *   batch (standalone Redis, the default): one MGET of the fingerprint
- *     pointers, then HMGETs of the band keys of the claims whose fingerprint
- *     is new, then one EVALSHA for the whole batch and one HSET per band
- *     bucket written; the command count does not grow with the batch, and
+ *   batch (standalone Redis, the default): one EVALSHA for the whole
+ *     batch; the command count is bounded whatever the batch's size, and
  *     the script touches each cluster's hash once.
- *   per claim (Redis Cluster): a GET per fingerprint pointer and the same
- *     HMGETs, then one EVALSHA per claim naming only its cluster's hash, and
- *     single-key writes of the pointers.
+ *   per claim (Redis Cluster): one EVALSHA per claim naming only its
+ *     cluster's hash.
+ * Both read and write the pointers alike: HMGETs of the fingerprint and band
+ * pointer hashes before, and one HSET per pointer hash written after.
  * Redis' cost per claim is mostly per key and per command run inside a
- * script, so a cluster is one hash (no sets beside it, one EXPIRE) and band
+ * script, so a cluster is one hash (no sets beside it, one EXPIRE) and
  * pointers are fields of a few bucket hashes (no key, no expiry of their
- * own), written only by the claims that found a cluster.
+ * own): band keys written only by the claims that found a cluster, a
+ * fingerprint once per bucket it is seen in.
  */
 #include "match/sightings.h"
 
@@ -73,18 +73,17 @@ static struct cw_redis_script record_script = CW_REDIS_SCRIPT(
 
 /*
  * The whole batch in one call.  ARGV: ttl s, then per claim: cluster hash
- * key, outlet, article id, time ms, fingerprint op ("S": SET NX EX, "E":
- * EXPIRE, "-": nothing), fingerprint key, pointer value ("<cluster>
- * <simhash>").  Returns 5 values per claim, as record_script does, each the
- * cluster's state right after that claim (claims of one cluster are applied
- * in batch order).
+ * key, outlet, article id, time ms.  Returns 5 values per claim, as
+ * record_script does, each the cluster's state right after that claim
+ * (claims of one cluster are applied in batch order).
  *
  * A cluster's hash is read once (with the first claim's "o:" and "a:"
  * fields), written once and expires once per batch; the fields new to it
  * are written with the counts.  Only a later claim of a cluster that
  * existed before the batch, with an outlet or article not read yet, costs
  * an HSETNX.  Every redis.call costs more than the Lua around it, so a claim
- * that founds its cluster costs four: HMGET, HSET, EXPIRE and its pointer.
+ * that founds its cluster costs three: HMGET, HSET and EXPIRE (pointers are
+ * written outside the script, a few commands per batch).
  */
 static struct cw_redis_script batch_script = CW_REDIS_SCRIPT(
     "local ttl = ARGV[1]\n"
@@ -98,8 +97,8 @@ static struct cw_redis_script batch_script = CW_REDIS_SCRIPT(
     "  s.add[#s.add + 1] = k\n"
     "  return true\n"
     "end\n"
-    "for i = 2, #ARGV, 7 do\n"
-    "  local h, o, a, ts, op = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4]\n"
+    "for i = 2, #ARGV, 4 do\n"
+    "  local h, o, a, ts = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3]\n"
     "  local ko, ka, t = 'o:' .. o, 'a:' .. a, tonumber(ts)\n"
     "  local s = cl[h]\n"
     "  if not s then\n"
@@ -119,8 +118,6 @@ static struct cw_redis_script batch_script = CW_REDIS_SCRIPT(
     "  res[n + 1], res[n + 2], res[n + 3], res[n + 4], res[n + 5] = s.no, s.na, s.fo, s.fss, "
     "s.fa\n"
     "  n = n + 5\n"
-    "  if op == 'S' then redis.call('SET', ARGV[i+5], ARGV[i+6], 'EX', ttl, 'NX')\n"
-    "  elseif op == 'E' then redis.call('EXPIRE', ARGV[i+5], ttl) end\n"
     "end\n"
     /* unpack() is bounded by the Lua stack: new fields go 2000 at a time */
     "for _, s in ipairs(order) do\n"
@@ -285,33 +282,41 @@ static char *reply_dup(const redisReply *r)
 	return cw_xstrdup("");
 }
 
-/* Band buckets looked up: the current one and the one before. */
+/* Buckets looked up: the current one and the one before. */
 #define NBUCKETS 2
+
+/* Fingerprint pointer hashes per bucket, picked by the fingerprint's first
+ * hex digit, so that on Redis Cluster the pointers spread over 16 slots. */
+#define NSHARDS 16
 
 /* Where a claim's exact fingerprint points in Redis, copied out of round
  * trip 1's reply (which the next round trip frees). */
 struct fp_ptr {
 	char cluster[17];
-	uint64_t simhash;
-	int found; /* a well-formed pointer was read */
+	int found; /* 0: in neither bucket, 1: in the current one, 2: the previous one only */
 };
 
 /*
  * One batch's keys and fields, built once: claim i's fingerprint is fp[i],
- * its key fpkey[i]; its band j's key, as 16 hex digits, is field + (i * maxb
- * + j) * 16.  The band bucket hashes are bkey[w * maxb + j] (w 0 the current
- * bucket, 1 the previous).  Also what the reads found for each and what the
- * record round trip must write.
+ * as 16 hex digits fphex + i * 16, its pointer hash fkey[w * NSHARDS +
+ * shard(i)] (w 0 the current bucket, 1 the previous); ord lists the claims
+ * shard by shard, those of shard s from ord[sfirst[s]] to ord[sfirst[s +
+ * 1]].  Claim i's band j's key, as 16 hex digits, is field + (i * maxb + j) *
+ * 16; the band bucket hashes are bkey[w * maxb + j].  Also what the reads
+ * found for each and what the record round trip must write.
  */
 struct batch {
 	size_t n, maxb;
 	uint64_t *fp;
-	char *fpmem;
-	const char **fpkey;
-	size_t *fpkeylen;
-	struct fp_ptr *fpgot; /* per claim */
-	char *field;          /* n * maxb * 16 hex digits, no NULs */
-	char (*bkey)[SG_KEY]; /* NBUCKETS * maxb */
+	char *fphex;          /* n * 16 hex digits, no NULs */
+	char (*fkey)[SG_KEY]; /* NBUCKETS * NSHARDS */
+	size_t fkeylen[NBUCKETS * NSHARDS];
+	size_t *ord;
+	size_t sfirst[NSHARDS + 1];
+	struct fp_ptr *fpgot;   /* per claim */
+	unsigned char *fpwrite; /* per claim: HSET its pointer into the current bucket */
+	char *field;            /* n * maxb * 16 hex digits, no NULs */
+	char (*bkey)[SG_KEY];   /* NBUCKETS * maxb */
 	size_t *bkeylen;
 	unsigned char *bexists;  /* NBUCKETS * maxb: the bucket hash existed in round trip 1 */
 	unsigned char *need;     /* per claim: its band keys are looked up */
@@ -324,7 +329,6 @@ struct batch {
 struct claim_args {
 	char tms[24];
 	char ptr[40];
-	char fop[2];
 };
 
 static size_t nbands_of(const struct cw_sighting_in *in)
@@ -332,22 +336,27 @@ static size_t nbands_of(const struct cw_sighting_in *in)
 	return in->lsh_keys ? in->nbands : 0;
 }
 
+static size_t shard_of(uint64_t fp)
+{
+	return (size_t)(fp >> 60);
+}
+
 static void batch_keys(struct cw_redis *r, struct batch *b, const struct cw_sighting_in *in,
                        size_t n, long long width, int64_t now_ms)
 {
-	size_t cap = strlen(cw_redis_prefix(r)) + 24; /* "sg:fp:" + 16 hex after the prefix */
 	long long now_s = (long long)(now_ms / 1000), start = now_s - now_s % width;
-	char *p;
+	size_t count[NSHARDS] = {0};
 
 	b->n = n;
 	b->maxb = 0;
 	for (size_t i = 0; i < n; i++)
 		b->maxb = CW_MAX(b->maxb, nbands_of(&in[i]));
 	b->fp = cw_xmalloc(n * sizeof(*b->fp));
-	b->fpmem = cw_xmalloc(n * cap);
-	b->fpkey = cw_xmalloc(n * sizeof(*b->fpkey));
-	b->fpkeylen = cw_xmalloc(n * sizeof(*b->fpkeylen));
+	b->fphex = cw_xmalloc(n * 16 + 1);
+	b->fkey = cw_xmalloc(NBUCKETS * NSHARDS * sizeof(*b->fkey));
+	b->ord = cw_xmalloc(n * sizeof(*b->ord));
 	b->fpgot = cw_xcalloc(n, sizeof(*b->fpgot));
+	b->fpwrite = cw_xcalloc(n, 1);
 	b->field = cw_xmalloc(n * b->maxb * 16 + 1);
 	b->bkey = cw_xmalloc((NBUCKETS * b->maxb + 1) * sizeof(*b->bkey));
 	b->bkeylen = cw_xmalloc((NBUCKETS * b->maxb + 1) * sizeof(*b->bkeylen));
@@ -356,32 +365,45 @@ static void batch_keys(struct cw_redis *r, struct batch *b, const struct cw_sigh
 	b->bgot = cw_xcalloc(n * b->maxb * NBUCKETS + 1, sizeof(*b->bgot));
 	b->write = cw_xcalloc(n * b->maxb + 1, 1);
 	b->bucket_ttl = start + 2 * width - now_s;
-	p = b->fpmem;
-	for (size_t i = 0; i < n; i++, p += cap) {
+	for (size_t i = 0; i < n; i++) {
+		char hex[17];
 		if (parse_hex16(in[i].fingerprint, &b->fp[i]) < 0)
 			b->fp[i] = strtoull(in[i].fingerprint, NULL, 16);
-		b->fpkey[i] = p;
-		b->fpkeylen[i] = (size_t)cw_redis_key(r, p, cap, "sg:fp:%.16s", in[i].fingerprint);
+		cw_hex64(b->fp[i], hex);
+		memcpy(b->fphex + i * 16, hex, 16);
+		count[shard_of(b->fp[i])]++;
 		for (size_t j = 0; j < nbands_of(&in[i]); j++) {
-			char hex[17];
 			cw_hex64(in[i].lsh_keys[j], hex);
 			memcpy(b->field + (i * b->maxb + j) * 16, hex, 16);
 		}
 	}
-	for (size_t w = 0; w < NBUCKETS; w++)
+	b->sfirst[0] = 0;
+	for (size_t s = 0; s < NSHARDS; s++) {
+		b->sfirst[s + 1] = b->sfirst[s] + count[s];
+		count[s] = b->sfirst[s];
+	}
+	for (size_t i = 0; i < n; i++)
+		b->ord[count[shard_of(b->fp[i])]++] = i;
+	for (size_t w = 0; w < NBUCKETS; w++) {
+		for (size_t s = 0; s < NSHARDS; s++)
+			b->fkeylen[w * NSHARDS + s] =
+			    (size_t)cw_redis_key(r, b->fkey[w * NSHARDS + s], SG_KEY,
+			                         "sg:fp:%zx:%lld", s, start - (long long)w * width);
 		for (size_t j = 0; j < b->maxb; j++)
 			b->bkeylen[w * b->maxb + j] =
 			    (size_t)cw_redis_key(r, b->bkey[w * b->maxb + j], SG_KEY,
 			                         "lsh:%zu:%lld", j, start - (long long)w * width);
+	}
 }
 
 static void batch_free(struct batch *b)
 {
 	free(b->fp);
-	free(b->fpmem);
-	free(b->fpkey);
-	free(b->fpkeylen);
+	free(b->fphex);
+	free(b->fkey);
+	free(b->ord);
 	free(b->fpgot);
+	free(b->fpwrite);
 	free(b->field);
 	free(b->bkey);
 	free(b->bkeylen);
@@ -408,55 +430,78 @@ static int replies_ok(redisReply **rep, size_t nrep, size_t want, char *errstr, 
 	return 0;
 }
 
-/* Round trip 1: where every exact fingerprint points, and which band bucket
- * hashes exist (a bucket's first founder creates it; the previous bucket is
- * absent for the first ttl_s of a deployment or of a new ttl_s). */
-static int read_fingerprints(struct cw_redis *r, struct batch *b, int per_claim, char *errstr,
-                             size_t errsize)
+/* A fingerprint pointer's value: the cluster, 16 hex digits. */
+static int parse_cluster(const redisReply *rep, char cluster[17])
 {
-	size_t nrep, nfp = per_claim ? b->n : 1, nb = NBUCKETS * b->maxb;
+	uint64_t v;
+
+	if (!rep || rep->type != REDIS_REPLY_STRING || rep->len != 16 ||
+	    parse_hex16(rep->str, &v) < 0)
+		return -1;
+	memcpy(cluster, rep->str, 16);
+	cluster[16] = 0;
+	return 0;
+}
+
+/* Round trip 1: where every exact fingerprint points (per bucket and shard
+ * that has claims, one HMGET naming one key), and which band bucket hashes
+ * exist (a bucket's first founder creates it; the previous bucket is absent
+ * for the first ttl_s of a deployment or of a new ttl_s).  A pointer in the
+ * current bucket wins over one in the previous. */
+static int read_fingerprints(struct cw_redis *r, struct batch *b, char *errstr, size_t errsize)
+{
+	size_t nrep, nq = 0, q = 0, nb = NBUCKETS * b->maxb;
+	const char **argv = cw_xmalloc((2 + b->n) * sizeof(*argv));
+	size_t *argvlen = cw_xmalloc((2 + b->n) * sizeof(*argvlen));
 	redisReply **rep;
-	const redisReply *const *fp;
 	int rc;
 
-	if (per_claim) {
-		/* one GET per key: keys of any slot (Redis Cluster) */
-		for (size_t i = 0; i < b->n; i++) {
-			const char *a[2] = {"GET", b->fpkey[i]};
-			size_t al[2] = {3, b->fpkeylen[i]};
-			cw_redis_appendv(r, 2, a, al);
+	for (size_t w = 0; w < NBUCKETS; w++)
+		for (size_t s = 0; s < NSHARDS; s++) {
+			size_t k = 0;
+			if (b->sfirst[s] == b->sfirst[s + 1])
+				continue;
+			argv[k] = "HMGET", argvlen[k++] = 5;
+			argv[k] = b->fkey[w * NSHARDS + s],
+			argvlen[k++] = b->fkeylen[w * NSHARDS + s];
+			for (size_t e = b->sfirst[s]; e < b->sfirst[s + 1]; e++)
+				argv[k] = b->fphex + b->ord[e] * 16, argvlen[k++] = 16;
+			cw_redis_appendv(r, (int)k, argv, argvlen);
+			nq++;
 		}
-	} else {
-		const char **argv = cw_xmalloc((1 + b->n) * sizeof(*argv));
-		size_t *argvlen = cw_xmalloc((1 + b->n) * sizeof(*argvlen));
-		argv[0] = "MGET", argvlen[0] = 4;
-		memcpy(argv + 1, b->fpkey, b->n * sizeof(*argv));
-		memcpy(argvlen + 1, b->fpkeylen, b->n * sizeof(*argvlen));
-		cw_redis_appendv(r, (int)(b->n + 1), argv, argvlen);
-		free(argv);
-		free(argvlen);
-	}
-	for (size_t q = 0; q < nb; q++) {
-		const char *a[2] = {"EXISTS", b->bkey[q]};
-		size_t al[2] = {6, b->bkeylen[q]};
+	free(argv);
+	free(argvlen);
+	for (size_t j = 0; j < nb; j++) {
+		const char *a[2] = {"EXISTS", b->bkey[j]};
+		size_t al[2] = {6, b->bkeylen[j]};
 		cw_redis_appendv(r, 2, a, al);
 	}
 	if ((rc = cw_redis_exec(r, &rep, &nrep, errstr, errsize)) < 0)
 		return rc;
-	if ((rc = replies_ok(rep, nrep, nfp + nb, errstr, errsize)) < 0)
+	if ((rc = replies_ok(rep, nrep, nq + nb, errstr, errsize)) < 0)
 		return rc;
-	if (!per_claim && (rep[0]->type != REDIS_REPLY_ARRAY || rep[0]->elements != b->n)) {
-		seterr(errstr, errsize, "redis: reading sightings pointers: unexpected reply");
-		return CW_ERR;
-	}
-	fp =
-	    per_claim ? (const redisReply *const *)rep : (const redisReply *const *)rep[0]->element;
-	for (size_t i = 0; i < b->n; i++)
-		b->fpgot[i].found =
-		    parse_ptr(fp[i], b->fpgot[i].cluster, &b->fpgot[i].simhash) == 0;
-	for (size_t q = 0; q < nb; q++)
-		b->bexists[q] =
-		    rep[nfp + q]->type == REDIS_REPLY_INTEGER && rep[nfp + q]->integer > 0;
+	/* the replies come in the order queued: walk the same loops again */
+	for (size_t w = 0; w < NBUCKETS; w++)
+		for (size_t s = 0; s < NSHARDS; s++) {
+			const redisReply *a;
+			size_t m = b->sfirst[s + 1] - b->sfirst[s];
+			if (m == 0)
+				continue;
+			a = rep[q++];
+			if (a->type != REDIS_REPLY_ARRAY || a->elements != m) {
+				seterr(errstr, errsize,
+				       "redis: reading sightings pointers: unexpected reply");
+				return CW_ERR;
+			}
+			for (size_t e = 0; e < m; e++) {
+				struct fp_ptr *g = &b->fpgot[b->ord[b->sfirst[s] + e]];
+				if (!g->found && parse_cluster(a->element[e], g->cluster) == 0)
+					g->found = (int)w + 1;
+			}
+		}
+	for (size_t j = 0; j < nb; j++)
+		b->bexists[j] =
+		    rep[nq + j]->type == REDIS_REPLY_INTEGER && rep[nq + j]->integer > 0;
 	return 0;
 }
 
@@ -554,11 +599,13 @@ static void consider(uint64_t simhash, const char *cluster, uint64_t other, int 
 }
 
 /* Chooses each claim's cluster: exact first, then the nearest band hit; and
- * marks the pointers to write: the fingerprint when Redis does not have it,
- * and the band keys of a claim that founds a cluster where neither bucket
- * nor the batch has them. */
+ * marks the pointers to write: the fingerprint when the current bucket does
+ * not have it (a pointer found in the previous bucket only is copied
+ * forward, so it stays found ttl_s after its last sighting), and the band
+ * keys of a claim that founds a cluster where neither bucket nor the batch
+ * has them.  A fingerprint repeated in the batch is written once. */
 static void choose(const struct cw_sighting_in *in, size_t n, int maxham, struct batch *b,
-                   struct cw_sighting *out, int *fp_known)
+                   struct cw_sighting *out)
 {
 	struct ptrmap map;
 
@@ -570,7 +617,7 @@ static void choose(const struct cw_sighting_in *in, size_t n, int maxham, struct
 		const struct slot *hit = map_get(&map, -1, fp);
 		size_t nb = nbands_of(&in[i]);
 		char c[17];
-		int best = maxham + 1, in_redis = b->fpgot[i].found, founds = 0;
+		int best = maxham + 1, in_redis = b->fpgot[i].found != 0, founds = 0;
 
 		s->method = CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_EXACT;
 		if (hit) {
@@ -595,8 +642,7 @@ static void choose(const struct cw_sighting_in *in, size_t n, int maxham, struct
 				founds = 1;
 			}
 		}
-		/* fp_known: 2 in Redis (refresh its TTL), 1 set earlier in this batch */
-		fp_known[i] = in_redis ? 2 : hit ? 1 : 0;
+		b->fpwrite[i] = !hit && b->fpgot[i].found != 1;
 		map_put(&map, -1, fp, s->cluster, in[i].simhash);
 		if (!founds)
 			continue;
@@ -611,7 +657,7 @@ static void choose(const struct cw_sighting_in *in, size_t n, int maxham, struct
 	free(map.s);
 }
 
-static void fill_args(const struct cw_sighting_in *in, const struct cw_sighting *s, int fp_known,
+static void fill_args(const struct cw_sighting_in *in, const struct cw_sighting *s,
                       struct claim_args *a)
 {
 	char simhex[17];
@@ -619,8 +665,6 @@ static void fill_args(const struct cw_sighting_in *in, const struct cw_sighting 
 	snprintf(a->tms, sizeof(a->tms), "%lld", (long long)in->time_ms);
 	cw_hex64(in->simhash, simhex);
 	snprintf(a->ptr, sizeof(a->ptr), "%s %s", s->cluster, simhex);
-	a->fop[0] = fp_known == 2 ? 'E' : fp_known == 1 ? '-' : 'S';
-	a->fop[1] = 0;
 }
 
 /* Fills one result from the script's five values. */
@@ -643,9 +687,12 @@ static int bad_reply(const redisReply *a, char *errstr, size_t errsize)
 	return CW_ERR;
 }
 
-/* Queues the founders' band keys: per band, one HSET into the current bucket
- * and one EXPIRE of that bucket.  Returns the number of commands queued. */
-static size_t append_bands(struct cw_redis *r, const struct batch *b, const struct claim_args *ca)
+/* Queues the pointer writes: per band, one HSET of the founders' band keys
+ * into the current bucket, and per fingerprint shard one HSET of the
+ * pointers the current bucket lacks, each with one EXPIRE of that bucket.
+ * Returns the number of commands queued. */
+static size_t append_pointers(struct cw_redis *r, const struct batch *b,
+                              const struct claim_args *ca, const struct cw_sighting *out)
 {
 	const char **argv = cw_xmalloc((2 + 2 * b->n) * sizeof(*argv));
 	size_t *argvlen = cw_xmalloc((2 + 2 * b->n) * sizeof(*argvlen)), queued = 0;
@@ -671,12 +718,31 @@ static size_t append_bands(struct cw_redis *r, const struct batch *b, const stru
 		}
 		queued += 2;
 	}
+	for (size_t s = 0; s < NSHARDS; s++) {
+		size_t k = 0;
+		argv[k] = "HSET", argvlen[k++] = 4;
+		argv[k] = b->fkey[s], argvlen[k++] = b->fkeylen[s];
+		for (size_t e = b->sfirst[s]; e < b->sfirst[s + 1]; e++)
+			if (b->fpwrite[b->ord[e]]) {
+				argv[k] = b->fphex + b->ord[e] * 16, argvlen[k++] = 16;
+				argv[k] = out[b->ord[e]].cluster, argvlen[k++] = 16;
+			}
+		if (k == 2)
+			continue;
+		cw_redis_appendv(r, (int)k, argv, argvlen);
+		{
+			const char *e[3] = {"EXPIRE", b->fkey[s], ttl};
+			size_t el[3] = {6, b->fkeylen[s], ttlen};
+			cw_redis_appendv(r, 3, e, el);
+		}
+		queued += 2;
+	}
 	free(argv);
 	free(argvlen);
 	return queued;
 }
 
-/* Checks the replies of the band writes, rep[first..first+m). */
+/* Checks the replies of the pointer writes, rep[first..first+m). */
 static int bands_ok(redisReply **rep, size_t nrep, size_t first, size_t m, char *errstr,
                     size_t errsize)
 {
@@ -686,12 +752,12 @@ static int bands_ok(redisReply **rep, size_t nrep, size_t first, size_t m, char 
 	return 0;
 }
 
-/* The record round trip: one EVALSHA for the batch and the band writes. */
+/* The record round trip: one EVALSHA for the batch and the pointer writes. */
 static int record_batch(struct cw_redis *r, const struct cw_sighting_in *in, size_t n,
                         const struct batch *b, const struct claim_args *ca, const char *ttls,
                         struct cw_sighting *out, size_t *done, char *errstr, size_t errsize)
 {
-	size_t cap = 1 + n * 7, k = 0, nrep, nbw, hcap = strlen(cw_redis_prefix(r)) + 22;
+	size_t cap = 1 + n * 4, k = 0, nrep, nbw, hcap = strlen(cw_redis_prefix(r)) + 22;
 	const char **args = cw_xmalloc(cap * sizeof(*args));
 	size_t *len = cw_xmalloc(cap * sizeof(*len));
 	char *hkeys = cw_xmalloc(n * hcap); /* "sg:{" + 16 hex + "}" after the prefix */
@@ -708,16 +774,13 @@ static int record_batch(struct cw_redis *r, const struct cw_sighting_in *in, siz
 		ARG(outlet, strlen(outlet));
 		ARG(art, strlen(art));
 		ARG(ca[i].tms, strlen(ca[i].tms));
-		ARG(ca[i].fop, 1);
-		ARG(b->fpkey[i], b->fpkeylen[i]);
-		ARG(ca[i].ptr, PTR_LEN);
 	}
 #undef ARG
 	cw_redis_append_script(r, &batch_script, 0, NULL, NULL, (int)k, args, len);
 	free(args);
 	free(len);
 	free(hkeys);
-	nbw = append_bands(r, b, ca);
+	nbw = append_pointers(r, b, ca, out);
 	if ((rc = cw_redis_exec(r, &rep, &nrep, errstr, errsize)) < 0)
 		return rc;
 	if (nrep != 1 + nbw || rep[0]->type != REDIS_REPLY_ARRAY || rep[0]->elements != 5 * n)
@@ -730,13 +793,12 @@ static int record_batch(struct cw_redis *r, const struct cw_sighting_in *in, siz
 }
 
 /* The record round trip: one EVALSHA per claim naming its cluster's hash only, and
- * single-key pointer writes. */
+ * the pointer writes (each naming one key). */
 static int record_per_claim(struct cw_redis *r, const struct cw_sighting_in *in, size_t n,
                             const struct batch *b, const struct claim_args *ca, const char *ttls,
                             struct cw_sighting *out, size_t *done, char *errstr, size_t errsize)
 {
-	size_t *first_rep = cw_xmalloc(n * sizeof(*first_rep)), nrep, ttlen = strlen(ttls), bfirst,
-	       nbw;
+	size_t *first_rep = cw_xmalloc(n * sizeof(*first_rep)), nrep, bfirst, nbw;
 	redisReply **rep;
 	int rc = 0;
 
@@ -752,18 +814,9 @@ static int record_per_claim(struct cw_redis *r, const struct cw_sighting_in *in,
 		args[3] = ttls;
 		first_rep[i] = cw_redis_pending(r);
 		cw_redis_append_script(r, &record_script, 1, keys, NULL, 4, args, NULL);
-		if (ca[i].fop[0] == 'S') {
-			const char *argv[6] = {"SET", b->fpkey[i], ca[i].ptr, "EX", ttls, "NX"};
-			size_t argvlen[6] = {3, b->fpkeylen[i], PTR_LEN, 2, ttlen, 2};
-			cw_redis_appendv(r, 6, argv, argvlen);
-		} else if (ca[i].fop[0] == 'E') {
-			const char *argv[3] = {"EXPIRE", b->fpkey[i], ttls};
-			size_t argvlen[3] = {6, b->fpkeylen[i], ttlen};
-			cw_redis_appendv(r, 3, argv, argvlen);
-		}
 	}
 	bfirst = cw_redis_pending(r);
-	nbw = append_bands(r, b, ca);
+	nbw = append_pointers(r, b, ca, out);
 	if ((rc = cw_redis_exec(r, &rep, &nrep, errstr, errsize)) < 0)
 		goto out;
 	if ((rc = bands_ok(rep, nrep, bfirst, nbw, errstr, errsize)) < 0)
@@ -794,7 +847,6 @@ int cw_sightings_record(struct cw_redis *r, const struct cw_sightings_opts *o,
 	size_t done = 0;
 	struct batch b = {0};
 	struct claim_args *ca = NULL;
-	int *fp_known = NULL;
 	int rc = 0;
 
 	memset(out, 0, n * sizeof(*out));
@@ -802,16 +854,15 @@ int cw_sightings_record(struct cw_redis *r, const struct cw_sightings_opts *o,
 		goto out;
 	snprintf(ttls, sizeof(ttls), "%lld", ttl);
 	batch_keys(r, &b, in, n, ttl, now_ms);
-	if ((rc = read_fingerprints(r, &b, per_claim, errstr, errsize)) < 0)
+	if ((rc = read_fingerprints(r, &b, errstr, errsize)) < 0)
 		goto out;
 	if (mark_need(in, &b) > 0 && (rc = read_bands(r, &b, in, errstr, errsize)) < 0)
 		goto out;
-	fp_known = cw_xmalloc(n * sizeof(*fp_known));
-	choose(in, n, maxham, &b, out, fp_known);
+	choose(in, n, maxham, &b, out);
 	/* choose() read the band replies (bgot) last: the next exec frees them */
 	ca = cw_xmalloc(n * sizeof(*ca));
 	for (size_t i = 0; i < n; i++)
-		fill_args(&in[i], &out[i], fp_known[i], &ca[i]);
+		fill_args(&in[i], &out[i], &ca[i]);
 	if (per_claim)
 		rc = record_per_claim(r, in, n, &b, ca, ttls, out, &done, errstr, errsize);
 	else
@@ -822,6 +873,5 @@ out:
 			cw_sighting_release(&out[i]);
 	batch_free(&b);
 	free(ca);
-	free(fp_known);
 	return rc;
 }

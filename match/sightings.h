@@ -16,25 +16,37 @@
  *                                     claim redelivered from the same article
  *                                     counts once.  Expires ttl_s after the
  *                                     cluster's last sighting.
- *   cw:sg:fp:<fp>               STRING "<cluster> <simhash>": the cluster an exact
- *                                     fingerprint belongs to; expires ttl_s after
- *                                     the fingerprint's last sighting.
+ *   cw:sg:fp:<d>:<bucket>       HASH  field <fp, 16 hex> = <cluster, 16 hex>: the
+ *                                     cluster an exact fingerprint belongs to, for
+ *                                     the fingerprints seen in that bucket whose
+ *                                     first hex digit is <d>.
  *   cw:lsh:<band>:<bucket>      HASH  field <band key, 16 hex> = "<cluster>
  *                                     <simhash>": the band keys of the claims
  *                                     that founded a cluster in that bucket.
  *
- * Band pointers are bucketed by wall-clock time, the bucket as wide as ttl_s
+ * Pointers are bucketed by wall-clock time, the bucket as wide as ttl_s
  * (<bucket> is its start, unix seconds, a multiple of ttl_s): one hash per
- * band and bucket holds every founder's band key of that period, and the hash
- * expires as a whole at the end of the bucket after it.  Lookups read the
- * current and the previous bucket, so a band pointer is found for between
- * ttl_s and 2 * ttl_s after it was written.  Only the founder of a cluster
- * registers band keys (a member joined because it is near the founder); every
- * claim registers its exact fingerprint.  Changing ttl_s renames the buckets:
- * near-duplicates of clusters founded before the change are then not found
- * (their exact fingerprints still are).
+ * band (or fingerprint digit) and bucket holds the pointers written in that
+ * period, and the hash expires as a whole at the end of the bucket after it,
+ * so Redis keeps a few dozen such keys rather than one key and one expiry per
+ * fingerprint.  Lookups read the current and the previous bucket, so a
+ * pointer is found for between ttl_s and 2 * ttl_s after it was written.
+ * Only the founder of a cluster registers band keys (a member joined because
+ * it is near the founder).  Every claim's exact fingerprint is written into
+ * the current bucket unless it is there already: one found in the previous
+ * bucket only is copied forward, so a fingerprint stays found at least ttl_s
+ * after its last sighting.  Changing ttl_s renames the buckets: exact repeats
+ * and near-duplicates of clusters seen before the change are then seen as
+ * new (joining the same cluster hash when its name recurs), for one ttl_s.
  *
- * Round trips per batch: two or three.  (1) Read the fingerprint key of
+ * Upgrade from per-fingerprint pointer keys (cw:sg:fp:<fp>, a STRING): they
+ * are no longer read and expire on their own.  For one ttl_s, a repeat of
+ * a wording seen only before the upgrade is matched through the band keys,
+ * as a near-duplicate, or where those are gone founds a cluster (a
+ * founder's wording then lands in its old cluster hash again, which is named
+ * by its fingerprint).  The cluster hashes and band buckets are unchanged.
+ *
+ * Round trips per batch: two or three.  (1) Read the fingerprint pointers of
  * every claim, and whether each band bucket hash exists.  (2) Only when some
  * claim's exact fingerprint is neither in Redis nor earlier in the batch:
  * per band and existing bucket (current, previous), one HMGET of those
@@ -42,20 +54,20 @@
  * whatever its bands say, so its band keys are not read.  The cluster is
  * then chosen locally (exact, else a band hit whose SimHash is close enough,
  * else a new cluster; claims of the same batch join each other).  (3) Record
- * the sightings, write the fingerprint pointers that (1) found missing (SET
- * NX EX; an existing one gets its TTL refreshed), and the founders' band
- * keys (one HSET per band bucket).
+ * the sightings, write the fingerprint pointers that the current bucket
+ * lacks, and the founders' band keys: one HSET and one EXPIRE per pointer
+ * hash written.
  *
- * Standalone Redis (the default): (1) is one MGET plus one EXISTS per band
- * bucket, (2) at most two HMGET per band, and (3) one EVALSHA whose script
- * loops over the batch, plus one HSET and one EXPIRE per band written: the
- * commands per batch do not grow with its size.  That script names keys of
- * many Cluster slots, so on Redis Cluster set per_claim_script
- * (match.sightings_batch_script: false): (1) is one GET per fingerprint plus
- * the same EXISTS, (2) the same HMGETs, and (3) one EVALSHA per claim naming
- * only its cluster's hash, plus single-key pointer writes, all pipelined.
- * Every other command names one key.  Both paths keep the same keys and give
- * the same answers, so a deployment can switch between them.
+ * Standalone Redis (the default): (1) is one HMGET per fingerprint digit
+ * and bucket plus one EXISTS per band bucket, (2) at most two HMGET per
+ * band, and (3) one EVALSHA whose script loops over the batch, plus the
+ * pointer writes: the commands per batch are bounded whatever its size.
+ * That script names keys of many Cluster slots, so on Redis Cluster set
+ * per_claim_script (match.sightings_batch_script: false): (1) and (2) are
+ * the same, and (3) is one EVALSHA per claim naming only its cluster's hash,
+ * plus the same pointer writes, all pipelined.  Every other command names
+ * one key.  Both paths keep the same keys and give the same answers, so a
+ * deployment can switch between them.
  * Idempotent per (cluster, article id).
  */
 #ifndef CW_SIGHTINGS_H

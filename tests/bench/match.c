@@ -766,6 +766,11 @@ int main(int argc, char **argv)
 	 * starts from an empty store (the first batch of a run is as cold as in
 	 * a new deployment; later ones find earlier claims). */
 	r = connect_prefix(b.sock, "s1:");
+	if (getenv("CW_BENCH_COMMANDSTATS")) {
+		/* the commandstats printed below are then the sightings phase's alone */
+		redisReply *cs;
+		cw_redis_command(r, &cs, err, sizeof(err), "CONFIG RESETSTAT");
+	}
 	cw_redis_get_stats(r, &st0);
 	rcpu = redis_cpu_s(r);
 	ccpu = self_cpu_s();

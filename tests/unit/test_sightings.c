@@ -274,6 +274,25 @@ static long long sg_bucket(int64_t now_ms)
 	return s - s % 3600;
 }
 
+/* The hash of the bucket holding now_ms (ttl_s 3600) that holds the
+ * fingerprint pointer of fp. */
+static void sg_fpkey(char *key, size_t size, const char *fp, int64_t now_ms)
+{
+	snprintf(key, size, "cwt:sg:fp:%c:%lld", fp[0], sg_bucket(now_ms));
+}
+
+/* Whether field fp of hash key is cluster. */
+static int sg_pointer_is(const char *key, const char *fp, const char *cluster)
+{
+	redisReply *rep;
+	char err[256];
+
+	cr_assert_eq(cw_redis_command(sg_r, &rep, err, sizeof(err), "HGET %s %s", key, fp), 0, "%s",
+	             err);
+	return rep->type == REDIS_REPLY_STRING && rep->len == 16 &&
+	       memcmp(rep->str, cluster, 16) == 0;
+}
+
 Test(sightings, keys_expire)
 {
 	struct sg_claim c;
@@ -290,9 +309,14 @@ Test(sightings, keys_expire)
 	snprintf(key, sizeof(key), "cwt:sg:{%s}", c.fp);
 	t = sg_ttl(key);
 	cr_expect(t > 0 && t <= 3600, "ttl %lld", t);
-	snprintf(key, sizeof(key), "cwt:sg:fp:%s", c.fp);
+	/* the fingerprint's pointer is a field of its bucket's hash, which
+	 * lives to the end of the next bucket, as the band buckets do */
+	sg_fpkey(key, sizeof(key), c.fp, cw_now_ms());
+	cr_expect(sg_pointer_is(key, c.fp, c.fp), "the pointer names the cluster");
 	t = sg_ttl(key);
-	cr_expect(t > 0 && t <= 3600, "ttl %lld", t);
+	cr_expect(t > 3600 && t <= 7200, "ttl %lld", t);
+	snprintf(key, sizeof(key), "cwt:sg:fp:%s", c.fp);
+	cr_expect_eq(sg_int("EXISTS %s", key), 0, "no key per fingerprint");
 	/* the band bucket lives to the end of the next bucket */
 	snprintf(key, sizeof(key), "cwt:lsh:0:%lld", sg_bucket(cw_now_ms()));
 	t = sg_ttl(key);
@@ -468,10 +492,14 @@ static struct cw_redis *sg_other(const char *prefix)
 	return cw_redis_new_params(&p, err, sizeof(err));
 }
 
-/* The whole-batch path sends the same commands for a batch of 3 claims and
- * of 6 (one MGET, an EXISTS per band bucket, an HMGET per band bucket that
- * exists, one EVALSHA, an HSET and an EXPIRE per band written); the
- * per-claim path (Redis Cluster) sends at least one EVALSHA per claim. */
+/* Fingerprint pointer hashes per bucket (one per first hex digit). */
+#define SG_SHARDS 16
+
+/* The whole-batch path sends no more commands for a batch of 6 claims than
+ * the bound that holds for any batch: per bucket, an HMGET per fingerprint
+ * shard and an EXISTS and an HMGET per band; one EVALSHA; an HSET and an
+ * EXPIRE per band and per fingerprint shard written.  The per-claim path
+ * (Redis Cluster) sends at least one EVALSHA per claim. */
 Test(sightings, batch_commands_do_not_grow_with_the_batch)
 {
 	static const char *const texts[] = {
@@ -517,8 +545,11 @@ Test(sightings, batch_commands_do_not_grow_with_the_batch)
 	cr_assert_eq(cw_sightings_record(sg_r, &o, in, 6, out, err, sizeof(err)), 0, "%s", err);
 	cw_redis_get_stats(sg_r, &st1);
 	c6 = st1.commands - st0.commands;
-	cr_expect_eq(c3, c6, "3 claims: %llu commands, 6 claims: %llu", c3, c6);
-	cr_expect_leq(c6, 2 + 6 * SG_BANDS, "%llu commands", c6);
+	cr_expect_leq(c3, c6, "3 claims: %llu commands, 6 claims: %llu", c3, c6);
+	cr_expect_leq(c6, 2 * (2 * SG_SHARDS + 2 * SG_BANDS) + 1 + 2 * (SG_BANDS + SG_SHARDS),
+	              "%llu commands", c6);
+	cr_expect_leq(c6, 6 * 4 + 2 * (2 * SG_BANDS) + 1 + 2 * SG_BANDS,
+	              "commands grow with the shards the batch touches only: %llu", c6);
 	cr_expect_eq(out[5].distinct_outlets, 2);
 	for (int i = 0; i < 6; i++)
 		cw_sighting_release(&out[i]);
@@ -768,7 +799,8 @@ static long long sg_calls(const char *cmd)
 
 /* Band keys are read only for claims whose exact fingerprint is new (the
  * others join that fingerprint's cluster), and only from band buckets that
- * exist: the one HMGET left per cluster is the script's. */
+ * exist: the HMGETs left are the fingerprint pointers' (per bucket and
+ * shard) and the script's, one per cluster. */
 Test(sightings, band_keys_read_only_when_needed)
 {
 	static const char near[] = "The unemployment rate fell to 3.5 percent in September, the "
@@ -798,7 +830,7 @@ Test(sightings, band_keys_read_only_when_needed)
 	cr_assert_eq(cw_sightings_record(sg_r, &o, in, 2, out, err, sizeof(err)), 0, "%s", err);
 	cw_redis_get_stats(sg_r, &st1);
 	cr_expect_eq(st1.round_trips - st0.round_trips, 2);
-	cr_expect_eq(sg_calls("hmget"), 1, "the script's read of the one cluster");
+	cr_expect_eq(sg_calls("hmget"), 2 + 1, "one shard's pointers, the one cluster");
 	cr_expect_eq(out[1].distinct_outlets, 3);
 	for (int i = 0; i < 2; i++)
 		cw_sighting_release(&out[i]);
@@ -815,11 +847,78 @@ Test(sightings, band_keys_read_only_when_needed)
 	cr_assert_eq(cw_sightings_record(sg_r, &o, in, 3, out, err, sizeof(err)), 0, "%s", err);
 	cw_redis_get_stats(sg_r, &st1);
 	cr_expect_eq(st1.round_trips - st0.round_trips, 3);
-	cr_expect_eq(sg_calls("hmget"), SG_BANDS + 1, "one bucket's bands, one cluster");
+	cr_expect_eq(sg_calls("hmget"), 2 * (1 + (a.fp[0] != b.fp[0])) + SG_BANDS + 1,
+	             "pointers, one bucket's bands, one cluster");
 	cr_expect_eq(sg_calls("exists"), 2 * SG_BANDS);
 	cr_expect_eq(out[0].method, CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_NEAR_DUPLICATE);
 	for (int i = 0; i < 3; i++) {
 		cr_expect_str_eq(out[i].cluster, a.fp, "claim %d", i);
 		cw_sighting_release(&out[i]);
+	}
+}
+
+/* A fingerprint pointer lives in the bucket it was written in and is read
+ * from the current and the previous bucket; one found in the previous
+ * bucket only is copied into the current one, so it is found for ttl_s
+ * after its last sighting, and one already in the current bucket is not
+ * written again (the current bucket's pointer wins). */
+Test(sightings, fingerprint_pointers_rotate)
+{
+	static const char other[] = "The city council approved a new budget for road repairs.";
+	struct sg_claim a, c;
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sighting_in in;
+	struct cw_sighting s;
+	char err[256], key[64];
+	int64_t t0 = sg_bucket(cw_now_ms()) * 1000 + 1000, t1 = t0 + 3600 * 1000 + 1800 * 1000;
+
+	NEED_REDIS();
+	sg_fingerprint(sg_text, &a);
+	sg_fingerprint(other, &c);
+	for (int path = 0; path < 2; path++) {
+		o.per_claim_script = path;
+		cr_assert_eq(
+		    cw_redis_command(sg_r, &(redisReply *){0}, err, sizeof(err), "FLUSHALL"), 0,
+		    "%s", err);
+		o.now_ms = t0;
+		in = sg_in(&a, "reuters", "art-r1", 1000);
+		cr_assert_eq(cw_sightings_record(sg_r, &o, &in, 1, &s, err, sizeof(err)), 0, "%s",
+		             err);
+		cw_sighting_release(&s);
+		sg_fpkey(key, sizeof(key), a.fp, t0);
+		cr_expect(sg_pointer_is(key, a.fp, a.fp));
+
+		/* the next bucket finds it in the previous one and copies it */
+		o.now_ms = t1;
+		in = sg_in(&a, "apnews", "art-a1", 2000);
+		cr_assert_eq(cw_sightings_record(sg_r, &o, &in, 1, &s, err, sizeof(err)), 0, "%s",
+		             err);
+		cr_expect_str_eq(s.cluster, a.fp);
+		cr_expect_eq(s.total, 2, "path %d", path);
+		cw_sighting_release(&s);
+		sg_fpkey(key, sizeof(key), a.fp, t1);
+		cr_expect(sg_pointer_is(key, a.fp, a.fp), "copied forward, path %d", path);
+
+		/* the bucket after that still finds it, through the copy */
+		o.now_ms = t1 + 3600 * 1000;
+		in = sg_in(&a, "bbc", "art-b1", 3000);
+		cr_assert_eq(cw_sightings_record(sg_r, &o, &in, 1, &s, err, sizeof(err)), 0, "%s",
+		             err);
+		cr_expect_eq(s.method, CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_EXACT);
+		cr_expect_eq(s.total, 3, "path %d", path);
+		cw_sighting_release(&s);
+		sg_fpkey(key, sizeof(key), a.fp, t1 + 3600 * 1000);
+		cr_expect(sg_pointer_is(key, a.fp, a.fp));
+
+		/* a pointer already in the current bucket is read, not rewritten */
+		cr_assert_eq(cw_redis_command(sg_r, &(redisReply *){0}, err, sizeof(err),
+		                              "HSET %s %s %s", key, a.fp, c.fp),
+		             0, "%s", err);
+		in = sg_in(&a, "cnn", "art-c1", 4000);
+		cr_assert_eq(cw_sightings_record(sg_r, &o, &in, 1, &s, err, sizeof(err)), 0, "%s",
+		             err);
+		cr_expect_str_eq(s.cluster, c.fp, "the current bucket's pointer");
+		cw_sighting_release(&s);
+		cr_expect(sg_pointer_is(key, a.fp, c.fp));
 	}
 }
