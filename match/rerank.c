@@ -268,6 +268,13 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 	qset_clear(&bigrams);
 	size_t nq = CW_MIN((size_t)qv.nterms, (size_t)CAP_TERMS), nunknown = 0, nbig = 0;
 	double qidf[CAP_TERMS];
+	/* A candidate's term t is query term number slot[place[t]] - 1, or none
+	 * when that is 0: the search's places, mapped to the order here.  The
+	 * terms of the first CAP_TERMS tokens come first among the searched
+	 * ones, so places past nslot are none (slot[nslot + 1] is 0). */
+	uint16_t slot[CAP_TERMS + 2];
+	size_t nslot = CW_MIN((size_t)qv.nsearched, (size_t)CAP_TERMS);
+	memset(slot, 0, (nslot + 2) * sizeof(slot[0]));
 	for (size_t i = 0; i < nq; i++) {
 		uint32_t t = qv.terms[i];
 		if (t == CW_INDEX_NO_TERM) {
@@ -275,8 +282,13 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 			continue;
 		}
 		size_t before = terms.n, pos = qset_add(&terms, (uint64_t)t + 1);
-		if (pos == before)
-			qidf[pos] = cw_index_idf(ix, t);
+		if (pos != before)
+			continue;
+		/* a term no live fact-check holds was not searched */
+		uint32_t pl = qv.place[t];
+		qidf[pos] = pl ? (double)qv.idf[pl - 1] : cw_index_idf(ix, t);
+		if (pl)
+			slot[pl] = (uint16_t)(pos + 1);
 	}
 	for (size_t i = 1; i < nq; i++) {
 		uint32_t a = qv.terms[i - 1], b = qv.terms[i];
@@ -322,25 +334,26 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 
 		/* which query terms the claim and the title hold: flag bit 1 claim,
 		 * bit 2 title; claim tokens that are query terms */
-		uint8_t seen[CAP_TERMS];
-		memset(seen, 0, nqs);
+		uint8_t seen[CAP_TERMS + 1]; /* by slot; seen[0] takes the others */
+		memset(seen, 0, nqs + 1);
 		size_t nc = dv.nterms[CW_FIELD_CLAIM], claim_in_q = 0;
-		for (int f = CW_FIELD_CLAIM; f <= CW_FIELD_TITLE; f++)
-			for (uint32_t i = 0; i < dv.nterms[f]; i++) {
-				long pos = qset_find(&terms, (uint64_t)dv.terms[f][i] + 1);
-				if (pos < 0)
-					continue;
-				seen[pos] |= (uint8_t)(f == CW_FIELD_CLAIM ? 1 : 2);
-				claim_in_q += f == CW_FIELD_CLAIM;
-			}
+		/* no branch on whether a token is a query term: which it is
+		 * is a coin toss the branch predictor would lose */
+		for (uint32_t i = 0; i < nc; i++) {
+			uint32_t sl =
+			    slot[CW_MIN(qv.place[dv.terms[CW_FIELD_CLAIM][i]], nslot + 1)];
+			seen[sl] |= 1;
+			claim_in_q += sl != 0;
+		}
+		for (uint32_t i = 0; i < dv.nterms[CW_FIELD_TITLE]; i++)
+			seen[slot[CW_MIN(qv.place[dv.terms[CW_FIELD_TITLE][i]], nslot + 1)]] |= 2;
 		size_t inter_c = 0, inter_ct = 0;
 		double idf_ct = 0;
 		for (size_t i = 0; i < nqs; i++) {
-			inter_c += (seen[i] & 1) != 0;
-			if (seen[i]) {
-				inter_ct++;
-				idf_ct += qidf[i];
-			}
+			inter_c += seen[i + 1] & 1;
+			inter_ct += seen[i + 1] != 0;
+			/* idf > 0, so adding +0 for an unseen term changes nothing */
+			idf_ct += seen[i + 1] ? qidf[i] : 0.0;
 		}
 		size_t uni = qtotal + nc - CW_MIN(claim_in_q, nc);
 		r[CW_RF_JACCARD] = uni ? (double)inter_c / (double)uni : 0;
