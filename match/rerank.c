@@ -313,7 +313,7 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 	                   ? cw_index_words(q->speaker, q->speaker_len, 1, qspk, 16)
 	                   : 0;
 
-	double best = n ? hits[0].bm25 : 0;
+	double qlen = log1p((double)nq), best = n ? hits[0].bm25 : 0;
 	for (size_t h = 1; h < n; h++)
 		if (hits[h].bm25 > best)
 			best = hits[h].bm25;
@@ -394,7 +394,7 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 		r[CW_RF_SPEAKER] = speaker_match(qspk, nqspk, dv.speaker, dv.speaker_len);
 		r[CW_RF_SIMHASH] = 1.0 - cw_fp_hamming(qv.simhash, dv.simhash) / 64.0;
 		r[CW_RF_RANK] = 1.0 / (1.0 + hit->bm25_rank);
-		r[CW_RF_QLEN] = log1p((double)nq);
+		r[CW_RF_QLEN] = qlen;
 	}
 }
 
@@ -414,6 +414,20 @@ double cw_rerank_prob(const struct cw_rerank_model *m, const double *x)
 /* A lone candidate's "best other" logit: about p = 0.00005. */
 #define LONE_LOGIT (-10.0)
 
+/* Calibrator row of candidate j given the best other logit oz and the best
+ * other BM25F ob. */
+static void cal_row(const double *x, const double *z, const struct cw_index_hit *hits, size_t j,
+                    double oz, double ob, double *cx)
+{
+	memcpy(cx, x + j * CW_RERANK_NFEAT, CW_RERANK_NFEAT * sizeof(double));
+	cx[CW_RC_LOGIT] = z[j];
+	cx[CW_RC_MARGIN] = z[j] - oz;
+	/* relative, so that it means the same for long and short claims; a
+	 * candidate far behind is cut at -1 */
+	double b = hits[j].bm25;
+	cx[CW_RC_BM25_MARGIN] = b > 0 ? fmax((b - ob) / b, -1.0) : -1.0;
+}
+
 void cw_rerank_cal_features(const double *x, const double *z, const struct cw_index_hit *hits,
                             size_t n, size_t j, double *cx)
 {
@@ -426,13 +440,46 @@ void cw_rerank_cal_features(const double *x, const double *z, const struct cw_in
 		if (hits[i].bm25 > ob)
 			ob = hits[i].bm25;
 	}
-	memcpy(cx, x + j * CW_RERANK_NFEAT, CW_RERANK_NFEAT * sizeof(double));
-	cx[CW_RC_LOGIT] = z[j];
-	cx[CW_RC_MARGIN] = z[j] - oz;
-	/* relative, so that it means the same for long and short claims; a
-	 * candidate far behind is cut at -1 */
-	double b = hits[j].bm25;
-	cx[CW_RC_BM25_MARGIN] = b > 0 ? fmax((b - ob) / b, -1.0) : -1.0;
+	cal_row(x, z, hits, j, oz, ob, cx);
+}
+
+/* The best and second best "other" values of cw_rerank_cal_features over
+ * all candidates at once: the first index holding the best (n when none
+ * beats the floor), the best, and the best of the rest.  For candidate j the
+ * best other is the best unless j is that index.  The same strict
+ * comparisons in the same order pick the very values the per-candidate scan
+ * picks. */
+struct top2 {
+	size_t at;
+	double best, rest;
+};
+
+static struct top2 top2_logit(const double *z, size_t n)
+{
+	struct top2 t = {n, LONE_LOGIT, LONE_LOGIT};
+	for (size_t i = 0; i < n; i++)
+		if (z[i] > t.best) {
+			t.at = i;
+			t.best = z[i];
+		}
+	for (size_t i = 0; i < n; i++)
+		if (i != t.at && z[i] > t.rest)
+			t.rest = z[i];
+	return t;
+}
+
+static struct top2 top2_bm25(const struct cw_index_hit *hits, size_t n)
+{
+	struct top2 t = {n, 0, 0};
+	for (size_t i = 0; i < n; i++)
+		if (hits[i].bm25 > t.best) {
+			t.at = i;
+			t.best = hits[i].bm25;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (i != t.at && hits[i].bm25 > t.rest)
+			t.rest = hits[i].bm25;
+	return t;
 }
 
 int cw_rerank_restates(struct cw_index *ix, const struct cw_index_query *q, unsigned candidates)
@@ -497,8 +544,10 @@ size_t cw_rerank_search(struct cw_index *ix, const struct cw_rerank_model *m,
 		 * follow the BM25 order of cand); sort keys stay the ranker's */
 		double cx[CW_RERANK_NCAL];
 		float cal[CW_RERANK_MAX];
+		struct top2 tz = top2_logit(z, n), tb = top2_bm25(cand, n);
 		for (size_t i = 0; i < n; i++) {
-			cw_rerank_cal_features(x, z, cand, n, i, cx);
+			cal_row(x, z, cand, i, i == tz.at ? tz.rest : tz.best,
+			        i == tb.at ? tb.rest : tb.best, cx);
 			cal[i] = (float)cw_rerank_cal_prob(m, cx);
 		}
 		sort_hits(cand, n);
