@@ -125,7 +125,9 @@ struct cw_index {
 	struct hit_fields *hf; /* heap_cap of them */
 	size_t heap_cap;
 	uint32_t *hitpos; /* per document: position in hits + 1 during field_scores, else 0 */
-	uint32_t *qmark;  /* per term: position in uq + 1 during a search, else 0 */
+	/* per term: position in uq + 1 for the last query's terms, else 0; kept
+	 * after the search for cw_index_last_query */
+	uint32_t *qmark;
 	uint32_t qmark_cap;
 	char *clean;
 	size_t clean_len;
@@ -819,6 +821,8 @@ static void analyse_query(struct cw_index *ix, const struct cw_index_query *q)
 		ix->uqtf = cw_xrealloc(ix->uqtf, ix->qcap * sizeof(uint32_t));
 		ix->uidf = cw_xrealloc(ix->uidf, ix->qcap * sizeof(float));
 	}
+	for (uint32_t u = 0; u < ix->nu; u++)
+		ix->qmark[ix->uq[u]] = 0; /* the previous query's */
 	if (ix->qmark_cap < ix->nterms) {
 		uint32_t cap = ix->terms_cap;
 		ix->qmark = cw_xrealloc(ix->qmark, cap * sizeof(uint32_t));
@@ -840,7 +844,7 @@ static void analyse_query(struct cw_index *ix, const struct cw_index_query *q)
 		}
 		ix->uqtf[ix->qmark[t] - 1]++;
 	}
-	/* qmark stays set for the unique terms until the search ends */
+	/* qmark stays set for the unique terms until the next search */
 	ix->nu = nu;
 	for (uint32_t u = 0; u < nu; u++)
 		ix->uidf[u] = cw_index_idf(ix, ix->uq[u]);
@@ -1075,8 +1079,6 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 		hits[i].user = d->user;
 	}
 	field_scores(ix, hits, total);
-	for (uint32_t u = 0; u < nu; u++)
-		ix->qmark[ix->uq[u]] = 0;
 	return total;
 }
 
@@ -1116,4 +1118,7 @@ void cw_index_last_query(const struct cw_index *ix, struct cw_index_query_view *
 	v->clean = ix->clean ? ix->clean : "";
 	v->clean_len = ix->clean_len;
 	v->simhash = ix->qsimhash;
+	v->place = ix->qmark;
+	v->nsearched = ix->nu;
+	v->idf = ix->uidf;
 }

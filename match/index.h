@@ -134,14 +134,24 @@ int cw_index_doc_view(const struct cw_index *ix, uint32_t doc, struct cw_index_d
 
 /* The analysed form of the last query given to cw_index_search: term ids in
  * text order (CW_INDEX_NO_TERM for words no document has), the cleaned raw
- * text that was normalised, and the simhash of its tokens.  Borrowed; valid
- * until the next search. */
+ * text that was normalised, the simhash of its tokens, and the distinct
+ * terms the search ranked by.  Borrowed; valid until the next search, put or
+ * remove. */
 struct cw_index_query_view {
 	const uint32_t *terms;
 	uint32_t nterms;
 	const char *clean; /* query text with URLs, handles, tweet trailers removed */
 	size_t clean_len;
 	uint64_t simhash;
+	/* The searched terms: the distinct terms of the query that some live
+	 * fact-check holds, in order of first occurrence.  place[t] is 1 + the
+	 * position of term t among them, 0 when t is not one of them; defined
+	 * for every term id of a live fact-check's fields (cw_index_doc_view),
+	 * so that re-ranking tells a candidate's query terms with one load.
+	 * idf[i] is cw_index_idf of the i-th. */
+	const uint32_t *place;
+	uint32_t nsearched;
+	const float *idf;
 };
 void cw_index_last_query(const struct cw_index *ix, struct cw_index_query_view *v);
 

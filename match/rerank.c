@@ -268,6 +268,13 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 	qset_clear(&bigrams);
 	size_t nq = CW_MIN((size_t)qv.nterms, (size_t)CAP_TERMS), nunknown = 0, nbig = 0;
 	double qidf[CAP_TERMS];
+	/* A candidate's term t is query term number slot[place[t]] - 1, or none
+	 * when that is 0: the search's places, mapped to the order here.  The
+	 * terms of the first CAP_TERMS tokens come first among the searched
+	 * ones, so places past nslot are none (slot[nslot + 1] is 0). */
+	uint16_t slot[CAP_TERMS + 2];
+	size_t nslot = CW_MIN((size_t)qv.nsearched, (size_t)CAP_TERMS);
+	memset(slot, 0, (nslot + 2) * sizeof(slot[0]));
 	for (size_t i = 0; i < nq; i++) {
 		uint32_t t = qv.terms[i];
 		if (t == CW_INDEX_NO_TERM) {
@@ -275,8 +282,13 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 			continue;
 		}
 		size_t before = terms.n, pos = qset_add(&terms, (uint64_t)t + 1);
-		if (pos == before)
-			qidf[pos] = cw_index_idf(ix, t);
+		if (pos != before)
+			continue;
+		/* a term no live fact-check holds was not searched */
+		uint32_t pl = qv.place[t];
+		qidf[pos] = pl ? (double)qv.idf[pl - 1] : cw_index_idf(ix, t);
+		if (pl)
+			slot[pl] = (uint16_t)(pos + 1);
 	}
 	for (size_t i = 1; i < nq; i++) {
 		uint32_t a = qv.terms[i - 1], b = qv.terms[i];
@@ -301,7 +313,7 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 	                   ? cw_index_words(q->speaker, q->speaker_len, 1, qspk, 16)
 	                   : 0;
 
-	double best = n ? hits[0].bm25 : 0;
+	double qlen = log1p((double)nq), best = n ? hits[0].bm25 : 0;
 	for (size_t h = 1; h < n; h++)
 		if (hits[h].bm25 > best)
 			best = hits[h].bm25;
@@ -322,25 +334,26 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 
 		/* which query terms the claim and the title hold: flag bit 1 claim,
 		 * bit 2 title; claim tokens that are query terms */
-		uint8_t seen[CAP_TERMS];
-		memset(seen, 0, nqs);
+		uint8_t seen[CAP_TERMS + 1]; /* by slot; seen[0] takes the others */
+		memset(seen, 0, nqs + 1);
 		size_t nc = dv.nterms[CW_FIELD_CLAIM], claim_in_q = 0;
-		for (int f = CW_FIELD_CLAIM; f <= CW_FIELD_TITLE; f++)
-			for (uint32_t i = 0; i < dv.nterms[f]; i++) {
-				long pos = qset_find(&terms, (uint64_t)dv.terms[f][i] + 1);
-				if (pos < 0)
-					continue;
-				seen[pos] |= (uint8_t)(f == CW_FIELD_CLAIM ? 1 : 2);
-				claim_in_q += f == CW_FIELD_CLAIM;
-			}
+		/* no branch on whether a token is a query term: which it is
+		 * is a coin toss the branch predictor would lose */
+		for (uint32_t i = 0; i < nc; i++) {
+			uint32_t sl =
+			    slot[CW_MIN(qv.place[dv.terms[CW_FIELD_CLAIM][i]], nslot + 1)];
+			seen[sl] |= 1;
+			claim_in_q += sl != 0;
+		}
+		for (uint32_t i = 0; i < dv.nterms[CW_FIELD_TITLE]; i++)
+			seen[slot[CW_MIN(qv.place[dv.terms[CW_FIELD_TITLE][i]], nslot + 1)]] |= 2;
 		size_t inter_c = 0, inter_ct = 0;
 		double idf_ct = 0;
 		for (size_t i = 0; i < nqs; i++) {
-			inter_c += (seen[i] & 1) != 0;
-			if (seen[i]) {
-				inter_ct++;
-				idf_ct += qidf[i];
-			}
+			inter_c += seen[i + 1] & 1;
+			inter_ct += seen[i + 1] != 0;
+			/* idf > 0, so adding +0 for an unseen term changes nothing */
+			idf_ct += seen[i + 1] ? qidf[i] : 0.0;
 		}
 		size_t uni = qtotal + nc - CW_MIN(claim_in_q, nc);
 		r[CW_RF_JACCARD] = uni ? (double)inter_c / (double)uni : 0;
@@ -381,7 +394,7 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 		r[CW_RF_SPEAKER] = speaker_match(qspk, nqspk, dv.speaker, dv.speaker_len);
 		r[CW_RF_SIMHASH] = 1.0 - cw_fp_hamming(qv.simhash, dv.simhash) / 64.0;
 		r[CW_RF_RANK] = 1.0 / (1.0 + hit->bm25_rank);
-		r[CW_RF_QLEN] = log1p((double)nq);
+		r[CW_RF_QLEN] = qlen;
 	}
 }
 
@@ -401,6 +414,20 @@ double cw_rerank_prob(const struct cw_rerank_model *m, const double *x)
 /* A lone candidate's "best other" logit: about p = 0.00005. */
 #define LONE_LOGIT (-10.0)
 
+/* Calibrator row of candidate j given the best other logit oz and the best
+ * other BM25F ob. */
+static void cal_row(const double *x, const double *z, const struct cw_index_hit *hits, size_t j,
+                    double oz, double ob, double *cx)
+{
+	memcpy(cx, x + j * CW_RERANK_NFEAT, CW_RERANK_NFEAT * sizeof(double));
+	cx[CW_RC_LOGIT] = z[j];
+	cx[CW_RC_MARGIN] = z[j] - oz;
+	/* relative, so that it means the same for long and short claims; a
+	 * candidate far behind is cut at -1 */
+	double b = hits[j].bm25;
+	cx[CW_RC_BM25_MARGIN] = b > 0 ? fmax((b - ob) / b, -1.0) : -1.0;
+}
+
 void cw_rerank_cal_features(const double *x, const double *z, const struct cw_index_hit *hits,
                             size_t n, size_t j, double *cx)
 {
@@ -413,13 +440,46 @@ void cw_rerank_cal_features(const double *x, const double *z, const struct cw_in
 		if (hits[i].bm25 > ob)
 			ob = hits[i].bm25;
 	}
-	memcpy(cx, x + j * CW_RERANK_NFEAT, CW_RERANK_NFEAT * sizeof(double));
-	cx[CW_RC_LOGIT] = z[j];
-	cx[CW_RC_MARGIN] = z[j] - oz;
-	/* relative, so that it means the same for long and short claims; a
-	 * candidate far behind is cut at -1 */
-	double b = hits[j].bm25;
-	cx[CW_RC_BM25_MARGIN] = b > 0 ? fmax((b - ob) / b, -1.0) : -1.0;
+	cal_row(x, z, hits, j, oz, ob, cx);
+}
+
+/* The best and second best "other" values of cw_rerank_cal_features over
+ * all candidates at once: the first index holding the best (n when none
+ * beats the floor), the best, and the best of the rest.  For candidate j the
+ * best other is the best unless j is that index.  The same strict
+ * comparisons in the same order pick the very values the per-candidate scan
+ * picks. */
+struct top2 {
+	size_t at;
+	double best, rest;
+};
+
+static struct top2 top2_logit(const double *z, size_t n)
+{
+	struct top2 t = {n, LONE_LOGIT, LONE_LOGIT};
+	for (size_t i = 0; i < n; i++)
+		if (z[i] > t.best) {
+			t.at = i;
+			t.best = z[i];
+		}
+	for (size_t i = 0; i < n; i++)
+		if (i != t.at && z[i] > t.rest)
+			t.rest = z[i];
+	return t;
+}
+
+static struct top2 top2_bm25(const struct cw_index_hit *hits, size_t n)
+{
+	struct top2 t = {n, 0, 0};
+	for (size_t i = 0; i < n; i++)
+		if (hits[i].bm25 > t.best) {
+			t.at = i;
+			t.best = hits[i].bm25;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (i != t.at && hits[i].bm25 > t.rest)
+			t.rest = hits[i].bm25;
+	return t;
 }
 
 int cw_rerank_restates(struct cw_index *ix, const struct cw_index_query *q, unsigned candidates)
@@ -484,8 +544,10 @@ size_t cw_rerank_search(struct cw_index *ix, const struct cw_rerank_model *m,
 		 * follow the BM25 order of cand); sort keys stay the ranker's */
 		double cx[CW_RERANK_NCAL];
 		float cal[CW_RERANK_MAX];
+		struct top2 tz = top2_logit(z, n), tb = top2_bm25(cand, n);
 		for (size_t i = 0; i < n; i++) {
-			cw_rerank_cal_features(x, z, cand, n, i, cx);
+			cal_row(x, z, cand, i, i == tz.at ? tz.rest : tz.best,
+			        i == tb.at ? tb.rest : tb.best, cx);
 			cal[i] = (float)cw_rerank_cal_prob(m, cx);
 		}
 		sort_hits(cand, n);

@@ -264,3 +264,80 @@ Test(rerank, names_and_numbers_of_the_current_version)
 	cr_assert_float_eq(r[CW_RF_ENT_OVERLAP], 2.0 / 3.0, 1e-12);
 	cw_index_free(ix);
 }
+
+/* Token overlap counts a query word that a replaced fact-check's old version
+ * alone held as a query term no candidate has (idf from the index, not the
+ * unknown words'), and counts each query term once however often the
+ * candidate or the query repeats it. */
+Test(rerank, overlap_with_terms_no_fact_check_holds_any_more)
+{
+	char err[128];
+	struct cw_index *ix = cw_index_new(NULL, err, sizeof(err));
+	cr_assert_not_null(ix, "%s", err);
+	double r[CW_RERANK_NFEAT];
+
+	rr_put_full(ix, "fruit", "Zebras quarrel loudly.", "", "", NULL);
+	rr_put_full(ix, "fruit", "Bananas are berries, bananas!", "Berries", "", NULL);
+	rr_put_full(ix, "other", "Strawberries are not berries.", "", "", NULL);
+	rr_features(ix, "zebras bananas bananas quarrel", r);
+	struct cw_index_query_view qv;
+	cw_index_last_query(ix, &qv);
+	cr_assert_eq(qv.nterms, 4);
+	uint32_t zebra = qv.terms[0], banana = qv.terms[1], quarrel = qv.terms[3];
+	cr_assert_neq(zebra, CW_INDEX_NO_TERM);
+	cr_assert_eq(qv.nsearched, 1, "only 'banana' is held by a live fact-check");
+	cr_assert_eq(qv.place[zebra], 0);
+	cr_assert_eq(qv.place[banana], 1);
+	/* query terms zebra, banana, quarrel; the claim's tokens banana, berri,
+	 * banana */
+	cr_assert_float_eq(r[CW_RF_QCOVER], 1.0 / 3.0, 1e-12);
+	cr_assert_float_eq(r[CW_RF_DCOVER], 2.0 / 3.0, 1e-12);
+	cr_assert_float_eq(r[CW_RF_JACCARD], 1.0 / (3.0 + 3.0 - 2.0), 1e-12);
+	double idf = (double)cw_index_idf(ix, banana);
+	cr_assert_float_eq(
+	    r[CW_RF_QCOVER_IDF],
+	    idf / ((double)cw_index_idf(ix, zebra) + idf + (double)cw_index_idf(ix, quarrel)),
+	    1e-12);
+	cw_index_free(ix);
+}
+
+/* cw_rerank_search's probabilities are the calibrator's of each candidate
+ * as cw_rerank_cal_features computes it, kept non-increasing down the list. */
+Test(rerank, search_scores_are_each_candidates_calibrated_probability)
+{
+	const char *path = getenv("CW_TEST_MATCHER_WEIGHTS");
+	struct cw_rerank_model m;
+	char err[256];
+	cr_assert_eq(cw_rerank_model_load(&m, path ? path : CW_MATCHER_WEIGHTS, err, sizeof(err)),
+	             0, "%s", err);
+	cr_assert(m.calibrated);
+	struct cw_index *ix = rr_index();
+	rr_put_full(ix, "uranium", "Clinton gave 20 percent of the uranium to Russia.",
+	            "Uranium One", "", "Donald Trump");
+	rr_put_full(ix, "rate", "The unemployment rate is 4 percent.", "Jobs", "", NULL);
+	rr_put_full(ix, "rate2", "Unemployment fell to 4 percent.", "Jobs", "", NULL);
+	const char *text = "Trump said the unemployment rate fell to 4 percent in 2018";
+	struct cw_index_query q = {.text = text, .len = strlen(text)};
+
+	struct cw_index_hit cand[8], hits[8];
+	double x[8 * CW_RERANK_NFEAT], z[8], cx[CW_RERANK_NCAL];
+	float p[8];
+	size_t n = cw_index_search(ix, &q, cand, 8);
+	cr_assert_geq(n, 3);
+	cw_rerank_features(ix, &q, cand, n, x);
+	for (size_t i = 0; i < n; i++)
+		z[i] = cw_rerank_logit(&m, x + i * CW_RERANK_NFEAT);
+	for (size_t i = 0; i < n; i++) {
+		cw_rerank_cal_features(x, z, cand, n, i, cx);
+		p[i] = (float)cw_rerank_cal_prob(&m, cx);
+	}
+	cr_assert_eq(cw_rerank_search(ix, &m, &q, hits, 8), n);
+	for (size_t i = 0; i < n; i++) {
+		float want = p[hits[i].bm25_rank];
+		if (i && want > hits[i - 1].score)
+			want = hits[i - 1].score;
+		cr_expect_eq(hits[i].score, want, "hit %zu (%s): %.9g, not %.9g", i, hits[i].id,
+		             (double)hits[i].score, (double)want);
+	}
+	cw_index_free(ix);
+}
