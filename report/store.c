@@ -66,7 +66,14 @@ static struct cw_redis_script verdict_script = CW_REDIS_SCRIPT(
     "  redis.call('ZINCRBY', b .. 'outlets', 1, outlet)\n"
     "  redis.call('HINCRBY', b .. 'totals', 'articles', 1)\n"
     "end\n"
-    "if ttl > 0 then redis.call('EXPIRE', ak, ttl) end\n"
+    /* articles:last, scored by this write's time, is how the trim finds
+     * the articles that have expired; its member names the outlet index the
+     * article was filed under at creation. */
+    "if ttl > 0 then\n"
+    "  redis.call('EXPIRE', ak, ttl)\n"
+    "  local ao = created and outlet or (redis.call('HGET', ak, 'outlet') or outlet)\n"
+    "  redis.call('ZADD', b .. 'articles:last', now, #ao .. ':' .. ao .. aid)\n"
+    "end\n"
     /* An article that yielded no claim: counted, and complete, once. */
     "if ARGV[17] == '1' then\n"
     "  if created then redis.call('HINCRBY', b .. 'totals', 'articles_complete', 1) end\n"
@@ -171,52 +178,86 @@ static struct cw_redis_script dead_letter_script =
                     "redis.call('HINCRBY', b .. 'totals', 'dead_letters', 1)\n"
                     "return 1\n");
 
-/* Takes expired articles and claims out of the indexes that list them.
- * ARGV: now (unix ms), retention (s).  An article first reported before
- * the cutoff leaves articles and its outlet's index once its hash is gone;
- * one still there was written again since (it stays listed), or was written
- * without a TTL (by an older build, or while the retention was 0): it gets
- * one now.  A claim leaves claims:repeated and review once claims:last says
- * it was not written since the cutoff and its cluster hash is gone.  The
- * guard keys of older builds (seen, dlq:seen) are given the retention: past
- * it, nothing they remember is still redelivered.  Returns the number of
- * articles and claims taken out. */
-static struct cw_redis_script trim_script =
-    CW_REDIS_SCRIPT("local b, ttl = KEYS[1], tonumber(ARGV[2])\n"
-                    "local cutoff = '(' .. (tonumber(ARGV[1]) - ttl * 1000)\n"
-                    "local function ensure_ttl(k)\n"
-                    "  if redis.call('TTL', k) == -1 then redis.call('EXPIRE', k, ttl) end\n"
-                    "end\n"
-                    "local function trim_articles(k)\n"
-                    "  local n = 0\n"
-                    "  for _, aid in ipairs(redis.call('ZRANGEBYSCORE', k, '-inf', cutoff)) do\n"
-                    "    local ak = b .. 'article:' .. aid\n"
-                    "    if redis.call('EXISTS', ak) == 0 then\n"
-                    "      n = n + redis.call('ZREM', k, aid)\n"
-                    "    else\n"
-                    "      ensure_ttl(ak)\n"
-                    "      ensure_ttl(b .. 'verdicts:' .. aid)\n"
-                    "    end\n"
-                    "  end\n"
-                    "  return n\n"
-                    "end\n"
-                    "local n = trim_articles(b .. 'articles')\n"
-                    "for _, o in ipairs(redis.call('ZRANGE', b .. 'outlets', 0, -1)) do\n"
-                    "  trim_articles(b .. 'outlet:' .. o .. ':articles')\n"
-                    "end\n"
-                    "local lk = b .. 'claims:last'\n"
-                    "for _, fp in ipairs(redis.call('ZRANGEBYSCORE', lk, '-inf', cutoff)) do\n"
-                    "  if redis.call('EXISTS', b .. 'claim:' .. fp) == 0 then\n"
-                    "    redis.call('ZREM', b .. 'claims:repeated', fp)\n"
-                    "    redis.call('ZREM', b .. 'review', fp)\n"
-                    "    n = n + redis.call('ZREM', lk, fp)\n"
-                    "  end\n"
-                    "end\n"
-                    "ensure_ttl(b .. 'seen')\n"
-                    "ensure_ttl(b .. 'dlq:seen')\n"
-                    "return n\n");
+/* Takes expired articles and claims out of the indexes that list them, a
+ * bounded chunk at a time (the caller repeats while a chunk came back
+ * full), so that no call holds Redis for long however much has piled up.
+ * ARGV: now (unix ms), retention (s), chunk.
+ *   articles, walked once in score order from trim:cursor up to the
+ *   cutoff: articles filed by older builds, or while the retention was 0,
+ *   which articles:last does not know, are put there as written long ago.
+ *   articles:last and claims:last, scored by last write: an entry older
+ *   than the retention whose hash is gone leaves every index; one whose
+ *   hash is still there (written without a TTL) gets a TTL and is looked at
+ *   again once it has run.
+ * The guard keys of older builds (seen, dlq:seen) are given the retention:
+ * past it, nothing they remember is still redelivered.  Returns {articles
+ * and claims taken out, 1 when a chunk came back full}. */
+static struct cw_redis_script trim_script = CW_REDIS_SCRIPT(
+    "local b, now, ttl, chunk = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]\n"
+    "local cutoff = now - ttl * 1000\n"
+    "local n, full = 0, 0\n"
+    "local function ensure_ttl(k)\n"
+    "  if redis.call('TTL', k) == -1 then redis.call('EXPIRE', k, ttl) end\n"
+    "end\n"
+    "local function seen(rows)\n"
+    "  if #rows >= tonumber(chunk) then full = 1 end\n"
+    "  return rows\n"
+    "end\n"
+    "local al = b .. 'articles:last'\n"
+    "local ck = b .. 'trim:cursor'\n"
+    "local from = redis.call('GET', ck) or '-inf'\n"
+    "local rows = redis.call('ZRANGEBYSCORE', b .. 'articles', from, '(' .. cutoff,\n"
+    "    'WITHSCORES', 'LIMIT', 0, chunk)\n"
+    "if #rows >= 2 * tonumber(chunk) then full = 1 end\n"
+    "for i = 1, #rows, 2 do\n"
+    "  local aid = rows[i]\n"
+    "  local o = redis.call('HGET', b .. 'article:' .. aid, 'outlet')\n"
+    "  if o then\n"
+    "    redis.call('ZADD', al, 'NX', 0, #o .. ':' .. o .. aid)\n"
+    "  else\n"
+    "    n = n + redis.call('ZREM', b .. 'articles', aid)\n"
+    "  end\n"
+    "end\n"
+    "if #rows > 0 then\n"
+    "  redis.call('SET', ck, '(' .. rows[#rows])\n"
+    "end\n"
+    "for _, m in ipairs(seen(redis.call('ZRANGEBYSCORE', al, '-inf', '(' .. cutoff,\n"
+    "    'LIMIT', 0, chunk))) do\n"
+    "  local l, rest = string.match(m, '^(%d+):(.*)$')\n"
+    "  local o, aid = string.sub(rest, 1, tonumber(l)), string.sub(rest, tonumber(l) + 1)\n"
+    "  local ak = b .. 'article:' .. aid\n"
+    "  if redis.call('EXISTS', ak) == 1 then\n"
+    "    ensure_ttl(ak)\n"
+    "    ensure_ttl(b .. 'verdicts:' .. aid)\n"
+    "    redis.call('ZADD', al, now, m)\n"
+    "  else\n"
+    "    n = n + redis.call('ZREM', b .. 'articles', aid)\n"
+    "    redis.call('ZREM', b .. 'outlet:' .. o .. ':articles', aid)\n"
+    "    redis.call('ZREM', al, m)\n"
+    "  end\n"
+    "end\n"
+    "local lk = b .. 'claims:last'\n"
+    "for _, fp in ipairs(seen(redis.call('ZRANGEBYSCORE', lk, '-inf', '(' .. cutoff,\n"
+    "    'LIMIT', 0, chunk))) do\n"
+    "  local fk = b .. 'claim:' .. fp\n"
+    "  if redis.call('EXISTS', fk) == 1 then\n"
+    "    ensure_ttl(fk)\n"
+    "    ensure_ttl(fk .. ':outlets')\n"
+    "    redis.call('ZADD', lk, now, fp)\n"
+    "  else\n"
+    "    redis.call('ZREM', b .. 'claims:repeated', fp)\n"
+    "    redis.call('ZREM', b .. 'review', fp)\n"
+    "    n = n + redis.call('ZREM', lk, fp)\n"
+    "  end\n"
+    "end\n"
+    "ensure_ttl(b .. 'seen')\n"
+    "ensure_ttl(b .. 'dlq:seen')\n"
+    "return {n, full}\n");
 
 #define S(x) ((x) ? (x) : "")
+
+#define TRIM_CHUNK "1000" /* index entries a trim call looks at, per index */
+#define TRIM_CALLS 100    /* calls per cw_store_trim() */
 
 void cw_report_filter_init(struct cw_report_filter *f)
 {
@@ -513,15 +554,28 @@ int cw_store_trim(struct cw_store *s, size_t *removed, char *errstr, size_t errs
 		goto out;
 	snprintf(now, sizeof now, "%lld", (long long)cw_now_ms());
 	snprintf(ttl, sizeof ttl, "%lld", s->lim.retention_s);
-	const char *args[2] = {now, ttl};
-	size_t arglen[2] = {strlen(now), strlen(ttl)};
-	cw_redis_append_script(s->r, &trim_script, 1, keys, keylen, 2, args, arglen);
-	rc = cw_redis_exec(s->r, &rep, &nrep, errstr, errsize);
-	if (rc < 0 || nrep != 1)
-		goto out;
-	rc = reply_error(rep[0], errstr, errsize);
-	if (rc == 0 && removed)
-		*removed = (size_t)cw_redis_reply_int(rep[0]);
+	const char *args[3] = {now, ttl, TRIM_CHUNK};
+	size_t arglen[3] = {strlen(now), strlen(ttl), strlen(TRIM_CHUNK)};
+	/* A chunk per call, so other clients get a turn in between; a trim
+	 * stops after TRIM_CALLS of them and the next one goes on. */
+	for (int call = 0; call < TRIM_CALLS; call++) {
+		cw_redis_append_script(s->r, &trim_script, 1, keys, keylen, 3, args, arglen);
+		rc = cw_redis_exec(s->r, &rep, &nrep, errstr, errsize);
+		if (rc < 0 || nrep != 1)
+			goto out;
+		rc = reply_error(rep[0], errstr, errsize);
+		if (rc != 0)
+			goto out;
+		if (rep[0]->type != REDIS_REPLY_ARRAY || rep[0]->elements != 2) {
+			snprintf(errstr, errsize, "trim: unexpected reply");
+			rc = CW_ERR_IO;
+			goto out;
+		}
+		if (removed)
+			*removed += (size_t)rep[0]->element[0]->integer;
+		if (rep[0]->element[1]->integer == 0)
+			break;
+	}
 out:
 	return rc;
 }

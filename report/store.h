@@ -46,6 +46,13 @@
  *   R claims:repeated            zset   score = outlets * 1e9 + count, member = fp
  *   R review                     zset   check-worthy claims never confirmed:
  *                                       score = outlets * 10 + check-worthiness
+ *   R articles:last              zset   score = last written (unix ms, the report
+ *                                       worker's clock), member = "<length of
+ *                                       outlet>:<outlet><aid>": what the trim
+ *                                       takes out of articles and the outlet
+ *                                       indexes (T > 0)
+ *   R trim:cursor                string how far the trim has walked articles
+ *                                       for entries articles:last lacks
  *   R claims:last                zset   score = last written (unix ms, the report
  *                                       worker's clock), member = fp: what the
  *                                       trim takes out of the two above (T > 0)

@@ -464,3 +464,44 @@ Test(report_retention, configuration, .init = rr_setup, .fini = rr_teardown)
 	cw_store_free(s);
 	cw_config_free(cfg);
 }
+
+/* A backlog larger than one trim call's chunk (articles an older build
+ * filed without a TTL, first reported long ago): one cw_store_trim() works
+ * through it a chunk per call, every article gets its TTL, and the articles
+ * stay listed while their keys are there. */
+Test(report_retention, trim_works_through_a_backlog_in_chunks, .init = rr_setup,
+     .fini = rr_teardown)
+{
+	enum { N = 2500 };
+	RR_NEED_REDIS();
+	struct cw_store *s = rr_store(0);
+	char err[256], aid[32];
+	for (int i = 0; i < N; i++) {
+		struct rr_verdict t;
+		snprintf(aid, sizeof aid, "old-%d", i);
+		rr_verdict_init(&t, aid, i % 2 ? "AP" : "Reuters", 0, 1, "f1", UNVERIFIED);
+		t.v.decided_ms = 1000 + i; /* first reported long ago */
+		free(t.bytes);
+		t.len = claimwire__verdict__get_packed_size(&t.v);
+		t.bytes = cw_xmalloc(t.len);
+		claimwire__verdict__pack(&t.v, t.bytes);
+		rr_put(s, &t, 1);
+		free(t.bytes);
+	}
+	cw_store_free(s);
+
+	s = rr_store(600);
+	size_t removed = 1;
+	cr_assert_eq(cw_store_trim(s, &removed, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(removed, 0);
+	for (int i = 0; i < N; i += 499) {
+		char key[48];
+		snprintf(key, sizeof key, "article:old-%d", i);
+		long long ttl = rr_ttl(s, key);
+		cr_expect(ttl > 590 && ttl <= 600, "%s: TTL %lld", key, ttl);
+	}
+	snprintf(aid, sizeof aid, "article:old-%d", N - 1);
+	long long ttl = rr_ttl(s, aid);
+	cr_expect(ttl > 590 && ttl <= 600, "%s: TTL %lld", aid, ttl);
+	cw_store_free(s);
+}
