@@ -94,6 +94,22 @@ static void rr_verdict_init(struct rr_verdict *t, const char *aid, const char *o
 	claimwire__verdict__pack(&t->v, t->bytes);
 }
 
+#define UNVERIFIED CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_UNVERIFIED
+#define CONFIRMED  CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_CONFIRMED
+
+/* A verdict first reported at decided_ms (long ago, for the tests of keys
+ * an older build left), packed again. */
+static void rr_verdict_at(struct rr_verdict *t, const char *aid, const char *outlet,
+                          int64_t decided_ms)
+{
+	rr_verdict_init(t, aid, outlet, 0, 1, "f1", UNVERIFIED);
+	t->v.decided_ms = decided_ms;
+	free(t->bytes);
+	t->len = claimwire__verdict__get_packed_size(&t->v);
+	t->bytes = cw_xmalloc(t->len);
+	claimwire__verdict__pack(&t->v, t->bytes);
+}
+
 static void rr_put(struct cw_store *s, struct rr_verdict *t, size_t n)
 {
 	struct cw_store_verdict items[8];
@@ -174,9 +190,6 @@ static void rr_stats(struct cw_store *s, struct cw_report_stats *st)
 	char err[256];
 	cr_assert_eq(cw_store_stats(s, NULL, st, err, sizeof err), 0, "%s", err);
 }
-
-#define UNVERIFIED 3
-#define CONFIRMED  1
 
 Test(report_retention, every_key_written_carries_the_ttl, .init = rr_setup, .fini = rr_teardown)
 {
@@ -367,12 +380,7 @@ Test(report_retention, trim_gives_keys_without_ttl_one, .init = rr_setup, .fini 
 	struct cw_store *s = rr_store(0);
 	char err[256];
 	struct rr_verdict t;
-	rr_verdict_init(&t, "a1", "AP", 0, 1, "f1", UNVERIFIED);
-	t.v.decided_ms = 1000; /* first reported long ago */
-	free(t.bytes);
-	t.len = claimwire__verdict__get_packed_size(&t.v);
-	t.bytes = cw_xmalloc(t.len);
-	claimwire__verdict__pack(&t.v, t.bytes);
+	rr_verdict_at(&t, "a1", "AP", 1000); /* first reported long ago */
 	rr_put(s, &t, 1);
 	cw_store_free(s);
 
@@ -479,12 +487,7 @@ Test(report_retention, trim_works_through_a_backlog_in_chunks, .init = rr_setup,
 	for (int i = 0; i < N; i++) {
 		struct rr_verdict t;
 		snprintf(aid, sizeof aid, "old-%d", i);
-		rr_verdict_init(&t, aid, i % 2 ? "AP" : "Reuters", 0, 1, "f1", UNVERIFIED);
-		t.v.decided_ms = 1000 + i; /* first reported long ago */
-		free(t.bytes);
-		t.len = claimwire__verdict__get_packed_size(&t.v);
-		t.bytes = cw_xmalloc(t.len);
-		claimwire__verdict__pack(&t.v, t.bytes);
+		rr_verdict_at(&t, aid, i % 2 ? "AP" : "Reuters", 1000 + i);
 		rr_put(s, &t, 1);
 		free(t.bytes);
 	}
