@@ -74,10 +74,18 @@ static struct cw_redis_script verdict_script = CW_REDIS_SCRIPT(
     "  local ao = created and outlet or (redis.call('HGET', ak, 'outlet') or outlet)\n"
     "  redis.call('ZADD', b .. 'articles:last', now, #ao .. ':' .. ao .. aid)\n"
     "end\n"
-    /* An article that yielded no claim: counted, and complete, once. */
+    /* An article that yielded no claim: counted, and complete, once.  Sent
+     * again with claims, it is complete only when they all are. */
     "if ARGV[17] == '1' then\n"
-    "  if created then redis.call('HINCRBY', b .. 'totals', 'articles_complete', 1) end\n"
+    "  if created then\n"
+    "    redis.call('HSET', ak, 'no_claims', 1)\n"
+    "    redis.call('HINCRBY', b .. 'totals', 'articles_complete', 1)\n"
+    "  end\n"
     "  return created and 1 or 0\n"
+    "end\n"
+    "if not created and redis.call('HDEL', ak, 'no_claims') == 1 then\n"
+    "  redis.call('HSET', ak, 'claim_count', ccount)\n"
+    "  redis.call('HINCRBY', b .. 'totals', 'articles_complete', -1)\n"
     "end\n"
     "local vk = b .. 'verdicts:' .. aid\n"
     "redis.call('ZREMRANGEBYSCORE', vk, idx, idx)\n"

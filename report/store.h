@@ -26,6 +26,8 @@
  *
  *   R article:<aid>              hash   id outlet title url published (unix s)
  *                                       first_ms last_ms claim_count claims_seen,
+ *                                       no_claims (1 while the article is known
+ *                                       only from its article_only record),
  *                                       and "seen:<claim index>" ->
  *                                       "status|rating|cw|fp" (the redelivery
  *                                       guard and the claim's counted state);

@@ -591,6 +591,58 @@ Test(report, store_counts_once_under_redelivery, .init = report_setup, .fini = r
 	cw_store_free(s);
 }
 
+/* An article that yielded no claim is one article, complete, with no claim,
+ * however often its record comes; sent again with claims, it is complete
+ * only when every claim has its verdict. */
+Test(report, store_counts_an_article_with_no_claim, .init = report_setup, .fini = report_teardown)
+{
+	REPORT_NEED_REDIS();
+	struct cw_store *s = report_store_on(report_tr.sock);
+	struct report_tv empty, t[2];
+	struct cw_report_stats st;
+	struct cw_report_articles a;
+	char err[256];
+
+	report_tv_init(&empty, "a9", "Live Desk", 0, 0, "", 0, 0, 0.0f, 1000);
+	empty.c.article_only = 1;
+	free(empty.bytes);
+	empty.len = claimwire__verdict__get_packed_size(&empty.v);
+	empty.bytes = cw_xmalloc(empty.len);
+	claimwire__verdict__pack(&empty.v, empty.bytes);
+	report_put(s, &empty, 1);
+	report_put(s, &empty, 1); /* redelivered */
+	cr_assert_eq(cw_store_stats(s, NULL, &st, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(st.articles, 1);
+	cr_expect_eq(st.articles_complete, 1);
+	cr_expect_eq(st.claims, 0);
+	cw_report_stats_release(&st);
+	cr_assert_eq(cw_store_articles(s, NULL, 0, &a, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(a.n, 1);
+	cr_expect_str_eq(a.v[0].id, "a9");
+	cr_expect_eq(a.v[0].nverdicts, 0);
+	cr_expect_eq(a.v[0].claim_count, 0);
+	cw_report_articles_release(&a);
+
+	/* The same article again, now with two claims. */
+	report_tv_init(&t[0], "a9", "Live Desk", 0, 2, "f1", 3, 0, 0.8f, 2000);
+	report_tv_init(&t[1], "a9", "Live Desk", 1, 2, "f2", 3, 0, 0.8f, 2000);
+	report_put(s, &t[0], 1);
+	cr_assert_eq(cw_store_stats(s, NULL, &st, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(st.articles, 1);
+	cr_expect_eq(st.articles_complete, 0, "one claim of two: not complete");
+	cw_report_stats_release(&st);
+	report_put(s, &t[1], 1);
+	cr_assert_eq(cw_store_stats(s, NULL, &st, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(st.articles, 1);
+	cr_expect_eq(st.articles_complete, 1);
+	cr_expect_eq(st.claims, 2);
+	cw_report_stats_release(&st);
+	report_tv_free(&empty);
+	report_tv_free(&t[0]);
+	report_tv_free(&t[1]);
+	cw_store_free(s);
+}
+
 Test(report, store_orders_repeated_claims_and_review, .init = report_setup, .fini = report_teardown)
 {
 	REPORT_NEED_REDIS();
