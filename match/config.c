@@ -17,7 +17,7 @@ const struct cw_config_key cw_match_config_keys[] = {
      "how often a worker looks for fact-checks added or changed in Redis"},
     {"match.sightings_ttl_s", CW_CONF_INT, "604800", 60, 31536000,
      "how long a claim's sightings are kept after it was last seen"},
-    {"match.sightings_max_hamming", CW_CONF_INT, "18", 0, 64,
+    {"match.sightings_max_hamming", CW_CONF_INT, "18", 1, 64,
      "SimHash bits within which an LSH hit joins a claim's cluster"},
     {"match.sightings_batch_script", CW_CONF_BOOL, "true", 0, 0,
      "record a batch of sightings with one Lua script (standalone Redis); "

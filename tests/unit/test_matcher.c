@@ -124,3 +124,15 @@ Test(matcher, rereading_the_same_version_changes_nothing)
 		cw_factcheck_release(&fc[i]);
 	cw_matcher_free(m);
 }
+
+/* A SimHash distance of 0 would silently mean the default: it is refused. */
+Test(matcher, sightings_max_hamming_has_a_floor)
+{
+	char err[256] = "";
+	cr_expect_neq(
+	    cw_config_set_arg(mt_cfg, "match.sightings_max_hamming=0", "-X", err, sizeof(err)), 0);
+	cr_expect(strstr(err, "out of range [1, 64]") != NULL, "%s", err);
+	cr_expect_eq(
+	    cw_config_set_arg(mt_cfg, "match.sightings_max_hamming=1", "-X", err, sizeof(err)), 0,
+	    "%s", err);
+}
