@@ -17,6 +17,9 @@ const struct cw_config_key cw_match_config_keys[] = {
      "how often a worker looks for fact-checks added or changed in Redis"},
     {"match.sightings_ttl_s", CW_CONF_INT, "604800", 60, 31536000,
      "how long a claim's sightings are kept after it was last seen"},
+    {"match.decision_cache", CW_CONF_INT, "65536", 0, 16777216,
+     "decisions kept for word-for-word repeats of a claim (wire copies) until the "
+     "knowledge base changes, about 100 bytes each; 0 = off"},
     {"match.sightings_max_hamming", CW_CONF_INT, "18", 1, 64,
      "SimHash bits within which an LSH hit joins a claim's cluster"},
     {"match.sightings_batch_script", CW_CONF_BOOL, "true", 0, 0,

@@ -21,6 +21,22 @@ struct strmap {
 	size_t cap, len;
 };
 
+/* A decision kept for an exact repeat of its claim (a wire copy): which
+ * fact-checks were the candidates, with what score and method.  Valid while
+ * the knowledge base is at the generation it was made in.  Decisions with
+ * more candidates than KEPT_CANDS (match.candidates above 6) are not kept. */
+#define MAX_CANDS  25 /* an exact match and 24 hits */
+#define KEPT_CANDS 8
+
+struct decision {
+	uint64_t key; /* decision_key() of the claim; 0: empty */
+	uint64_t gen;
+	uint32_t n;
+	uint32_t slot[KEPT_CANDS];
+	float score[KEPT_CANDS];
+	uint8_t method[KEPT_CANDS];
+};
+
 struct cw_matcher {
 	struct cw_index *ix;
 	struct cw_rerank_model model;
@@ -30,6 +46,10 @@ struct cw_matcher {
 	struct strmap by_id, by_fp;
 	double confirm, suggest;
 	int candidates, near_hamming;
+	uint64_t gen;           /* bumped by every change to the knowledge base */
+	struct decision *cache; /* match.decision_cache entries, direct-mapped */
+	size_t cache_mask;      /* entries - 1; the cache is off when NULL */
+	size_t cache_hits, cache_lookups;
 };
 
 static uint64_t hash_str(const char *s)
@@ -109,7 +129,29 @@ struct cw_matcher *cw_matcher_new(const struct cw_config *cfg, char *errstr, siz
 	m->suggest = cw_config_double(cfg, "match.thresholds.suggest");
 	m->candidates = (int)cw_config_int(cfg, "match.candidates");
 	m->near_hamming = (int)cw_config_int(cfg, "match.near_duplicate_hamming");
+	cw_matcher_set_decision_cache(m, (size_t)cw_config_int(cfg, "match.decision_cache"));
 	return m;
+}
+
+void cw_matcher_set_decision_cache(struct cw_matcher *m, size_t entries)
+{
+	size_t n = 1;
+
+	free(m->cache);
+	m->cache = NULL;
+	m->cache_mask = 0;
+	if (entries == 0)
+		return;
+	while (n < entries)
+		n *= 2;
+	m->cache = cw_xcalloc(n, sizeof(*m->cache));
+	m->cache_mask = n - 1;
+}
+
+void cw_matcher_cache_stats(const struct cw_matcher *m, size_t *hits, size_t *lookups)
+{
+	*hits = m->cache_hits;
+	*lookups = m->cache_lookups;
 }
 
 void cw_matcher_free(struct cw_matcher *m)
@@ -124,6 +166,7 @@ void cw_matcher_free(struct cw_matcher *m)
 	free(m->by_id.vals);
 	free(m->by_fp.keys);
 	free(m->by_fp.vals);
+	free(m->cache);
 	free(m);
 }
 
@@ -154,6 +197,7 @@ int cw_matcher_put(struct cw_matcher *m, const struct cw_factcheck *fc)
 	if (map_get(&m->by_id, fc->id, &slot) && fc->updated_ms &&
 	    m->fcs[slot].updated_ms == fc->updated_ms)
 		return 0;
+	m->gen++; /* every decision kept so far may change */
 	if (map_get(&m->by_id, fc->id, &slot)) {
 		/* Replace in place.  The maps point at the old strings, so they
 		 * are rebuilt; updates are rare next to lookups. */
@@ -232,18 +276,48 @@ static Claimwire__Candidate *make_candidate(const struct cw_factcheck *f, float 
 	return c;
 }
 
+/* What a decision depends on: the claim's fingerprint, SimHash, text and
+ * speaker.  Never 0. */
+static uint64_t decision_key(const Claimwire__Claim *c)
+{
+	const char *fp = c->fingerprint ? c->fingerprint : "";
+	const char *t = c->text ? c->text : "";
+	const char *sp = c->speaker ? c->speaker : "";
+	uint64_t k = XXH3_64bits_withSeed(t, strlen(t), c->simhash);
+
+	k ^= XXH3_64bits_withSeed(sp, strlen(sp), 0x9e3779b97f4a7c15ull) * 0xff51afd7ed558ccdull;
+	k ^= XXH3_64bits_withSeed(fp, strlen(fp), 0xc2b2ae3d27d4eb4full) * 0xc4ceb9fe1a85ec53ull;
+	return k | 1;
+}
+
 void cw_matcher_decide(struct cw_matcher *m, const Claimwire__Claim *c, Claimwire__Verdict *v)
 {
 	struct cw_index_hit hits[24];
 	size_t want = (size_t)m->candidates + 1, n = 0, out = 0;
-	Claimwire__Candidate *cands[25];
+	Claimwire__Candidate *cands[MAX_CANDS];
+	uint32_t slots[MAX_CANDS];
+	struct decision *d = NULL;
+	uint64_t key = 0;
 	uint32_t slot;
 	int exact = -1;
 
+	if (m->cache) {
+		key = decision_key(c);
+		d = &m->cache[key & m->cache_mask];
+		m->cache_lookups++;
+		if (d->key == key && d->gen == m->gen) {
+			m->cache_hits++;
+			for (out = 0; out < d->n; out++)
+				cands[out] = make_candidate(&m->fcs[d->slot[out]], d->score[out],
+				                            (Claimwire__MatchMethod)d->method[out]);
+			goto decided;
+		}
+	}
 	if (want > CW_ARRAY_SIZE(hits))
 		want = CW_ARRAY_SIZE(hits);
 	if (c->fingerprint && map_get(&m->by_fp, c->fingerprint, &slot)) {
 		exact = (int)slot;
+		slots[out] = slot;
 		cands[out++] = make_candidate(&m->fcs[slot], 1.0f,
 		                              CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_EXACT);
 	}
@@ -263,9 +337,21 @@ void cw_matcher_decide(struct cw_matcher *m, const Claimwire__Claim *c, Claimwir
 		    cw_fp_hamming(dv.simhash, c->simhash) <= m->near_hamming)
 			method = CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_NEAR_DUPLICATE;
 		float score = m->have_model ? hits[i].score : 0.0f;
+		slots[out] = (uint32_t)hits[i].user;
 		cands[out++] = make_candidate(&m->fcs[hits[i].user], score, method);
 	}
+	if (d && out <= KEPT_CANDS) {
+		d->key = key;
+		d->gen = m->gen;
+		d->n = (uint32_t)out;
+		for (size_t i = 0; i < out; i++) {
+			d->slot[i] = slots[i];
+			d->score[i] = cands[i]->score;
+			d->method[i] = (uint8_t)cands[i]->method;
+		}
+	}
 
+decided:
 	v->status = CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_UNVERIFIED;
 	if (out) {
 		float best = cands[0]->score;

@@ -9,6 +9,12 @@
  * claim SimHash is within match.near_duplicate_hamming bits counts as
  * NEAR_DUPLICATE and any other as RETRIEVAL.  The score is then held against
  * match.thresholds.confirm and .suggest.  No I/O.
+ *
+ * Wire copies repeat a claim word for word, so the matcher keeps the last
+ * match.decision_cache decisions by claim (fingerprint, SimHash, text and
+ * speaker): an exact repeat gets the same candidates, scores and methods
+ * without a search, until the knowledge base changes (any change forgets
+ * them all).  The verdict is the one a search would give.
  */
 #ifndef CW_MATCHER_H
 #define CW_MATCHER_H
@@ -40,5 +46,12 @@ size_t cw_matcher_memory(const struct cw_matcher *m);
  */
 void cw_matcher_decide(struct cw_matcher *m, const Claimwire__Claim *c, Claimwire__Verdict *v);
 void cw_matcher_release_verdict(Claimwire__Verdict *v);
+
+/* Keeps up to entries decisions (rounded up to a power of two; 0: none),
+ * forgetting those kept so far. */
+void cw_matcher_set_decision_cache(struct cw_matcher *m, size_t entries);
+
+/* Decisions answered from the cache, and looked up there. */
+void cw_matcher_cache_stats(const struct cw_matcher *m, size_t *hits, size_t *lookups);
 
 #endif

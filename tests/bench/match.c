@@ -42,7 +42,12 @@
  *   baseline_sightings_claims_per_s   the naive bookkeeping, one round trip
  *                                     per command (over fewer claims)
  *   sightings_speedup_vs_baseline     sightings_claims_per_s / baseline
- *   decide_claims_per_s               cw_matcher_decide alone
+ *   decide_claims_per_s               cw_matcher_decide alone, every claim
+ *                                     searched (match.decision_cache off)
+ *   match_decision_cache_hit_rate     share of claims in match_claims_per_s
+ *                                     answered from the decision cache (exact
+ *                                     repeats of an earlier claim)
+ *   match_claims_per_s_no_decision_cache  match_claims_per_s with the cache off
  *   sightings_round_trips_per_batch   Redis round trips per batch of 500
  *   match_worker_bytes_per_10k_factchecks  RSS growth of building the matcher
  *                                     and reading the knowledge base into it,
@@ -818,6 +823,9 @@ int main(int argc, char **argv)
 	printf("sightings_speedup_vs_baseline %.1f x\n", sg / base);
 	cw_redis_free(r);
 
+	/* Decide alone: every claim searched, the decision cache off. */
+	size_t cache = (size_t)cw_config_int(b.cfg, "match.decision_cache"), hits, lookups;
+	cw_matcher_set_decision_cache(b.m, 0);
 	t0 = now_s();
 	for (size_t i = 0; i < b.n; i++) {
 		Claimwire__Verdict v;
@@ -827,17 +835,34 @@ int main(int argc, char **argv)
 		cw_matcher_release_verdict(&v);
 	}
 	printf("decide_claims_per_s %.0f claims/s\n", (double)b.n / (now_s() - t0));
+	/* The verdicts as the worker makes them, cache on: the same as searched. */
+	cw_matcher_set_decision_cache(b.m, cache);
 	env = getenv("CW_BENCH_VERDICTS");
 	if (env && *env && dump_verdicts(&b, &u, env))
 		fprintf(stderr, "bench-match: cannot write %s\n", env);
 
+	/* The worker's per-batch work as configured (decision cache on, empty
+	 * at the start), and beside it the same with the cache off. */
+	cw_matcher_set_decision_cache(b.m, cache);
 	r = connect_prefix(b.sock, "m1:");
 	t0 = now_s();
 	if (match_range(&b, r, 0, b.n) < 0)
 		goto out;
 	elapsed = now_s() - t0;
+	cw_matcher_cache_stats(b.m, &hits, &lookups);
 	printf("match_claims_per_s %.0f claims/s\n", (double)b.n / elapsed);
+	printf("match_decision_cache_hit_rate %.3f ratio\n",
+	       lookups ? (double)hits / (double)lookups : 0.0);
 	cw_redis_free(r);
+	cw_matcher_set_decision_cache(b.m, 0);
+	r = connect_prefix(b.sock, "m0:");
+	t0 = now_s();
+	if (match_range(&b, r, 0, b.n) < 0)
+		goto out;
+	elapsed = now_s() - t0;
+	printf("match_claims_per_s_no_decision_cache %.0f claims/s\n", (double)b.n / elapsed);
+	cw_redis_free(r);
+	cw_matcher_set_decision_cache(b.m, cache);
 	printf("match_claims_per_s_2proc %.0f claims/s\n", run_procs(&b, &u, MODE_MATCH, "m2:", 2));
 out:
 	server_stop(&tr);

@@ -136,3 +136,69 @@ Test(matcher, sightings_max_hamming_has_a_floor)
 	    cw_config_set_arg(mt_cfg, "match.sightings_max_hamming=1", "-X", err, sizeof(err)), 0,
 	    "%s", err);
 }
+
+/* A word-for-word repeat of a claim is answered from the decision cache
+ * with the verdict a search gives; the same words from another speaker are
+ * decided afresh; a changed knowledge base forgets what was kept. */
+Test(matcher, decision_cache_answers_exact_repeats)
+{
+	static const char wind[] = "Wind turbines cause cancer in people who live near them.";
+	static const char other[] = "Wind farms are the reason people near them get cancer.";
+	struct cw_factcheck f1, f2;
+	Claimwire__Claim c, d;
+	Claimwire__Verdict v1, v2;
+	char err[256], fp[17], fp2[17];
+	size_t hits, lookups;
+	struct cw_matcher *m = cw_matcher_new(mt_cfg, err, sizeof(err));
+
+	cr_assert(m, "%s", err);
+	mt_fc(&f1, "fc-1", wind, "false", 1000);
+	mt_fc(&f2, "fc-2", other, "mostly-false", 1000);
+	cr_assert_eq(cw_matcher_put(m, &f1), 0);
+	cr_assert_eq(cw_matcher_put(m, &f2), 0);
+	mt_claim(&c, "Turbines near homes cause cancer, the ad says.", fp);
+
+	claimwire__verdict__init(&v1);
+	cw_matcher_decide(m, &c, &v1);
+	claimwire__verdict__init(&v2);
+	cw_matcher_decide(m, &c, &v2);
+	cw_matcher_cache_stats(m, &hits, &lookups);
+	cr_expect_eq(lookups, 2);
+	cr_expect_eq(hits, 1);
+	cr_expect_eq(v1.status, v2.status);
+	cr_assert(v1.best && v2.best);
+	cr_expect_str_eq(v1.best->fact_check->id, v2.best->fact_check->id);
+	cr_expect_eq(v1.best->score, v2.best->score);
+	cr_expect_eq(v1.best->method, v2.best->method);
+	cr_assert_eq(v1.n_candidates, v2.n_candidates);
+	for (size_t i = 0; i < v1.n_candidates; i++) {
+		cr_expect_str_eq(v1.candidates[i]->fact_check->id,
+		                 v2.candidates[i]->fact_check->id);
+		cr_expect_eq(v1.candidates[i]->score, v2.candidates[i]->score);
+	}
+	cw_matcher_release_verdict(&v1);
+	cw_matcher_release_verdict(&v2);
+
+	/* Another speaker: a new decision. */
+	mt_claim(&d, "Turbines near homes cause cancer, the ad says.", fp2);
+	d.speaker = (char *)(uintptr_t) "Donald Trump";
+	claimwire__verdict__init(&v1);
+	cw_matcher_decide(m, &d, &v1);
+	cw_matcher_release_verdict(&v1);
+	cw_matcher_cache_stats(m, &hits, &lookups);
+	cr_expect_eq(hits, 1);
+
+	/* A rating changes: the kept decision is not used. */
+	cw_factcheck_release(&f1);
+	mt_fc(&f1, "fc-1", wind, "true", 2000);
+	cr_assert_eq(cw_matcher_put(m, &f1), 0);
+	claimwire__verdict__init(&v1);
+	cw_matcher_decide(m, &c, &v1);
+	cw_matcher_cache_stats(m, &hits, &lookups);
+	cr_expect_eq(hits, 1);
+	cw_matcher_release_verdict(&v1);
+
+	cw_factcheck_release(&f1);
+	cw_factcheck_release(&f2);
+	cw_matcher_free(m);
+}
