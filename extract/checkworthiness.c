@@ -677,10 +677,12 @@ static uint32_t speaker_bucket(const char *speaker, size_t speaker_len, uint32_t
 	return bucket(h ^ SPEAKER_SALT, seed, bits);
 }
 
+/* A sentence's own features and its speaker's bucket, and (ctx set) the
+ * context it lends its neighbours. */
 static void scan_example(const char *s, size_t len, const char *speaker, size_t speaker_len,
-                         uint32_t seed, unsigned bits, struct cw_cw_scan *sc)
+                         uint32_t seed, unsigned bits, struct cw_cw_scan *sc, struct cw_cw_ctx *ctx)
 {
-	scan_sentence((const unsigned char *)s, len, seed, bits, 0, sc, NULL);
+	scan_sentence((const unsigned char *)s, len, seed, bits, 0, sc, ctx);
 	sc->speaker = speaker_bucket(speaker, speaker_len, seed, bits);
 }
 
@@ -719,8 +721,7 @@ void cw_cw_scan(const struct cw_cw_model *m, const char *s, size_t len, const ch
 {
 	const float *w = m->w;
 
-	scan_sentence((const unsigned char *)s, len, m->seed, m->bits, 0, sc, ctx);
-	sc->speaker = speaker_bucket(speaker, speaker_len, m->seed, m->bits);
+	scan_example(s, len, speaker, speaker_len, m->seed, m->bits, sc, ctx);
 	/* The weights are read when the sentence is scored, after its
 	 * neighbour's scan: start their cache lines on their way now (a 1 MiB
 	 * table does not stay in L1/L2). */
@@ -747,7 +748,7 @@ void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bit
 	struct cw_cw_ctx pc, nc;
 	size_t n = 0;
 
-	scan_example(e->text, e->len, e->speaker, e->speaker_len, seed, bits, &sc);
+	scan_example(e->text, e->len, e->speaker, e->speaker_len, seed, bits, &sc, NULL);
 	for (uint32_t k = 0; k < sc.nhash; k++) {
 		out->idx[n] = sc.idx[k];
 		out->val[n++] = 1.0f;
@@ -849,7 +850,7 @@ float cw_cw_score_example(const struct cw_cw_model *m, const struct cw_cw_exampl
 			z += (double)m->w[x.idx[i]] * x.val[i];
 		return sigmoid(m->bias + z);
 	}
-	scan_example(e->text, e->len, e->speaker, e->speaker_len, m->seed, m->bits, &sc);
+	scan_example(e->text, e->len, e->speaker, e->speaker_len, m->seed, m->bits, &sc, NULL);
 	context_of_text(e->prev, e->prev_len, m->seed, m->bits, &pc);
 	context_of_text(e->next, e->next_len, m->seed, m->bits, &nc);
 	return score_scan(m, &sc, &pc, &nc);

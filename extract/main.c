@@ -105,13 +105,39 @@ static size_t put_str(struct extract_worker *ew, size_t *off, const char *s, siz
 	return at;
 }
 
+/* A Claim record with the fields every record of article a carries. */
+static void claim_of_article(Claimwire__Claim *cl, const Claimwire__Article *a)
+{
+	claimwire__claim__init(cl);
+	cl->schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
+	cl->article_id = a->id ? a->id : empty_string;
+	cl->outlet = a->outlet ? a->outlet : empty_string;
+	cl->published = a->published;
+	cl->article_title = a->title ? a->title : empty_string;
+	cl->url = a->url ? a->url : empty_string;
+}
+
+/* Packs cl into the worker's buffer and produces it to topics.claims. */
+static int produce_claim(struct extract_worker *ew, const Claimwire__Claim *cl, const char *key,
+                         size_t keylen)
+{
+	size_t len = claimwire__claim__get_packed_size(cl);
+
+	if (len > ew->packed_cap) {
+		ew->packed_cap = len * 2;
+		ew->packed = cw_xrealloc(ew->packed, ew->packed_cap);
+	}
+	claimwire__claim__pack(cl, ew->packed);
+	return cw_worker_produce(ew->w, "topics.claims", key, keylen, ew->packed, len, NULL);
+}
+
 static int on_claim(const struct cw_extracted_claim *c, void *opaque)
 {
 	struct extract_worker *ew = opaque;
 	const Claimwire__Article *a = ew->article;
 	Claimwire__Claim cl;
 	char fp[17];
-	size_t need, off = 0, o_sent, o_text, o_norm, o_spk, len;
+	size_t need, off = 0, o_sent, o_text, o_norm, o_spk;
 	int rc;
 
 	need = c->sentence_len + c->text_len + c->normalized_len + c->speaker_len + 4;
@@ -130,11 +156,8 @@ static int on_claim(const struct cw_extracted_claim *c, void *opaque)
 	memcpy(ew->mh, c->minhash, c->minhash_len * sizeof(*ew->mh));
 	cw_hex64(c->fingerprint, fp);
 
-	claimwire__claim__init(&cl);
-	cl.schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
+	claim_of_article(&cl, a);
 	cl.fingerprint = fp;
-	cl.article_id = a->id ? a->id : empty_string;
-	cl.outlet = a->outlet ? a->outlet : empty_string;
 	cl.sentence_index = c->sentence_index;
 	cl.start_byte = c->start_byte;
 	cl.end_byte = c->end_byte;
@@ -146,20 +169,11 @@ static int on_claim(const struct cw_extracted_claim *c, void *opaque)
 	cl.simhash = c->simhash;
 	cl.n_minhash = c->minhash_len;
 	cl.minhash = ew->mh;
-	cl.published = a->published;
-	cl.article_title = a->title ? a->title : empty_string;
-	cl.url = a->url ? a->url : empty_string;
 	cl.claim_index = c->claim_index;
 	cl.claim_count = c->claim_count;
 	cl.check_worthy = c->check_worthy ? 1 : 0;
 
-	len = claimwire__claim__get_packed_size(&cl);
-	if (len > ew->packed_cap) {
-		ew->packed_cap = len * 2;
-		ew->packed = cw_xrealloc(ew->packed, ew->packed_cap);
-	}
-	claimwire__claim__pack(&cl, ew->packed);
-	rc = cw_worker_produce(ew->w, "topics.claims", fp, 16, ew->packed, len, NULL);
+	rc = produce_claim(ew, &cl, fp, 16);
 	if (rc != 0)
 		ew->produce_rc = rc;
 	return rc;
@@ -170,24 +184,10 @@ static int on_claim(const struct cw_extracted_claim *c, void *opaque)
 static int produce_article_only(struct extract_worker *ew, const Claimwire__Article *a)
 {
 	Claimwire__Claim cl;
-	char *id = a->id ? a->id : empty_string;
-	size_t len;
 
-	claimwire__claim__init(&cl);
-	cl.schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
-	cl.article_id = id;
-	cl.outlet = a->outlet ? a->outlet : empty_string;
-	cl.published = a->published;
-	cl.article_title = a->title ? a->title : empty_string;
-	cl.url = a->url ? a->url : empty_string;
+	claim_of_article(&cl, a);
 	cl.article_only = 1;
-	len = claimwire__claim__get_packed_size(&cl);
-	if (len > ew->packed_cap) {
-		ew->packed_cap = len * 2;
-		ew->packed = cw_xrealloc(ew->packed, ew->packed_cap);
-	}
-	claimwire__claim__pack(&cl, ew->packed);
-	return cw_worker_produce(ew->w, "topics.claims", id, strlen(id), ew->packed, len, NULL);
+	return produce_claim(ew, &cl, cl.article_id, strlen(cl.article_id));
 }
 
 /* Extracts one record; dead-letters it when it cannot be read. */

@@ -94,21 +94,23 @@ static void tick(struct cw_worker *w, void *opaque)
 		refresh_kb(mw); /* a failure is retried at the next tick or batch */
 }
 
-/* Produces one verdict, and sends it to the review queue too when the claim
- * is check-worthy and no fact-check confirms it. */
+/* Produces one verdict, keyed by its claim's fingerprint (by the article's
+ * id for an article with no claim), and sends it to the review queue too
+ * when the claim is check-worthy and no fact-check confirms it. */
 static int emit_verdict(const Claimwire__Verdict *v, void *opaque)
 {
 	struct cw_worker *w = opaque;
 	const Claimwire__Claim *c = v->claim;
-	size_t len = claimwire__verdict__get_packed_size(v);
+	const char *key = c->article_only ? c->article_id : c->fingerprint;
+	size_t len = claimwire__verdict__get_packed_size(v), keylen = strlen(key);
 	uint8_t *buf = cw_xmalloc(len);
 	int rc;
 
 	claimwire__verdict__pack(v, buf);
-	rc = cw_worker_produce(w, "topics.verdicts", c->fingerprint, 16, buf, len, NULL);
+	rc = cw_worker_produce(w, "topics.verdicts", key, keylen, buf, len, NULL);
 	if (!rc && c->check_worthy &&
 	    v->status != CLAIMWIRE__VERDICT_STATUS__VERDICT_STATUS_CONFIRMED)
-		rc = cw_worker_produce(w, "topics.review", c->fingerprint, 16, buf, len, NULL);
+		rc = cw_worker_produce(w, "topics.review", key, keylen, buf, len, NULL);
 	free(buf);
 	return rc;
 }
@@ -120,9 +122,6 @@ static int pass_article_only(struct cw_worker *w, const rd_kafka_message_t *msg,
                              Claimwire__Claim *c)
 {
 	Claimwire__Verdict v;
-	uint8_t *buf;
-	size_t len;
-	int rc;
 
 	if (!c->article_id || !*c->article_id) {
 		cw_worker_dead_letter(w, msg, "article record without an article id");
@@ -132,13 +131,7 @@ static int pass_article_only(struct cw_worker *w, const rd_kafka_message_t *msg,
 	v.schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
 	v.claim = c;
 	v.decided_ms = cw_now_ms();
-	len = claimwire__verdict__get_packed_size(&v);
-	buf = cw_xmalloc(len);
-	claimwire__verdict__pack(&v, buf);
-	rc = cw_worker_produce(w, "topics.verdicts", c->article_id, strlen(c->article_id), buf, len,
-	                       NULL);
-	free(buf);
-	return rc;
+	return emit_verdict(&v, w);
 }
 
 static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, void *opaque)
