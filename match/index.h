@@ -132,6 +132,12 @@ struct cw_index_doc_view {
 /* Fills v for a hit's doc; CW_ERR_NOT_FOUND for a dead or unknown number. */
 int cw_index_doc_view(const struct cw_index *ix, uint32_t doc, struct cw_index_doc_view *v);
 
+/* Starts loading what cw_index_doc_view() will hand out for doc (its terms,
+ * numbers and words, and its text) into the cache, without waiting for it:
+ * called for every candidate before the first is re-ranked, the memory
+ * reads of all candidates overlap instead of stalling one after another. */
+void cw_index_doc_prefetch(const struct cw_index *ix, uint32_t doc);
+
 /* The analysed form of the last query given to cw_index_search: term ids in
  * text order (CW_INDEX_NO_TERM for words no document has), the cleaned raw
  * text that was normalised, the simhash of its tokens, and the distinct

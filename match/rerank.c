@@ -262,6 +262,10 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 	cw_index_last_query(ix, &qv);
 	static _Thread_local struct qset terms, bigrams;
 
+	/* the candidates' blocks load while the query side is worked out */
+	for (size_t h = 0; h < n; h++)
+		cw_index_doc_prefetch(ix, hits[h].doc);
+
 	/* query side, once: distinct known terms (unknown words each count once
 	 * as a term no fact-check has), distinct bigrams of known terms */
 	qset_clear(&terms); /* static storage starts zeroed */
