@@ -17,10 +17,15 @@
  *    the cost is lost vowel signs in Indic scripts), default-ignorables such as
  *    soft hyphens and zero-width joiners dropped.  A custom mapping also sends
  *    every apostrophe look-alike (’ ‘ ‛ ′ ʼ ´ `) to "'" so "wasn’t" = "wasn't".
+ *  - Runs of ASCII letters are lower-cased and measured eight bytes at a
+ *    time.
  *  - No allocation per token: all buffers live in struct cw_norm and grow.
  *  - Stems are cached in a fixed open-addressing table (word → stem and
  *    stop-word flag), since sb_stemmer_stem is the slow step.  The table stops
  *    taking new words at 3/4 full; frequent words come early, so it keeps them.
+ *    A word missing from it is tested against the stop words by hash too.
+ *  - A dropped stop word is written past the end of the output rather than
+ *    skipped with a branch (see emit).
  *
  * Tokens: words (letters and digits; an apostrophe between two word characters
  * is dropped, "don't" → "dont"; dotted abbreviations of one- or two-letter
@@ -50,19 +55,25 @@
 
 #define NORM_MAX_INPUT (1u << 20) /* bytes: longer text is cut here */
 
-/* Stem cache: 16384 entries of one 64-byte cache line each (1 MiB, touched
- * lazily).  Keys are zero-padded to 24 bytes and compared as three words. */
-#define STEM_SLOTS 16384u
-#define STEM_KMAX  24 /* longest cached word and stem, bytes */
+/* Words of at most KEY_MAX bytes are looked up by key: the word's bytes
+ * zero-padded to KEY_MAX and read as two 64-bit words.  A word holds no NUL
+ * byte, so the padding is unambiguous and no word has an all-zero key. */
+#define KEY_MAX 16
+
+/* Stem cache: STEM_SLOTS entries of 32 bytes (512 KiB per normaliser), open
+ * addressing.  Entries are kept this small because the table must stay in a
+ * core's L2 cache to be much faster than the stemmer; words over KEY_MAX
+ * bytes and stems over STEM_SMAX bytes, rare in English, are stemmed every
+ * time instead. */
+#define STEM_BITS  14
+#define STEM_SLOTS (1u << STEM_BITS)
+#define STEM_SMAX  14 /* longest cached stem, bytes */
 
 struct stem_entry {
-	uint64_t key[3]; /* the word, zero-padded */
-	char stem[STEM_KMAX];
-	uint32_t hash; /* 0: empty slot */
-	uint8_t klen;
+	uint64_t key[2]; /* the word; all zero: empty slot */
+	char stem[STEM_SMAX];
 	uint8_t slen;
-	uint8_t stop;
-	uint8_t pad[9];
+	uint8_t stop; /* the word is an English stop word and nz->english */
 };
 
 struct cw_norm {
@@ -89,44 +100,46 @@ struct cw_norm {
 	size_t cache_used;
 };
 
-/* ---- byte tables --------------------------------------------------------- */
+/* ---- word keys ----------------------------------------------------------- */
 
-enum { C_SEP, C_ALPHA, C_DIGIT, C_APOS, C_DOT, C_COMMA, C_PCT, C_SPACE, C_HIGH };
-
-static unsigned char cls[256];
-static unsigned char lower[256];
-static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
-
-static void init_tables(void)
+/* A mask of the first n (1..7) bytes of a word loaded from memory. */
+static inline uint64_t mask_lo(size_t n)
 {
-	for (int c = 0; c < 256; c++) {
-		lower[c] = (unsigned char)c;
-		cls[c] = c >= 0x80 ? C_HIGH : C_SEP;
-	}
-	for (int c = 'a'; c <= 'z'; c++)
-		cls[c] = C_ALPHA;
-	for (int c = 'A'; c <= 'Z'; c++) {
-		cls[c] = C_ALPHA;
-		lower[c] = (unsigned char)(c - 'A' + 'a');
-	}
-	for (int c = '0'; c <= '9'; c++)
-		cls[c] = C_DIGIT;
-	cls['\''] = C_APOS;
-	cls['`'] = C_APOS; /* the fold maps U+0060 to "'" too */
-	cls['.'] = C_DOT;
-	cls[','] = C_COMMA;
-	cls['%'] = C_PCT;
-	cls[' '] = cls['\t'] = cls['\n'] = cls['\r'] = cls['\f'] = cls['\v'] = C_SPACE;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return ~0ull << (8 * (8 - n));
+#else
+	return (1ull << (8 * n)) - 1;
+#endif
 }
 
-static inline int is_ascii_space(unsigned char c)
+/* The key of w[0..n), 1 <= n <= KEY_MAX, from whole-word loads masked to n
+ * bytes: w must have KEY_MAX readable bytes.  Little- or big-endian alike,
+ * as keys are only compared with keys made here. */
+static inline void word_key(const char *w, size_t n, uint64_t *k0, uint64_t *k1)
 {
-	return c == ' ' || (c >= '\t' && c <= '\r');
+	memcpy(k0, w, 8);
+	memcpy(k1, w + 8, 8);
+	if (n < 8) {
+		*k0 &= mask_lo(n);
+		*k1 = 0;
+	} else if (n == 8) {
+		*k1 = 0;
+	} else if (n < 16) {
+		*k1 &= mask_lo(n - 8);
+	}
+}
+
+/* A hash local to this process (only table slots depend on it); the top
+ * bits are the best mixed. */
+static inline uint64_t key_hash(uint64_t k0, uint64_t k1)
+{
+	return (k0 + k1 * 0xc2b2ae3d27d4eb4full) * 0x9e3779b97f4a7c15ull;
 }
 
 /* ---- stop words ---------------------------------------------------------- */
 
-/* Sorted bytewise (strcmp order); a unit test checks the order. */
+/* Sorted bytewise (strcmp order); a unit test checks the order.  Each entry
+ * is at most KEY_MAX bytes, so a longer word is never a stop word. */
 static const char *const stopwords[] = {
     "a",       "about",    "am",         "an",     "and",        "are",    "as",      "at",
     "be",      "because",  "been",       "being",  "between",    "but",    "by",      "can",
@@ -155,26 +168,83 @@ const char *cw_norm_stopword_at(size_t i)
 	return i < CW_ARRAY_SIZE(stopwords) ? stopwords[i] : NULL;
 }
 
+/* ---- byte tables --------------------------------------------------------- */
+
+/* Byte classes; those before C_ALPHA end a word. */
+enum { C_SEP, C_SPACE, C_COMMA, C_PCT, C_ALPHA, C_DIGIT, C_APOS, C_DOT, C_HIGH };
+
+static unsigned char cls[256];
+static unsigned char lower[256];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+/* The stop words by key, open addressing: 512 slots for about 120 words keep
+ * probe chains short and the table (8 KiB) in L1 cache. */
+#define STOP_BITS  9
+#define STOP_SLOTS (1u << STOP_BITS)
+static uint64_t stop_keys[STOP_SLOTS][2];
+
+static void init_tables(void)
+{
+	for (size_t i = 0; i < CW_ARRAY_SIZE(stopwords); i++) {
+		char b[KEY_MAX] = {0};
+		uint64_t k0, k1;
+		size_t h;
+		memcpy(b, stopwords[i], strlen(stopwords[i]));
+		word_key(b, strlen(stopwords[i]), &k0, &k1);
+		h = (size_t)(key_hash(k0, k1) >> (64 - STOP_BITS));
+		while (stop_keys[h][0])
+			h = (h + 1) & (STOP_SLOTS - 1);
+		stop_keys[h][0] = k0;
+		stop_keys[h][1] = k1;
+	}
+	for (int c = 0; c < 256; c++) {
+		lower[c] = (unsigned char)c;
+		cls[c] = c >= 0x80 ? C_HIGH : C_SEP;
+	}
+	for (int c = 'a'; c <= 'z'; c++)
+		cls[c] = C_ALPHA;
+	for (int c = 'A'; c <= 'Z'; c++) {
+		cls[c] = C_ALPHA;
+		lower[c] = (unsigned char)(c - 'A' + 'a');
+	}
+	for (int c = '0'; c <= '9'; c++)
+		cls[c] = C_DIGIT;
+	cls['\''] = C_APOS;
+	cls['`'] = C_APOS; /* the fold maps U+0060 to "'" too */
+	cls['.'] = C_DOT;
+	cls[','] = C_COMMA;
+	cls['%'] = C_PCT;
+	cls[' '] = cls['\t'] = cls['\n'] = cls['\r'] = cls['\f'] = cls['\v'] = C_SPACE;
+}
+
+static inline int is_ascii_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static inline int is_stop_key(uint64_t k0, uint64_t k1)
+{
+	for (size_t h = (size_t)(key_hash(k0, k1) >> (64 - STOP_BITS));;
+	     h = (h + 1) & (STOP_SLOTS - 1)) {
+		if (stop_keys[h][0] == k0 && stop_keys[h][1] == k1)
+			return 1;
+		if (!stop_keys[h][0])
+			return 0;
+	}
+}
+
 int cw_norm_is_stopword(const char *w, size_t len)
 {
-	size_t lo = 0, hi = CW_ARRAY_SIZE(stopwords);
+	char b[KEY_MAX] = {0};
+	uint64_t k0, k1;
 
-	if (len == 0 || len > 10)
-		return 0; /* longest entry: "yourselves" */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const char *s = stopwords[mid];
-		int c = strncmp(s, w, len);
-		if (c == 0)
-			c = s[len] == '\0' ? 0 : 1;
-		if (c == 0)
-			return 1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	/* a NUL byte would read as padding */
+	if (len == 0 || len > KEY_MAX || memchr(w, '\0', len))
+		return 0;
+	pthread_once(&tables_once, init_tables);
+	memcpy(b, w, len);
+	word_key(b, len, &k0, &k1);
+	return is_stop_key(k0, k1);
 }
 
 /* ---- lifecycle ----------------------------------------------------------- */
@@ -459,7 +529,7 @@ static int word_at(const unsigned char *f, size_t p, size_t e)
 	}
 }
 
-/* nz->word has room for twice the folded text and STEM_KMAX bytes more (see
+/* nz->word has room for twice the folded text and KEY_MAX bytes more (see
  * cw_norm_text): a token never holds more bytes than its source, but for the
  * "0" put before ".5"; the stem cache reads whole words past its end. */
 static inline void word_push(struct cw_norm *nz, const void *b, size_t n)
@@ -471,6 +541,40 @@ static inline void word_push(struct cw_norm *nz, const void *b, size_t n)
 static inline void word_push1(struct cw_norm *nz, char c)
 {
 	nz->word[nz->word_len++] = c;
+}
+
+/* Eight bytes in little-endian order whatever the machine's, so that byte i
+ * of the text is bits 8i..8i+7 of the word. */
+static inline uint64_t load_le64(const void *b)
+{
+	uint64_t v;
+	memcpy(&v, b, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static inline void store_le64(void *b, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(b, &v, 8);
+}
+
+#define ALL_ALPHA 0x8080808080808080ull
+
+/* 0x80 in each byte of v that is an ASCII letter, 0 in the others.  The
+ * additions cannot carry between bytes: each byte is at most 0x7f before. */
+static inline uint64_t alpha_mask(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t x = (v | 0x20 * ones) & ~ALL_ALPHA; /* A-Z onto a-z */
+	uint64_t ge_a = x + (0x80 - 'a') * ones;
+	uint64_t gt_z = x + (0x80 - 'z' - 1) * ones;
+
+	return ge_a & ~gt_z & ~v & ALL_ALPHA;
 }
 
 /* Length of the ASCII letter run at f[p] if it is 1 or 2 letters and ends
@@ -494,6 +598,31 @@ struct scan {
 	int dotted; /* every part so far is 1-2 ASCII letters */
 };
 
+/* Appends the run of ASCII letters at f[p] to nz->word, lower-cased, eight
+ * bytes at a time while the text has them: most words end inside the first
+ * eight, without a mispredicted branch per letter.  Returns the run's end. */
+static inline size_t letter_run(struct cw_norm *nz, const unsigned char *f, size_t p, size_t e)
+{
+	char *w = nz->word;
+	size_t wl = nz->word_len;
+
+	while (p + 8 <= e) {
+		uint64_t v = load_le64(f + p), m = alpha_mask(v);
+		store_le64(w + wl, v | m >> 2);
+		if (m != ALL_ALPHA) {
+			size_t k = (size_t)__builtin_ctzll(~m & ALL_ALPHA) / 8;
+			nz->word_len = wl + k;
+			return p + k;
+		}
+		wl += 8;
+		p += 8;
+	}
+	while (p < e && cls[f[p]] == C_ALPHA)
+		w[wl++] = (char)lower[f[p++]];
+	nz->word_len = wl;
+	return p;
+}
+
 /* Scans word characters from f[p], appending to nz->word; returns the end. */
 static size_t scan_word(struct cw_norm *nz, const unsigned char *f, size_t p, size_t e,
                         struct scan *sc)
@@ -503,16 +632,8 @@ static size_t scan_word(struct cw_norm *nz, const unsigned char *f, size_t p, si
 		size_t n;
 		switch (cls[c]) {
 		case C_ALPHA: {
-			/* the common case: a run of ASCII letters */
-			char *w = nz->word;
-			size_t wl = nz->word_len, p0 = p;
-			do {
-				w[wl++] = (char)lower[c];
-				if (++p == e)
-					break;
-				c = f[p];
-			} while (cls[c] == C_ALPHA);
-			nz->word_len = wl;
+			size_t p0 = p;
+			p = letter_run(nz, f, p, e);
 			sc->seg += p - p0;
 			continue;
 		}
@@ -607,9 +728,15 @@ static size_t scan_number(struct cw_norm *nz, const unsigned char *f, size_t p, 
 	return p;
 }
 
-static void emit(struct cw_norm *nz, const char *w, size_t n)
+/* Appends the token w[0..n) when keep (0 or 1); else writes it past the end
+ * of the text only, so that a stop word is dropped without a branch, which
+ * would be mispredicted half the time.  When w has 16 readable bytes
+ * (padded), a token of up to 16 bytes is copied as one 16-byte block:
+ * nz->text keeps room for that past the token. */
+static void emit(struct cw_norm *nz, const char *w, size_t n, int padded, size_t keep)
 {
-	size_t need = nz->text_len + n + 2;
+	size_t need = nz->text_len + n + 18, sp = nz->ntok != 0;
+	char *t;
 
 	if (need > nz->text_cap)
 		nz->text = grow(nz->text, &nz->text_cap, need, 1);
@@ -618,107 +745,90 @@ static void emit(struct cw_norm *nz, const char *w, size_t n)
 		nz->off = grow(nz->off, &cap, nz->ntok + 1, sizeof(*nz->off));
 		nz->tlen = grow(nz->tlen, &nz->tok_cap, nz->ntok + 1, sizeof(*nz->tlen));
 	}
-	if (nz->ntok)
-		nz->text[nz->text_len++] = ' ';
-	nz->off[nz->ntok] = (uint32_t)nz->text_len;
+	t = nz->text + nz->text_len;
+	t[0] = ' '; /* overwritten by the first token */
+	if (padded && n <= 16)
+		memcpy(t + sp, w, 16);
+	else
+		memcpy(t + sp, w, n);
+	nz->off[nz->ntok] = (uint32_t)(nz->text_len + sp);
 	nz->tlen[nz->ntok] = (uint32_t)n;
-	memcpy(nz->text + nz->text_len, w, n);
-	nz->text_len += n;
-	nz->ntok++;
+	nz->text_len += (sp + n) * keep;
+	nz->ntok += keep;
 }
 
-/* Looks a word up in the stem cache, stemming and inserting on a miss.
- * *stem points into the cache or the stemmer and is valid until the next
- * call.  Returns whether the word is a stop word. */
-/* A mask of the first n (1..7) bytes of a word loaded from memory. */
-static inline uint64_t mask_lo(size_t n)
+/* The stem of w[0..n) (key k0, k1 when n <= KEY_MAX), from the stem cache,
+ * or stemmed and cached on a miss.  *slen gets its length, *stop whether the
+ * word is a stop word (one lookup answers both: most words are found in the
+ * cache), *padded whether the stem is in the cache, with 16 readable bytes,
+ * rather than in the stemmer.  Valid until the next call. */
+static const char *stem_word(struct cw_norm *nz, const char *w, size_t n, uint64_t k0, uint64_t k1,
+                             size_t *slen, int *stop, int *padded)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return ~0ull << (8 * (8 - n));
-#else
-	return (1ull << (8 * n)) - 1;
-#endif
-}
-
-static int stem_word(struct cw_norm *nz, const char *w, size_t n, const char **stem, size_t *slen)
-{
-	uint64_t k[3] = {0, 0, 0};
-	uint32_t h = 0;
-	size_t i = 0;
+	struct stem_entry *se = NULL;
 	const sb_symbol *r;
-	int stop;
+	const char *stem;
 
-	if (n <= STEM_KMAX) {
-		uint64_t m;
-		/* w has STEM_KMAX readable bytes (see cw_norm_text); whole-word loads
-		 * masked to n bytes, little- or big-endian alike as keys are only
-		 * compared with keys made here */
-		for (size_t q = 0; q < 3; q++) {
-			size_t have = n > 8 * q ? n - 8 * q : 0;
-			uint64_t v;
-			memcpy(&v, w + 8 * q, 8);
-			if (have >= 8)
-				k[q] = v;
-			else if (have)
-				k[q] = v & mask_lo(have);
-		}
-		/* a hash local to this process: only the slot depends on it */
-		m = (k[0] * 0x9e3779b97f4a7c15ull) ^ (k[1] * 0xc2b2ae3d27d4eb4full) ^
-		    (k[2] * 0x165667b19e3779f9ull) ^ n;
-		m ^= m >> 29;
-		m *= 0xbf58476d1ce4e5b9ull;
-		h = (uint32_t)(m >> 32) | 1u;
-		for (i = h & (STEM_SLOTS - 1);; i = (i + 1) & (STEM_SLOTS - 1)) {
-			struct stem_entry *se = &nz->cache[i];
-			if (!se->hash)
-				break;
-			if (se->hash == h && se->key[0] == k[0] && se->key[1] == k[1] &&
-			    se->key[2] == k[2]) {
-				*stem = se->stem;
+	if (n <= KEY_MAX) {
+		for (size_t i = (size_t)(key_hash(k0, k1) >> (64 - STEM_BITS));;
+		     i = (i + 1) & (STEM_SLOTS - 1)) {
+			se = &nz->cache[i];
+			if (se->key[0] == k0 && se->key[1] == k1) {
 				*slen = se->slen;
-				return se->stop;
+				*stop = se->stop;
+				*padded = 1;
+				return se->stem;
 			}
+			if (!se->key[0])
+				break;
 		}
 	}
-	stop = nz->english && cw_norm_is_stopword(w, n);
+	*stop = nz->english && n <= KEY_MAX && is_stop_key(k0, k1);
+	*padded = 0;
 	r = sb_stemmer_stem(nz->stemmer, (const sb_symbol *)w, (int)n);
 	if (r) {
-		*stem = (const char *)r;
+		stem = (const char *)r;
 		*slen = (size_t)sb_stemmer_length(nz->stemmer);
 	} else {
-		*stem = w; /* out of memory inside the stemmer: keep the word */
+		stem = w; /* out of memory inside the stemmer: keep the word */
 		*slen = n;
 	}
-	if (n <= STEM_KMAX && *slen <= STEM_KMAX && nz->cache_used < STEM_SLOTS / 4 * 3) {
-		struct stem_entry *se = &nz->cache[i];
-		se->hash = h;
-		se->klen = (uint8_t)n;
+	/* the table stops taking words at 3/4 full, which keeps probe chains
+	 * short; frequent words come early, so it keeps them */
+	if (se && *slen <= STEM_SMAX && nz->cache_used < STEM_SLOTS / 4 * 3) {
+		se->key[0] = k0;
+		se->key[1] = k1;
 		se->slen = (uint8_t)*slen;
-		se->stop = (uint8_t)stop;
-		memcpy(se->key, k, sizeof(k));
-		memcpy(se->stem, *stem, *slen);
+		se->stop = (uint8_t)*stop;
+		memcpy(se->stem, stem, *slen);
 		nz->cache_used++;
 	}
-	return stop;
+	return stem;
 }
 
 static void emit_word(struct cw_norm *nz, const struct scan *sc, unsigned flags)
 {
 	const char *w = nz->word, *stem;
 	size_t n = nz->word_len, slen;
+	uint64_t k0 = 0, k1 = 0;
+	int stop, padded;
 
 	if (!n)
 		return;
-	if (sc->digit) {
-		emit(nz, w, n);
+	if (sc->digit || (flags & (CW_NORM_KEEP_STOPWORDS | CW_NORM_NO_STEM)) ==
+	                     (CW_NORM_KEEP_STOPWORDS | CW_NORM_NO_STEM)) {
+		emit(nz, w, n, 1, 1);
 		return;
 	}
-	if (stem_word(nz, w, n, &stem, &slen) && !(flags & CW_NORM_KEEP_STOPWORDS))
-		return;
-	if (flags & CW_NORM_NO_STEM)
-		emit(nz, w, n);
-	else
-		emit(nz, stem, slen);
+	if (n <= KEY_MAX)
+		word_key(w, n, &k0, &k1);
+	stem = stem_word(nz, w, n, k0, k1, &slen, &stop, &padded);
+	if (flags & CW_NORM_NO_STEM) {
+		stem = w;
+		slen = n;
+		padded = 1;
+	}
+	emit(nz, stem, slen, padded, !(stop && !(flags & CW_NORM_KEEP_STOPWORDS)));
 }
 
 int cw_norm_text(struct cw_norm *nz, const char *s, size_t len, unsigned flags,
@@ -737,27 +847,33 @@ int cw_norm_text(struct cw_norm *nz, const char *s, size_t len, unsigned flags,
 		f = nz->fold;
 	}
 
-	nz->word = grow(nz->word, &nz->word_cap, 2 * e + 16 + STEM_KMAX, 1);
+	nz->word = grow(nz->word, &nz->word_cap, 2 * e + 16 + KEY_MAX, 1);
 	nz->text_len = 0;
 	nz->ntok = 0;
 	while (p < e) {
 		unsigned char c = f[p];
 		struct scan sc = {0, 0, 1};
 		int pct = 0;
-		size_t n;
+		size_t n, q;
 
 		switch (cls[c]) {
 		case C_ALPHA:
+			/* most words are one run of letters and a byte that ends
+			 * them; the others go on in scan_word */
 			nz->word_len = 0;
-			p = scan_word(nz, f, p, e, &sc);
+			q = letter_run(nz, f, p, e);
+			sc.seg = q - p;
+			p = q < e && cls[f[q]] >= C_ALPHA ? scan_word(nz, f, q, e, &sc) : q;
 			emit_word(nz, &sc, flags);
+			if (p < e && f[p] == ' ')
+				p++; /* saves a turn of the loop per word */
 			break;
 		case C_DIGIT:
 			nz->word_len = 0;
 			p = scan_number(nz, f, p, e, &sc, &pct);
 			emit_word(nz, &sc, flags);
 			if (pct)
-				emit(nz, "percent", 7);
+				emit(nz, "percent", 7, 0, 1);
 			break;
 		case C_DOT:
 			if (digit_at(f, p + 1, e)) {
@@ -765,7 +881,7 @@ int cw_norm_text(struct cw_norm *nz, const char *s, size_t len, unsigned flags,
 				p = scan_number(nz, f, p, e, &sc, &pct);
 				emit_word(nz, &sc, flags);
 				if (pct)
-					emit(nz, "percent", 7);
+					emit(nz, "percent", 7, 0, 1);
 			} else {
 				p++;
 			}

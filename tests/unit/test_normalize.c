@@ -2,10 +2,14 @@
  * test_normalize.c — golden cases for claimwire's text normalisation, taken
  * from the "Please verify" article in examples and from debate transcripts,
  * plus the rules one at a time (quotes, dashes, numbers, abbreviations,
- * stemming, stop words, invalid UTF-8, Unicode folding).
+ * stemming, stop words, invalid UTF-8, Unicode folding), and the fast paths
+ * held equal to the plain rules (stem cache, stop-word table, letter runs).
  */
 #include <criterion/criterion.h>
+#include <ctype.h>
+#include <libstemmer.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "extract/normalize.h"
@@ -153,6 +157,134 @@ Test(normalize, stopwords)
 	cr_expect(!cw_norm_is_stopword("th", 2));
 	cr_expect(!cw_norm_is_stopword("thee", 4));
 	cr_expect(!cw_norm_is_stopword("", 0));
+	/* a NUL byte is part of the word, not padding */
+	cr_expect(!cw_norm_is_stopword("a\0", 2));
+	cr_expect(!cw_norm_is_stopword("the\0\0", 5));
+	cr_expect(!cw_norm_is_stopword("yourselvesx", 11));
+	cr_expect(!cw_norm_is_stopword("yourselvesyourse", 16));
+	cr_expect(!cw_norm_is_stopword("yourselvesyourselves", 20));
+}
+
+/* Every stop word, in any case, is dropped alone and in a sentence, and kept
+ * with CW_NORM_KEEP_STOPWORDS; the token offsets stay right around the
+ * dropped ones. */
+Test(normalize, stopwords_dropped_everywhere)
+{
+	char up[32], text[160], want[160];
+	struct cw_tokens t;
+
+	for (size_t i = 0; i < cw_norm_stopword_count(); i++) {
+		const char *w = cw_norm_stopword_at(i);
+		size_t n = strlen(w);
+		cr_assert_lt(n, sizeof(up));
+		for (size_t j = 0; j <= n; j++)
+			up[j] = (char)(j % 2 ? toupper((unsigned char)w[j]) : w[j]);
+		NORM_EQ(w, 0, "");
+		NORM_EQ(up, 0, "");
+		NORM_EQ(up, CW_NORM_NO_STEM, "");
+		NORM_EQ(up, CW_NORM_KEEP_STOPWORDS | CW_NORM_NO_STEM, w);
+		snprintf(text, sizeof(text), "%s meetings %s %s, advisers %s", up, w, up, up);
+		NORM_EQ(text, 0, "meet advis");
+		snprintf(want, sizeof(want), "%s meetings %s %s advisers %s", w, w, w, w);
+		NORM_EQ(text, CW_NORM_KEEP_STOPWORDS | CW_NORM_NO_STEM, want);
+	}
+	cr_assert_eq(cw_norm_text(nz, "The meetings of the advisers", 28, 0, &t), 0);
+	cr_assert_eq(t.n, 2);
+	cr_expect_str_eq(t.text, "meet advis");
+	cr_expect_eq(t.off[0], 0);
+	cr_expect_eq(t.tlen[0], 4);
+	cr_expect_eq(t.off[1], 5);
+	cr_expect_eq(t.tlen[1], 5);
+	cr_assert_eq(cw_norm_text(nz, "of the and", 10, 0, &t), 0);
+	cr_expect_eq(t.n, 0);
+	cr_expect_eq(t.len, 0);
+	cr_expect_str_eq(t.text, "");
+}
+
+/* Word i of a list of distinct words, 1 to 20 letters, some English-like
+ * (stems differ from the word), some sharing their first 8 or 16 bytes. */
+static void list_word(size_t i, char *w, size_t size)
+{
+	static const char *const suffix[] = {"", "s", "ing", "ed", "ation", "ness", "ies", "ly"};
+	static const char *const prefix[] = {"", "internationa", "abcdefgh", "abcdefghijklmnop"};
+	uint64_t x = i * 0x9e3779b97f4a7c15ull + 12345;
+	size_t len = (size_t)(x >> 60) % 9; /* letters of the middle part */
+	char mid[16];
+	size_t k;
+
+	for (k = 0; k < len; k++)
+		mid[k] = (char)('a' + (x >> (5 * k)) % 26);
+	/* the index in base 26 keeps the words distinct */
+	for (size_t v = i; k < sizeof(mid) - 1; v /= 26) {
+		mid[k++] = (char)('a' + v % 26);
+		if (v < 26)
+			break;
+	}
+	mid[k] = '\0';
+	snprintf(w, size, "%s%s%s", prefix[(i / 8) % 4], mid, suffix[i % 8]);
+}
+
+/* The stem cache (and the stop-word table behind it) give what libstemmer
+ * and the stop-word list give, for far more words than the cache holds, so
+ * words share slots and fill the table; twice over, the second time from
+ * the cache.  Upper-case letters show the letter runs fold like the rules. */
+Test(normalize, stem_cache_matches_stemmer)
+{
+	struct sb_stemmer *st = sb_stemmer_new("english", "UTF_8");
+	const size_t nwords = 40000;
+	char w[64], mixed[64], text[160], want[160];
+
+	cr_assert_not_null(st);
+	/* a word then the same less its last letter: the shorter must not be
+	 * taken for the longer, whose letter is still in the scan buffer; with
+	 * English suffixes, and with none but "ing" ending the first 16 letters,
+	 * so that the stems are short enough to be cached */
+	static const char *const base[] = {"nationalizationsxyzab", "qwertyuiopasdingsxyza"};
+	for (size_t b = 0; b < 2; b++) {
+		for (size_t n = 2; n <= 20; n++) {
+			for (size_t k = n; k + 1 >= n; k--) {
+				const char *stem = (const char *)sb_stemmer_stem(
+				    st, (const sb_symbol *)base[b], (int)k);
+				cr_assert_not_null(stem);
+				snprintf(want, sizeof(want), "%s", stem);
+				snprintf(w, sizeof(w), "%.*s", (int)k, base[b]);
+				NORM_EQ(w, CW_NORM_KEEP_STOPWORDS, want);
+			}
+		}
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < nwords; i++) {
+			size_t n;
+			const char *stem;
+			list_word(i, w, sizeof(w));
+			n = strlen(w);
+			stem = (const char *)sb_stemmer_stem(st, (const sb_symbol *)w, (int)n);
+			cr_assert_not_null(stem);
+			for (size_t j = 0; j <= n; j++)
+				mixed[j] =
+				    (char)((i + j) % 3 ? w[j] : toupper((unsigned char)w[j]));
+			int stop = 0;
+			for (size_t j = 0; j < cw_norm_stopword_count(); j++)
+				stop |= !strcmp(cw_norm_stopword_at(j), w);
+			snprintf(want, sizeof(want), "%s", stop ? "" : stem);
+			if (strcmp(norm(mixed, 0), want))
+				cr_assert_fail("pass %d word %s: '%s', want '%s'", pass, mixed,
+				               norm(mixed, 0), want);
+			snprintf(want, sizeof(want), "%s", stem);
+			if (strcmp(norm(mixed, CW_NORM_KEEP_STOPWORDS), want))
+				cr_assert_fail("pass %d word %s kept: '%s', want '%s'", pass, mixed,
+				               norm(mixed, CW_NORM_KEEP_STOPWORDS), want);
+			/* inside a sentence, at every alignment */
+			snprintf(text, sizeof(text), "%.*sMeetings, %s. %s", (int)(i % 9),
+			         "!!!!!!!!", mixed, mixed);
+			snprintf(want, sizeof(want), "meet%s%s%s%s", stop ? "" : " ",
+			         stop ? "" : stem, stop ? "" : " ", stop ? "" : stem);
+			if (strcmp(norm(text, 0), want))
+				cr_assert_fail("pass %d text %s: '%s', want '%s'", pass, text,
+				               norm(text, 0), want);
+		}
+	}
+	sb_stemmer_delete(st);
 }
 
 Test(normalize, stopword_list_sorted)
