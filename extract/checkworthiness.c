@@ -427,7 +427,7 @@ static inline size_t apostrophe(const unsigned char *s, size_t i, size_t len)
 #define SCAN_CAP (CW_CW_MAX_FEATURES - NDENSE - 2 * CTX_TOKENS - 2)
 
 _Static_assert(NDENSE <= CW_CW_MAX_DENSE, "CW_CW_MAX_DENSE too small");
-_Static_assert(NDENSE <= 64, "a scan keeps the dense features as bits of a uint64_t");
+_Static_assert(NDENSE <= 64 && CW_CW_MAX_DENSE <= 64, "dense features as bits of a uint64_t");
 #define DBIT(d) ((uint64_t)1 << (d))
 _Static_assert(SCAN_CAP > 0, "CW_CW_MAX_FEATURES too small");
 
@@ -836,6 +836,8 @@ static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, uns
 	              : t.n < 20 ? D_LEN_10_19
 	              : t.n < 40 ? D_LEN_20_39
 	                         : D_LEN_40);
+	dense |= (uint64_t)(t.nnum > 0) << D_NUMBER;
+	sc->dense_set = dense;
 	memset(sc->dense, 0, NDENSE * sizeof(*sc->dense));
 	for (; dense; dense &= dense - 1)
 		sc->dense[__builtin_ctzll(dense)] = 1;
@@ -891,15 +893,26 @@ static void context_of_text(const char *s, size_t len, uint32_t seed, unsigned b
 	scan_sentence((const unsigned char *)s, len, seed, bits, 1, &unused, c);
 }
 
-/* The neighbours' dense features. */
+/* The neighbours' dense features, each 0 or 1, as bits 1 << D_... */
+static uint64_t context_dense_set(const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
+{
+	return (uint64_t)prev->none << D_PREV_NONE |
+	       (uint64_t)(!prev->none && prev->question) << D_PREV_QUESTION |
+	       (uint64_t)(!prev->none && prev->number) << D_PREV_NUMBER |
+	       (uint64_t)next->none << D_NEXT_NONE |
+	       (uint64_t)(!next->none && next->question) << D_NEXT_QUESTION |
+	       (uint64_t)(!next->none && next->number) << D_NEXT_NUMBER;
+}
+
+/* The neighbours' dense features into dense[]. */
 static void context_dense(float *dense, const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
 {
-	dense[D_PREV_NONE] = prev->none;
-	dense[D_PREV_QUESTION] = !prev->none && prev->question;
-	dense[D_PREV_NUMBER] = !prev->none && prev->number;
-	dense[D_NEXT_NONE] = next->none;
-	dense[D_NEXT_QUESTION] = !next->none && next->question;
-	dense[D_NEXT_NUMBER] = !next->none && next->number;
+	static const enum dense ks[] = {D_PREV_NONE, D_PREV_QUESTION, D_PREV_NUMBER,
+	                                D_NEXT_NONE, D_NEXT_QUESTION, D_NEXT_NUMBER};
+	uint64_t set = context_dense_set(prev, next);
+
+	for (size_t i = 0; i < CW_ARRAY_SIZE(ks); i++)
+		dense[ks[i]] = (float)((set >> ks[i]) & 1);
 }
 
 void cw_cw_context(const struct cw_cw_model *m, const char *s, size_t len, struct cw_cw_ctx *out)
@@ -994,7 +1007,6 @@ static float score_scan(const struct cw_cw_model *m, const struct cw_cw_scan *sc
 {
 	static const struct cw_cw_ctx none = {.none = 1};
 	const float *w = m->w, *wd = w + ((size_t)1 << m->bits);
-	float dense[NDENSE];
 	double z = 0;
 
 	if (!prev)
@@ -1013,11 +1025,12 @@ static float score_scan(const struct cw_cw_model *m, const struct cw_cw_scan *sc
 	}
 	if (sc->speaker != CW_CW_NO_SPEAKER)
 		z += (double)w[sc->speaker];
-	memcpy(dense, sc->dense, sizeof(dense));
-	context_dense(dense, prev, next);
-	for (size_t k = 0; k < NDENSE; k++)
-		if (dense[k] != 0)
-			z += (double)wd[k] * dense[k];
+	/* The non-zero dense features in order, the sentence's and its
+	 * neighbours' (each of those 1): a few of NDENSE. */
+	for (uint64_t set = sc->dense_set | context_dense_set(prev, next); set; set &= set - 1) {
+		int k = __builtin_ctzll(set);
+		z += (double)wd[k] * ((sc->dense_set >> k) & 1 ? sc->dense[k] : 1.0f);
+	}
 	return sigmoid(m->bias + z);
 }
 

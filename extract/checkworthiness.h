@@ -80,6 +80,7 @@ struct cw_cw_scan {
 	uint32_t nhash;
 	uint32_t speaker; /* the speaker's bucket, CW_CW_NO_SPEAKER for none */
 	float dense[CW_CW_MAX_DENSE];
+	uint64_t dense_set; /* bit k: dense[k] != 0 */
 };
 
 /* The context that sentence s[0..len) gives its neighbours (len 0: none),
