@@ -426,8 +426,7 @@ static inline size_t apostrophe(const unsigned char *s, size_t i, size_t len)
  * array is left for the neighbours' words and the speaker. */
 #define SCAN_CAP (CW_CW_MAX_FEATURES - NDENSE - 2 * CTX_TOKENS - 2)
 
-_Static_assert(NDENSE <= CW_CW_MAX_DENSE, "CW_CW_MAX_DENSE too small");
-_Static_assert(NDENSE <= 64 && CW_CW_MAX_DENSE <= 64, "dense features as bits of a uint64_t");
+_Static_assert(NDENSE <= 64, "a scan keeps the dense features as bits of a uint64_t");
 #define DBIT(d) ((uint64_t)1 << (d))
 _Static_assert(SCAN_CAP > 0, "CW_CW_MAX_FEATURES too small");
 
@@ -714,8 +713,11 @@ static void tokenize(const unsigned char *s, size_t len, size_t max_tok, struct 
 /* The second pass: the tokens' buckets into sc->idx, and the dense
  * features of the words' classes and of the words around them added to
  * *dense.  Every hash is ready by now, and the classes read with the words
- * around them are rare: a branch each, seldom taken. */
-static void token_features(const struct tokens *t, uint32_t seed, unsigned bits,
+ * around them are rare: a branch each, seldom taken.  With w (a model's
+ * weights) each bucket's weight is prefetched: it is read when the sentence
+ * is scored, after its neighbour's scan, and a 1 MiB table does not stay in
+ * L1/L2. */
+static void token_features(const struct tokens *t, uint32_t seed, unsigned bits, const float *w,
                            struct cw_cw_scan *sc, uint64_t *dense)
 {
 	static const struct {
@@ -768,11 +770,18 @@ static void token_features(const struct tokens *t, uint32_t seed, unsigned bits,
 		nnames += ((f & T_CAP) != 0) & ((cls & W_FIRST_SING) == 0);
 		sc->idx[2 * k] = bucket(h, seed, bits);
 		sc->idx[2 * k + 1] = bucket(prev * BIGRAM_MIX + h, seed, bits);
+		if (w) {
+			__builtin_prefetch(w + sc->idx[2 * k]);
+			__builtin_prefetch(w + sc->idx[2 * k + 1]);
+		}
 		prev = h;
 		prev_cls = cls;
 	}
-	if (t->n > 0)
+	if (t->n > 0) {
 		sc->idx[2 * t->n] = bucket(prev * BIGRAM_MIX + START_TOKEN, seed, bits); /* end */
+		if (w)
+			__builtin_prefetch(w + sc->idx[2 * t->n]);
+	}
 	sc->nhash = (uint32_t)(2 * t->n + (t->n > 0));
 #pragma GCC unroll 16
 	for (size_t k = 0; k < CW_ARRAY_SIZE(cls_dense); k++)
@@ -798,10 +807,10 @@ static void token_features(const struct tokens *t, uint32_t seed, unsigned bits,
  * sentence is not "tax" in it), and whether it is a question or has a
  * number.  Context tells a debate's answer from its small talk and a
  * question's lead-in from the claim it asks about.  With ctx_only the scan
- * stops when the context is full.
+ * stops when the context is full.  w as for token_features().
  */
 static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, unsigned bits,
-                          int ctx_only, struct cw_cw_scan *sc, struct cw_cw_ctx *c)
+                          const float *w, int ctx_only, struct cw_cw_scan *sc, struct cw_cw_ctx *c)
 {
 	struct tokens t;
 	uint64_t dense;
@@ -830,18 +839,15 @@ static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, uns
 	if (ctx_only)
 		return;
 	dense = t.dense;
-	token_features(&t, seed, bits, sc, &dense);
+	token_features(&t, seed, bits, w, sc, &dense);
 	dense |= DBIT(t.n < 5    ? D_LEN_1_4
 	              : t.n < 10 ? D_LEN_5_9
 	              : t.n < 20 ? D_LEN_10_19
 	              : t.n < 40 ? D_LEN_20_39
 	                         : D_LEN_40);
 	dense |= (uint64_t)(t.nnum > 0) << D_NUMBER;
-	sc->dense_set = dense;
-	memset(sc->dense, 0, NDENSE * sizeof(*sc->dense));
-	for (; dense; dense &= dense - 1)
-		sc->dense[__builtin_ctzll(dense)] = 1;
-	sc->dense[D_NUMBER] = t.nnum == 0 ? 0.0f : t.nnum == 1 ? 0.6f : 1.0f;
+	sc->dense = dense;
+	sc->number = t.nnum == 1 ? 0.6f : 1.0f;
 }
 
 /* The speaker's last word ("Donald Trump", "TRUMP", "MR. TRUMP" are one
@@ -871,11 +877,12 @@ static uint32_t speaker_bucket(const char *speaker, size_t speaker_len, uint32_t
 }
 
 /* A sentence's own features and its speaker's bucket, and (ctx set) the
- * context it lends its neighbours. */
+ * context it lends its neighbours; w as for token_features(). */
 static void scan_example(const char *s, size_t len, const char *speaker, size_t speaker_len,
-                         uint32_t seed, unsigned bits, struct cw_cw_scan *sc, struct cw_cw_ctx *ctx)
+                         const float *w, uint32_t seed, unsigned bits, struct cw_cw_scan *sc,
+                         struct cw_cw_ctx *ctx)
 {
-	scan_sentence((const unsigned char *)s, len, seed, bits, 0, sc, ctx);
+	scan_sentence((const unsigned char *)s, len, seed, bits, w, 0, sc, ctx);
 	sc->speaker = speaker_bucket(speaker, speaker_len, seed, bits);
 }
 
@@ -890,7 +897,7 @@ static void context_of_text(const char *s, size_t len, uint32_t seed, unsigned b
 		c->question = c->number = 0;
 		return;
 	}
-	scan_sentence((const unsigned char *)s, len, seed, bits, 1, &unused, c);
+	scan_sentence((const unsigned char *)s, len, seed, bits, NULL, 1, &unused, c);
 }
 
 /* The neighbours' dense features, each 0 or 1, as bits 1 << D_... */
@@ -904,15 +911,10 @@ static uint64_t context_dense_set(const struct cw_cw_ctx *prev, const struct cw_
 	       (uint64_t)(!next->none && next->number) << D_NEXT_NUMBER;
 }
 
-/* The neighbours' dense features into dense[]. */
-static void context_dense(float *dense, const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
+/* The value of dense feature k when set: 1 but for the count of numbers. */
+static inline float dense_value(const struct cw_cw_scan *sc, int k)
 {
-	static const enum dense ks[] = {D_PREV_NONE, D_PREV_QUESTION, D_PREV_NUMBER,
-	                                D_NEXT_NONE, D_NEXT_QUESTION, D_NEXT_NUMBER};
-	uint64_t set = context_dense_set(prev, next);
-
-	for (size_t i = 0; i < CW_ARRAY_SIZE(ks); i++)
-		dense[ks[i]] = (float)((set >> ks[i]) & 1);
+	return k == D_NUMBER ? sc->number : 1.0f;
 }
 
 void cw_cw_context(const struct cw_cw_model *m, const char *s, size_t len, struct cw_cw_ctx *out)
@@ -923,14 +925,7 @@ void cw_cw_context(const struct cw_cw_model *m, const char *s, size_t len, struc
 void cw_cw_scan(const struct cw_cw_model *m, const char *s, size_t len, const char *speaker,
                 size_t speaker_len, struct cw_cw_scan *sc, struct cw_cw_ctx *ctx)
 {
-	const float *w = m->w;
-
-	scan_example(s, len, speaker, speaker_len, m->seed, m->bits, sc, ctx);
-	/* The weights are read when the sentence is scored, after its
-	 * neighbour's scan: start their cache lines on their way now (a 1 MiB
-	 * table does not stay in L1/L2). */
-	for (uint32_t k = 0; k < sc->nhash; k++)
-		__builtin_prefetch(w + sc->idx[k]);
+	scan_example(s, len, speaker, speaker_len, m->w, m->seed, m->bits, sc, ctx);
 }
 
 void cw_cw_extract(const char *sentence, size_t len, const char *speaker, size_t speaker_len,
@@ -951,8 +946,9 @@ void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bit
 	struct cw_cw_scan sc;
 	struct cw_cw_ctx pc, nc;
 	size_t n = 0;
+	uint64_t dense;
 
-	scan_example(e->text, e->len, e->speaker, e->speaker_len, seed, bits, &sc, NULL);
+	scan_example(e->text, e->len, e->speaker, e->speaker_len, NULL, seed, bits, &sc, NULL);
 	for (uint32_t k = 0; k < sc.nhash; k++) {
 		out->idx[n] = sc.idx[k];
 		out->val[n++] = 1.0f;
@@ -960,11 +956,11 @@ void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bit
 	/* Sentences of another corpus come without their neighbours: unknown
 	 * context, not the start of a text, so no context feature at all. */
 	if (e->other_corpus) {
-		sc.dense[D_OTHER_CORPUS] = 1;
+		dense = sc.dense | DBIT(D_OTHER_CORPUS);
 	} else {
 		context_of_text(e->prev, e->prev_len, seed, bits, &pc);
 		context_of_text(e->next, e->next_len, seed, bits, &nc);
-		context_dense(sc.dense, &pc, &nc);
+		dense = sc.dense | context_dense_set(&pc, &nc);
 		for (int which = 0; which < 2; which++) {
 			const struct cw_cw_ctx *c = which == 0 ? &pc : &nc;
 			float v = c->n ? (float)(1.0 / sqrt((double)c->n)) : 0.0f;
@@ -978,11 +974,10 @@ void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bit
 		out->idx[n] = sc.speaker;
 		out->val[n++] = 1.0f;
 	}
-	for (size_t k = 0; k < NDENSE; k++) {
-		if (sc.dense[k] == 0)
-			continue;
-		out->idx[n] = (uint32_t)((1u << bits) + k);
-		out->val[n++] = sc.dense[k];
+	for (; dense; dense &= dense - 1) {
+		int k = __builtin_ctzll(dense);
+		out->idx[n] = (uint32_t)((1u << bits) + (unsigned)k);
+		out->val[n++] = dense_value(&sc, k);
 	}
 	out->n = n;
 }
@@ -1027,9 +1022,9 @@ static float score_scan(const struct cw_cw_model *m, const struct cw_cw_scan *sc
 		z += (double)w[sc->speaker];
 	/* The non-zero dense features in order, the sentence's and its
 	 * neighbours' (each of those 1): a few of NDENSE. */
-	for (uint64_t set = sc->dense_set | context_dense_set(prev, next); set; set &= set - 1) {
+	for (uint64_t set = sc->dense | context_dense_set(prev, next); set; set &= set - 1) {
 		int k = __builtin_ctzll(set);
-		z += (double)wd[k] * ((sc->dense_set >> k) & 1 ? sc->dense[k] : 1.0f);
+		z += (double)wd[k] * dense_value(sc, k);
 	}
 	return sigmoid(m->bias + z);
 }
@@ -1054,7 +1049,8 @@ float cw_cw_score_example(const struct cw_cw_model *m, const struct cw_cw_exampl
 			z += (double)m->w[x.idx[i]] * x.val[i];
 		return sigmoid(m->bias + z);
 	}
-	scan_example(e->text, e->len, e->speaker, e->speaker_len, m->seed, m->bits, &sc, NULL);
+	scan_example(e->text, e->len, e->speaker, e->speaker_len, m->w, m->seed, m->bits, &sc,
+	             NULL);
 	context_of_text(e->prev, e->prev_len, m->seed, m->bits, &pc);
 	context_of_text(e->next, e->next_len, m->seed, m->bits, &nc);
 	return score_scan(m, &sc, &pc, &nc);
