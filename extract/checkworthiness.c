@@ -45,7 +45,7 @@ enum dense {
 	D_OPINION,
 	D_FUTURE,
 	D_QUESTION,
-	D_LEN_1_4,
+	D_LEN_1_4, /* the length buckets, in this order */
 	D_LEN_5_9,
 	D_LEN_10_19,
 	D_LEN_20_39,
@@ -348,8 +348,9 @@ static void word_table_build(void)
 	}
 }
 
-/* Built before any scoring (model load or training), both single-threaded
- * moments; afterwards the table is only read. */
+/* Built before any scan: when a model is made (loaded or trained) and when
+ * features are extracted without one, not on each sentence; afterwards the
+ * table is only read. */
 static void word_table_init(void)
 {
 	if (!__atomic_load_n(&word_table_ready, __ATOMIC_ACQUIRE)) {
@@ -689,7 +690,9 @@ static void tokenize(const unsigned char *s, size_t len, size_t max_tok, struct 
 			unsigned f = ch >= 'A' && ch <= 'Z' && ntok > 0 ? T_CAP : 0;
 			f |= nb >= TOKEN_MAX ? T_UNLISTED : 0;
 			t->f[ntok] = (unsigned char)(f | word_suffixes(s, i, j, len, nb));
-			i = j;
+			/* The space after a word sets nothing: passed here, not
+			 * by a turn of the loop of its own. */
+			i = j + (j < len && s[j] == ' ');
 		} else {
 			if (ch == '?')
 				dense |= DBIT(D_QUESTION);
@@ -815,7 +818,6 @@ static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, uns
 	struct tokens t;
 	uint64_t dense;
 
-	word_table_init();
 	tokenize(s, len, ctx_only ? CTX_TOKENS : SCAN_TOKENS, &t);
 	if (c) {
 		size_t cn = t.n < CTX_TOKENS ? t.n : CTX_TOKENS;
@@ -840,11 +842,8 @@ static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, uns
 		return;
 	dense = t.dense;
 	token_features(&t, seed, bits, w, sc, &dense);
-	dense |= DBIT(t.n < 5    ? D_LEN_1_4
-	              : t.n < 10 ? D_LEN_5_9
-	              : t.n < 20 ? D_LEN_10_19
-	              : t.n < 40 ? D_LEN_20_39
-	                         : D_LEN_40);
+	/* The length bucket, counted rather than chosen by branches. */
+	dense |= DBIT(D_LEN_1_4 + (t.n >= 5) + (t.n >= 10) + (t.n >= 20) + (t.n >= 40));
 	dense |= (uint64_t)(t.nnum > 0) << D_NUMBER;
 	sc->dense = dense;
 	sc->number = t.nnum == 1 ? 0.6f : 1.0f;
@@ -948,6 +947,7 @@ void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bit
 	size_t n = 0;
 	uint64_t dense;
 
+	word_table_init(); /* features may be asked for before any model exists */
 	scan_example(e->text, e->len, e->speaker, e->speaker_len, NULL, seed, bits, &sc, NULL);
 	for (uint32_t k = 0; k < sc.nhash; k++) {
 		out->idx[n] = sc.idx[k];
@@ -1098,6 +1098,7 @@ void cw_cw_model_free(struct cw_cw_model *m)
 static struct cw_cw_model *model_new(unsigned bits, uint32_t seed)
 {
 	struct cw_cw_model *m = cw_xcalloc(1, sizeof(*m));
+	word_table_init(); /* read by every scan of a model's */
 	m->bits = bits;
 	m->seed = seed;
 	m->threshold = 0.5f;
@@ -1315,7 +1316,6 @@ struct cw_cw_model *cw_cw_model_load(const char *path, char *errstr, size_t errs
 	(void)have_threshold;
 	m->bias = bias;
 	m->threshold = threshold;
-	word_table_init();
 	ok = 1;
 out:
 	free(buf);
