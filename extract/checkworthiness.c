@@ -45,7 +45,7 @@ enum dense {
 	D_OPINION,
 	D_FUTURE,
 	D_QUESTION,
-	D_LEN_1_4,
+	D_LEN_1_4, /* the length buckets, in this order */
 	D_LEN_5_9,
 	D_LEN_10_19,
 	D_LEN_20_39,
@@ -285,19 +285,24 @@ static const struct word_class word_classes[] = {
     {"who", W_WH},
 };
 
-/* An open-addressing table of word hashes; 512 slots for ~120 words. */
+/* The word lists as a two-choice (cuckoo) hash table: a word sits in one
+ * of two slots that its hash picks, so a look-up reads both and needs no
+ * probe loop and no branch; an empty slot has hash 0 and no classes.  512
+ * slots for ~120 words. */
 #define WT_SLOTS 512
-static struct {
-	uint64_t h;
-	unsigned cls;
-} word_table[WT_SLOTS];
+#define WT_KICKS 64 /* evictions tried to place one word */
+static uint64_t word_hash[WT_SLOTS];
+static uint16_t word_cls[WT_SLOTS];
 static int word_table_ready;
 
-/* A word's first slot: the top bits of one multiply (FNV's low bits mix
- * poorly, its high bits well enough for 512 slots). */
-static inline size_t word_slot(uint64_t h)
+_Static_assert(W_WH <= UINT16_MAX, "word classes do not fit word_cls");
+
+/* A word's two slots: two fields of the top bits of one multiply (FNV's low
+ * bits mix poorly, its high bits well enough for 512 slots). */
+static inline size_t word_slot(uint64_t h, int which)
 {
-	return (size_t)((h * 0x9e3779b97f4a7c15ull) >> 55) & (WT_SLOTS - 1);
+	uint64_t p = h * 0x9e3779b97f4a7c15ull;
+	return (size_t)(which ? p >> 46 : p >> 55) & (WT_SLOTS - 1);
 }
 
 /* Token kinds: numbers are folded into a class token so that "4.1 percent"
@@ -306,23 +311,46 @@ static const char *const number_tokens[] = {"<num>", "<year>", "<pct>", "<money>
 enum { N_PLAIN, N_YEAR, N_PCT, N_MONEY, N_ORD, N_KINDS };
 static uint64_t number_hash[N_KINDS]; /* fnv() of number_tokens[], set with the word table */
 
+/* Puts word w (hash h) with classes cls in the table. */
+static void word_table_add(const char *w, uint64_t h, unsigned cls)
+{
+	size_t a = word_slot(h, 0), b = word_slot(h, 1), s;
+
+	if (word_hash[a] == h || word_hash[b] == h) { /* a word of two lists */
+		word_cls[word_hash[a] == h ? a : b] |= (uint16_t)cls;
+		return;
+	}
+	s = word_hash[a] == 0 ? a : b;
+	for (int k = 0; k < WT_KICKS; k++) {
+		uint64_t eh = word_hash[s];
+		unsigned ec = word_cls[s];
+		word_hash[s] = h;
+		word_cls[s] = (uint16_t)cls;
+		if (eh == 0)
+			return;
+		/* s was taken: the word there moves to its other slot */
+		h = eh;
+		cls = ec;
+		s = word_slot(h, 0) == s ? word_slot(h, 1) : word_slot(h, 0);
+	}
+	/* The lists are static data: no slot for them is a programming error. */
+	fprintf(stderr, "checkworthiness: no slot for word '%s' in the word table\n", w);
+	abort();
+}
+
 static void word_table_build(void)
 {
 	for (size_t k = 0; k < N_KINDS; k++)
 		number_hash[k] = fnv(number_tokens[k], strlen(number_tokens[k]));
 	for (size_t i = 0; i < CW_ARRAY_SIZE(word_classes); i++) {
 		const char *w = word_classes[i].w;
-		uint64_t h = fnv(w, strlen(w));
-		size_t s = word_slot(h);
-		while (word_table[s].h != 0 && word_table[s].h != h)
-			s = (s + 1) & (WT_SLOTS - 1);
-		word_table[s].h = h;
-		word_table[s].cls |= word_classes[i].cls;
+		word_table_add(w, fnv(w, strlen(w)), word_classes[i].cls);
 	}
 }
 
-/* Built before any scoring (model load or training), both single-threaded
- * moments; afterwards the table is only read. */
+/* Built before any scan: when a model is made (loaded or trained) and when
+ * features are extracted without one, not on each sentence; afterwards the
+ * table is only read. */
 static void word_table_init(void)
 {
 	if (!__atomic_load_n(&word_table_ready, __ATOMIC_ACQUIRE)) {
@@ -337,15 +365,12 @@ static void word_table_init(void)
 	}
 }
 
+/* The classes of the word with hash h, 0 for most words. */
 static inline unsigned word_class(uint64_t h)
 {
-	size_t s = word_slot(h);
-	while (word_table[s].h != 0) {
-		if (word_table[s].h == h)
-			return word_table[s].cls;
-		s = (s + 1) & (WT_SLOTS - 1);
-	}
-	return 0;
+	size_t a = word_slot(h, 0), b = word_slot(h, 1);
+	return (word_cls[a] & -(unsigned)(word_hash[a] == h)) |
+	       (word_cls[b] & -(unsigned)(word_hash[b] == h));
 }
 
 /* ---- tokenising and features ---- */
@@ -402,7 +427,8 @@ static inline size_t apostrophe(const unsigned char *s, size_t i, size_t len)
  * array is left for the neighbours' words and the speaker. */
 #define SCAN_CAP (CW_CW_MAX_FEATURES - NDENSE - 2 * CTX_TOKENS - 2)
 
-_Static_assert(NDENSE <= CW_CW_MAX_DENSE, "CW_CW_MAX_DENSE too small");
+_Static_assert(NDENSE <= 64, "a scan keeps the dense features as bits of a uint64_t");
+#define DBIT(d) ((uint64_t)1 << (d))
 _Static_assert(SCAN_CAP > 0, "CW_CW_MAX_FEATURES too small");
 
 /* A token hash's bucket: the top bits of one multiply with the seed mixed
@@ -412,27 +438,105 @@ static inline uint32_t bucket(uint64_t h, uint64_t seed, unsigned bits)
 	return (uint32_t)(((h ^ seed) * 0x9e3779b97f4a7c15ull) >> (64 - bits));
 }
 
+#define BYTES_01 0x0101010101010101ull /* a byte's value times this: it in every byte */
+#define BYTES_80 0x8080808080808080ull
+
+/* 8 bytes at p as a little-endian number (s[0] in the low byte), whatever
+ * the machine's order. */
+static inline uint64_t load_le64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/* 4 bytes at p, likewise. */
+static inline uint32_t load_le32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
+}
+
+/* The high bit of every byte of v that is an ASCII letter. */
+static inline uint64_t letter_bytes(uint64_t v)
+{
+	uint64_t y = (v | 0x20 * BYTES_01) & 0x7f * BYTES_01; /* folded to 'a'-'z' if a letter */
+	return (y + 0x1f * BYTES_01) & ~(y + 0x05 * BYTES_01) & ~v & BYTES_80; /* >= 'a', <= 'z' */
+}
+
+/* FNV-1a of x carried on over the first n (0-8) bytes of w, low byte first.
+ * All eight steps are taken and the n-th kept: a loop of n steps would
+ * mispredict its exit at the end of nearly every word, and without that
+ * branch the hashes of neighbouring words overlap in the pipeline. */
+static inline uint64_t fnv_bytes(uint64_t x, uint64_t w, size_t n)
+{
+	uint64_t at[9];
+
+	at[0] = x;
+#pragma GCC unroll 8
+	for (int k = 0; k < 8; k++)
+		at[k + 1] = (at[k] ^ ((w >> (8 * k)) & 0xff)) * FNV_PRIME;
+	return at[n];
+}
+
+/* Hashes the ASCII letters from s[j] on (lower-cased) into *x and returns
+ * the index just past them, reading 8 bytes at a time.  The last bytes of
+ * a text are read by the load that ends at its end, so nothing past len is
+ * read. */
+static inline size_t hash_letters(const unsigned char *s, size_t j, size_t len, uint64_t *x)
+{
+	uint64_t h = *x, v, end;
+	size_t n;
+
+	for (;;) {
+		if (j + 8 <= len) {
+			v = load_le64(s + j);
+		} else if (j < len && len >= 8) {
+			v = load_le64(s + len - 8) >> (8 * (8 - (len - j))); /* zeros: no letters */
+		} else {
+			unsigned char b;
+			while (j < len && (b = lower_letter[s[j]]) != 0) {
+				h = (h ^ b) * FNV_PRIME;
+				j++;
+			}
+			*x = h;
+			return j;
+		}
+		end = ~letter_bytes(v) & BYTES_80;
+		if (end != 0)
+			break;
+		h = fnv_bytes(h, v | 0x20 * BYTES_01, 8);
+		j += 8;
+	}
+	n = (size_t)__builtin_ctzll(end) / 8;
+	*x = fnv_bytes(h, v | 0x20 * BYTES_01, n);
+	return j + n;
+}
+
 /* Hashes the word at s[i] (lower-cased, apostrophes dropped) into *h and
- * returns the index just past it; *bl gets its length in bytes, capped at
- * TOKEN_MAX, and *tail its last four bytes (the last in the low byte), all a
- * caller needs for suffix tests.  Runs of ASCII letters, the bulk of any
- * text, take the tight inner loop. */
+ * returns the index just past it; *nb gets the number of bytes hashed (less
+ * than the word's bytes when it has an apostrophe).  Runs of ASCII letters, the bulk of any text,
+ * are read 8 bytes at a time; a non-ASCII byte or an apostrophe byte by byte. */
 static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uint64_t *h,
-                               size_t *bl, uint32_t *tail)
+                               size_t *nb)
 {
 	size_t j = i;
 	uint64_t x = FNV_OFFSET;
-	uint32_t t = 0;
 	size_t skipped = 0; /* apostrophe bytes, not part of the token */
 
 	for (;;) {
-		unsigned char b, c;
+		unsigned char c;
 		size_t a;
-		while (j < len && (b = lower_letter[s[j]]) != 0) {
-			x = (x ^ b) * FNV_PRIME;
-			t = (t << 8) | b;
-			j++;
-		}
+		j = hash_letters(s, j, len, &x);
 		if (j >= len)
 			break;
 		c = s[j];
@@ -441,7 +545,6 @@ static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uin
 			 * U+2000–U+206F (E2 80/81 xx) is a word byte. */
 			if (!(c == 0xE2 && j + 2 < len && (s[j + 1] == 0x80 || s[j + 1] == 0x81))) {
 				x = (x ^ c) * FNV_PRIME;
-				t = (t << 8) | c;
 				j++;
 				continue;
 			}
@@ -455,46 +558,90 @@ static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uin
 		break;
 	}
 	*h = x;
-	*tail = t;
-	*bl = j - i - skipped < TOKEN_MAX ? j - i - skipped : TOKEN_MAX;
+	*nb = j - i - skipped;
 	return j;
 }
 
-/*
- * The one pass over a sentence's bytes.  Fills sc (unless ctx_only) with the
- * sentence's own features: every token's unigram and bigram bucket, then
- * the end-of-sentence bigram, and the dense features it shows (those of its
- * neighbours are set when it is scored).  Fills c (when set) with what the
- * sentence gives its neighbours as context: the buckets of its first
- * CTX_TOKENS tokens, salted for "before" and "after" (so "tax" next to a
- * sentence is not "tax" in it), and whether it is a question or has a
- * number.  Context tells a debate's answer from its small talk and a
- * question's lead-in from the claim it asks about.  With ctx_only the scan
- * stops when the context is full.
- */
-static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, unsigned bits,
-                          int ctx_only, struct cw_cw_scan *sc, struct cw_cw_ctx *c)
+/* Whether the word scan_word() read at s[i..j) ends in the n letters of
+ * suf, looking at its bytes as its hash did (lower-cased, apostrophes
+ * skipped): the "-ed" and "-est" tests, made once a word is read rather
+ * than kept up on every byte.  The word has at least n hashed bytes.  An
+ * apostrophe inside a word is always followed by a letter, so at most one
+ * lies between two hashed bytes, and every ' or E2 80 99 there was skipped. */
+static inline int word_ends_in(const unsigned char *s, size_t i, size_t j, const char *suf,
+                               size_t n)
 {
-	uint64_t prev = START_TOKEN;
-	unsigned prev_cls = 0;
-	size_t ntok = 0, nnum = 0, nnames = 0, conv_at = 0, ned = 0, nh = 0, cn = 0;
-	int money_sign = 0, conv = 0, that_clause = 0;
-	unsigned all_cls = 0; /* word classes of every word seen */
-	float *dense = sc->dense;
+	size_t p = j - 1; /* a word's last byte is hashed */
 
-	word_table_init();
-	memset(dense, 0, NDENSE * sizeof(*dense));
-	if (c) {
-		c->none = len == 0;
-		c->question = 0;
-		c->number = 0;
-		c->n = 0;
+	for (;;) {
+		if (lower_letter[s[p]] != (unsigned char)suf[n - 1])
+			return 0;
+		if (--n == 0)
+			return 1;
+		p--;
+		if (s[p] == '\'')
+			p--;
+		else if (p >= i + 2 && s[p] == 0x99 && s[p - 1] == 0x80 && s[p - 2] == 0xE2)
+			p -= 3;
 	}
-	for (size_t i = 0; i < len && nh < SCAN_CAP;) {
+}
+
+/* What the first pass over a sentence keeps of a token besides its hash. */
+enum {
+	T_UNLISTED = 1 << 0, /* not looked up in the word lists: a number, or a word of
+	                        TOKEN_MAX bytes or more */
+	T_CAP = 1 << 1,      /* opens with an ASCII capital, not the first token */
+	T_ED = 1 << 2,       /* a listable word of 4 bytes or more ending in "-ed" */
+	T_EST = 1 << 3,      /* one of 6 bytes or more ending in "-est" */
+};
+
+/* T_ED and T_EST of the word scan_word() read at s[i..j) with nb bytes
+ * hashed.  Without an apostrophe in it, its last four bytes are compared
+ * at once (| 0x20 lower-cases a letter and turns no other byte into one):
+ * a branch on a word's length and ending would be mispredicted on one word
+ * in a few. */
+static inline unsigned word_suffixes(const unsigned char *s, size_t i, size_t j, size_t len,
+                                     size_t nb)
+{
+	uint32_t last4;
+	int listable = nb < TOKEN_MAX;
+
+	if (nb != j - i) /* apostrophes skipped */
+		return (listable && nb >= 4 && word_ends_in(s, i, j, "ed", 2) ? T_ED : 0) |
+		       (listable && nb >= 6 && word_ends_in(s, i, j, "est", 3) ? T_EST : 0);
+	if (len < 4) /* no word of 4 bytes; else s[0..4) is there to read */
+		return 0;
+	last4 = load_le32(s + (j >= 4 ? j - 4 : 0)) | 0x20202020u;
+	return T_ED * (listable & (nb >= 4) & (last4 >> 16 == ('e' | 'd' << 8))) |
+	       T_EST * (listable & (nb >= 6) & (last4 >> 8 == ('e' | 's' << 8 | 't' << 16)));
+}
+
+/* Tokens a scan keeps: two buckets each, at most SCAN_CAP. */
+#define SCAN_TOKENS ((SCAN_CAP + 1) / 2)
+
+/* A sentence split into tokens and hashed: what the first pass of a scan
+ * finds. */
+struct tokens {
+	uint64_t h[SCAN_TOKENS];      /* each token's hash */
+	unsigned char f[SCAN_TOKENS]; /* and its T_ flags */
+	size_t n;
+	size_t nnum;    /* numbers among them */
+	int ctx_number; /* one of the first CTX_TOKENS is a number */
+	uint64_t dense; /* the dense features its bytes show, as bits 1 << D_... */
+};
+
+/* The first pass: splits s[0..len) into at most max_tok tokens, each
+ * hashed.  Little here waits on a hash (a word's is a chain of multiplies,
+ * one per byte), so the processor runs on to the next words while it is
+ * computed. */
+static void tokenize(const unsigned char *s, size_t len, size_t max_tok, struct tokens *t)
+{
+	size_t ntok = 0, nnum = 0;
+	int money_sign = 0, ctx_number = 0;
+	uint64_t dense = 0;
+
+	for (size_t i = 0; i < len && ntok < max_tok;) {
 		unsigned char ch = s[i];
-		uint64_t h;
-		unsigned cls = 0;
-		int number = 0;
 		if (is_digit(ch)) {
 			/* A number: digits with inner '.' or ',', then attached letters
 			 * ("4th", "1990s", "10m"). */
@@ -526,59 +673,31 @@ static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, uns
 			}
 			if (money_sign)
 				kind = N_MONEY;
-			h = number_hash[kind];
+			t->h[ntok] = number_hash[kind];
+			t->f[ntok] = T_UNLISTED;
 			nnum++;
-			number = 1;
+			ctx_number |= ntok < CTX_TOKENS;
 			if (kind == N_YEAR)
-				dense[D_YEAR] = 1;
+				dense |= DBIT(D_YEAR);
 			else if (kind == N_PCT)
-				dense[D_PERCENT] = 1;
+				dense |= DBIT(D_PERCENT);
 			else if (kind == N_MONEY)
-				dense[D_MONEY] = 1;
+				dense |= DBIT(D_MONEY);
 			i = j;
 		} else if (word_byte(s, i, len)) {
 			/* A word, lower-cased, apostrophes dropped. */
-			size_t bl;
-			uint32_t tail;
-			int cap = ch >= 'A' && ch <= 'Z';
-			size_t j = scan_word(s, i, len, &h, &bl, &tail);
-			cls = bl < TOKEN_MAX ? word_class(h) : 0;
-			if (cls) {
-				/* "X asked him about ..." is about the conversation; "X
-				 * told him that ..." and "X said that ..." report what was
-				 * said. */
-				if (cls & (W_CONVERSATION | W_ATTRIBUTION)) {
-					conv_at = ntok + 1;
-					conv |= (cls & W_CONVERSATION) != 0;
-				}
-				if ((cls & W_THAT) && conv_at && ntok + 1 - conv_at <= 3)
-					that_clause = 1;
-				/* "asked him whether ...", "questioned X about ...": a
-				 * question put in reported speech is a question. */
-				if ((cls & W_WH) && conv && conv_at && ntok + 1 - conv_at <= 3)
-					dense[D_QUESTION] = 1;
-				if ((cls & W_OPINION_VERB) &&
-				    (prev_cls & (W_FIRST_SING | W_FIRST_PLUR)))
-					dense[D_OPINION] = 1;
-				if ((cls & W_FUTURE) && (prev_cls & (W_FIRST_SING | W_FIRST_PLUR)))
-					dense[D_FUTURE] = 1;
-				all_cls |= cls; /* the one-word classes, mapped after the loop */
-			}
-			if (bl >= 4 && bl < TOKEN_MAX && (tail & 0xffff) == ('e' << 8 | 'd'))
-				ned++;
-			if (cap && ntok > 0 && !(cls & W_FIRST_SING))
-				nnames++;
-			/* "-est" words not in the list count as superlatives when long
-			 * enough to not be "best"-like stems already listed. */
-			if (bl >= 6 && bl < TOKEN_MAX &&
-			    (tail & 0xffffff) == ((uint32_t)'e' << 16 | 's' << 8 | 't'))
-				dense[D_SUPERLATIVE] = 1;
-			i = j;
+			size_t nb, j = scan_word(s, i, len, &t->h[ntok], &nb);
+			unsigned f = ch >= 'A' && ch <= 'Z' && ntok > 0 ? T_CAP : 0;
+			f |= nb >= TOKEN_MAX ? T_UNLISTED : 0;
+			t->f[ntok] = (unsigned char)(f | word_suffixes(s, i, j, len, nb));
+			/* The space after a word sets nothing: passed here, not
+			 * by a turn of the loop of its own. */
+			i = j + (j < len && s[j] == ' ');
 		} else {
 			if (ch == '?')
-				dense[D_QUESTION] = 1;
+				dense |= DBIT(D_QUESTION);
 			else if (ch == '!')
-				dense[D_EXCLAIM] = 1;
+				dense |= DBIT(D_EXCLAIM);
 			money_sign =
 			    ch == '$' || (ch == 0xC2 && i + 1 < len && s[i + 1] == 0xA3) ||
 			    (ch == 0xE2 && i + 2 < len && s[i + 1] == 0x82 && s[i + 2] == 0xAC);
@@ -586,24 +705,130 @@ static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, uns
 			continue;
 		}
 		money_sign = 0;
-		if (c && cn < CTX_TOKENS) {
-			c->idx[0][cn] = bucket(h, PREV_SALT ^ seed, bits);
-			c->idx[1][cn] = bucket(h, NEXT_SALT ^ seed, bits);
-			c->number |= (unsigned char)number;
-			cn++;
-		} else if (ctx_only) {
-			break;
+		ntok++;
+	}
+	t->n = ntok;
+	t->nnum = nnum;
+	t->ctx_number = ctx_number;
+	t->dense = dense;
+}
+
+/* The second pass: the tokens' buckets into sc->idx, and the dense
+ * features of the words' classes and of the words around them added to
+ * *dense.  Every hash is ready by now, and the classes read with the words
+ * around them are rare: a branch each, seldom taken.  With w (a model's
+ * weights) each bucket's weight is prefetched: it is read when the sentence
+ * is scored, after its neighbour's scan, and a 1 MiB table does not stay in
+ * L1/L2. */
+static void token_features(const struct tokens *t, uint32_t seed, unsigned bits, const float *w,
+                           struct cw_cw_scan *sc, uint64_t *dense)
+{
+	static const struct {
+		unsigned cls;
+		enum dense d;
+	} cls_dense[] = {
+	    {W_COMPARATIVE, D_COMPARATIVE},
+	    {W_SUPERLATIVE, D_SUPERLATIVE},
+	    {W_ATTRIBUTION, D_ATTRIBUTION},
+	    {W_MONTH, D_DATE},
+	    {W_MAGNITUDE, D_MAGNITUDE},
+	    {W_PERCENT, D_PERCENT},
+	    {W_MONEY, D_MONEY},
+	    {W_FIRST_PLUR, D_WE},
+	    {W_SECOND, D_YOU},
+	    {W_NEGATION, D_NEGATION},
+	};
+	uint64_t prev = START_TOKEN, d = *dense;
+	unsigned prev_cls = 0, all_cls = 0; /* word classes of every word */
+	unsigned all_f = 0;                 /* T_ flags of every token */
+	size_t nnames = 0, conv_at = 0;
+	int conv = 0, that_clause = 0;
+
+	for (size_t k = 0; k < t->n; k++) {
+		uint64_t h = t->h[k];
+		unsigned f = t->f[k];
+		unsigned cls = word_class(h) & -(unsigned)!(f & T_UNLISTED);
+		/* "X asked him about ..." is about the conversation; "X told him
+		 * that ..." and "X said that ..." report what was said. */
+		if (cls & (W_CONVERSATION | W_ATTRIBUTION)) {
+			conv_at = k + 1;
+			conv |= (cls & W_CONVERSATION) != 0;
 		}
-		if (!ctx_only) {
-			sc->idx[nh++] = bucket(h, seed, bits);
-			sc->idx[nh++] = bucket(prev * BIGRAM_MIX + h, seed, bits);
+		if (conv_at && k + 1 - conv_at <= 3) {
+			if (cls & W_THAT)
+				that_clause = 1;
+			/* "asked him whether ...", "questioned X about ...": a
+			 * question put in reported speech is a question. */
+			if ((cls & W_WH) && conv)
+				d |= DBIT(D_QUESTION);
+		}
+		if (prev_cls & (W_FIRST_SING | W_FIRST_PLUR)) {
+			if (cls & W_OPINION_VERB)
+				d |= DBIT(D_OPINION);
+			if (cls & W_FUTURE)
+				d |= DBIT(D_FUTURE);
+		}
+		all_cls |= cls;
+		all_f |= f;
+		nnames += ((f & T_CAP) != 0) & ((cls & W_FIRST_SING) == 0);
+		sc->idx[2 * k] = bucket(h, seed, bits);
+		sc->idx[2 * k + 1] = bucket(prev * BIGRAM_MIX + h, seed, bits);
+		if (w) {
+			__builtin_prefetch(w + sc->idx[2 * k]);
+			__builtin_prefetch(w + sc->idx[2 * k + 1]);
 		}
 		prev = h;
 		prev_cls = cls;
-		ntok++;
 	}
+	if (t->n > 0) {
+		sc->idx[2 * t->n] = bucket(prev * BIGRAM_MIX + START_TOKEN, seed, bits); /* end */
+		if (w)
+			__builtin_prefetch(w + sc->idx[2 * t->n]);
+	}
+	sc->nhash = (uint32_t)(2 * t->n + (t->n > 0));
+#pragma GCC unroll 16
+	for (size_t k = 0; k < CW_ARRAY_SIZE(cls_dense); k++)
+		d |= (uint64_t)((all_cls & cls_dense[k].cls) != 0) << cls_dense[k].d;
+	d |= (uint64_t)(conv && !that_clause) << D_CONVERSATION;
+	d |= (uint64_t)that_clause << D_THAT_CLAUSE;
+	d |= (uint64_t)(t->nnum > 0 && (all_f & T_ED)) << D_NUMBER_VERB;
+	/* "-est" words not in the list count as superlatives when long enough
+	 * to not be "best"-like stems already listed. */
+	d |= (uint64_t)((all_f & T_EST) != 0) << D_SUPERLATIVE;
+	d |= (uint64_t)(nnames > 0) << D_NAME;
+	d |= (uint64_t)(nnames >= 3) << D_NAMES3;
+	*dense = d;
+}
+
+/*
+ * The one read of a sentence's bytes.  Fills sc (unless ctx_only) with the
+ * sentence's own features: every token's unigram and bigram bucket, then
+ * the end-of-sentence bigram, and the dense features it shows (those of its
+ * neighbours are set when it is scored).  Fills c (when set) with what the
+ * sentence gives its neighbours as context: the buckets of its first
+ * CTX_TOKENS tokens, salted for "before" and "after" (so "tax" next to a
+ * sentence is not "tax" in it), and whether it is a question or has a
+ * number.  Context tells a debate's answer from its small talk and a
+ * question's lead-in from the claim it asks about.  With ctx_only the scan
+ * stops when the context is full.  w as for token_features().
+ */
+static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, unsigned bits,
+                          const float *w, int ctx_only, struct cw_cw_scan *sc, struct cw_cw_ctx *c)
+{
+	struct tokens t;
+	uint64_t dense;
+
+	tokenize(s, len, ctx_only ? CTX_TOKENS : SCAN_TOKENS, &t);
 	if (c) {
+		size_t cn = t.n < CTX_TOKENS ? t.n : CTX_TOKENS;
+		for (size_t k = 0; k < cn; k++) {
+			c->idx[0][k] = bucket(t.h[k], PREV_SALT ^ seed, bits);
+			c->idx[1][k] = bucket(t.h[k], NEXT_SALT ^ seed, bits);
+		}
 		c->n = (uint32_t)cn;
+		c->none = len == 0;
+		c->number = (unsigned char)t.ctx_number;
+		c->question = 0;
 		for (size_t e = len; e > 0; e--) {
 			unsigned char ch = s[e - 1];
 			if (ch == ' ' || ch == '"' || ch == '\'' || ch == '\t' || ch == '\n' ||
@@ -615,40 +840,13 @@ static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, uns
 	}
 	if (ctx_only)
 		return;
-	if (ntok > 0)
-		sc->idx[nh++] = bucket(prev * BIGRAM_MIX + START_TOKEN, seed, bits); /* end */
-	sc->nhash = (uint32_t)nh;
-	{
-		static const struct {
-			unsigned cls;
-			enum dense d;
-		} cls_dense[] = {
-		    {W_COMPARATIVE, D_COMPARATIVE},
-		    {W_SUPERLATIVE, D_SUPERLATIVE},
-		    {W_ATTRIBUTION, D_ATTRIBUTION},
-		    {W_MONTH, D_DATE},
-		    {W_MAGNITUDE, D_MAGNITUDE},
-		    {W_PERCENT, D_PERCENT},
-		    {W_MONEY, D_MONEY},
-		    {W_FIRST_PLUR, D_WE},
-		    {W_SECOND, D_YOU},
-		    {W_NEGATION, D_NEGATION},
-		};
-		for (size_t k = 0; k < CW_ARRAY_SIZE(cls_dense); k++)
-			if (all_cls & cls_dense[k].cls)
-				dense[cls_dense[k].d] = 1;
-	}
-	dense[D_CONVERSATION] = conv && !that_clause;
-	dense[D_THAT_CLAUSE] = that_clause;
-	dense[D_NUMBER_VERB] = nnum > 0 && ned > 0;
-	dense[D_NUMBER] = nnum == 0 ? 0.0f : nnum == 1 ? 0.6f : 1.0f;
-	dense[D_NAME] = nnames > 0;
-	dense[D_NAMES3] = nnames >= 3;
-	dense[ntok < 5    ? D_LEN_1_4
-	      : ntok < 10 ? D_LEN_5_9
-	      : ntok < 20 ? D_LEN_10_19
-	      : ntok < 40 ? D_LEN_20_39
-	                  : D_LEN_40] = 1;
+	dense = t.dense;
+	token_features(&t, seed, bits, w, sc, &dense);
+	/* The length bucket, counted rather than chosen by branches. */
+	dense |= DBIT(D_LEN_1_4 + (t.n >= 5) + (t.n >= 10) + (t.n >= 20) + (t.n >= 40));
+	dense |= (uint64_t)(t.nnum > 0) << D_NUMBER;
+	sc->dense = dense;
+	sc->number = t.nnum == 1 ? 0.6f : 1.0f;
 }
 
 /* The speaker's last word ("Donald Trump", "TRUMP", "MR. TRUMP" are one
@@ -678,11 +876,12 @@ static uint32_t speaker_bucket(const char *speaker, size_t speaker_len, uint32_t
 }
 
 /* A sentence's own features and its speaker's bucket, and (ctx set) the
- * context it lends its neighbours. */
+ * context it lends its neighbours; w as for token_features(). */
 static void scan_example(const char *s, size_t len, const char *speaker, size_t speaker_len,
-                         uint32_t seed, unsigned bits, struct cw_cw_scan *sc, struct cw_cw_ctx *ctx)
+                         const float *w, uint32_t seed, unsigned bits, struct cw_cw_scan *sc,
+                         struct cw_cw_ctx *ctx)
 {
-	scan_sentence((const unsigned char *)s, len, seed, bits, 0, sc, ctx);
+	scan_sentence((const unsigned char *)s, len, seed, bits, w, 0, sc, ctx);
 	sc->speaker = speaker_bucket(speaker, speaker_len, seed, bits);
 }
 
@@ -697,18 +896,24 @@ static void context_of_text(const char *s, size_t len, uint32_t seed, unsigned b
 		c->question = c->number = 0;
 		return;
 	}
-	scan_sentence((const unsigned char *)s, len, seed, bits, 1, &unused, c);
+	scan_sentence((const unsigned char *)s, len, seed, bits, NULL, 1, &unused, c);
 }
 
-/* The neighbours' dense features. */
-static void context_dense(float *dense, const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
+/* The neighbours' dense features, each 0 or 1, as bits 1 << D_... */
+static uint64_t context_dense_set(const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
 {
-	dense[D_PREV_NONE] = prev->none;
-	dense[D_PREV_QUESTION] = !prev->none && prev->question;
-	dense[D_PREV_NUMBER] = !prev->none && prev->number;
-	dense[D_NEXT_NONE] = next->none;
-	dense[D_NEXT_QUESTION] = !next->none && next->question;
-	dense[D_NEXT_NUMBER] = !next->none && next->number;
+	return (uint64_t)prev->none << D_PREV_NONE |
+	       (uint64_t)(!prev->none && prev->question) << D_PREV_QUESTION |
+	       (uint64_t)(!prev->none && prev->number) << D_PREV_NUMBER |
+	       (uint64_t)next->none << D_NEXT_NONE |
+	       (uint64_t)(!next->none && next->question) << D_NEXT_QUESTION |
+	       (uint64_t)(!next->none && next->number) << D_NEXT_NUMBER;
+}
+
+/* The value of dense feature k when set: 1 but for the count of numbers. */
+static inline float dense_value(const struct cw_cw_scan *sc, int k)
+{
+	return k == D_NUMBER ? sc->number : 1.0f;
 }
 
 void cw_cw_context(const struct cw_cw_model *m, const char *s, size_t len, struct cw_cw_ctx *out)
@@ -719,14 +924,7 @@ void cw_cw_context(const struct cw_cw_model *m, const char *s, size_t len, struc
 void cw_cw_scan(const struct cw_cw_model *m, const char *s, size_t len, const char *speaker,
                 size_t speaker_len, struct cw_cw_scan *sc, struct cw_cw_ctx *ctx)
 {
-	const float *w = m->w;
-
-	scan_example(s, len, speaker, speaker_len, m->seed, m->bits, sc, ctx);
-	/* The weights are read when the sentence is scored, after its
-	 * neighbour's scan: start their cache lines on their way now (a 1 MiB
-	 * table does not stay in L1/L2). */
-	for (uint32_t k = 0; k < sc->nhash; k++)
-		__builtin_prefetch(w + sc->idx[k]);
+	scan_example(s, len, speaker, speaker_len, m->w, m->seed, m->bits, sc, ctx);
 }
 
 void cw_cw_extract(const char *sentence, size_t len, const char *speaker, size_t speaker_len,
@@ -747,8 +945,10 @@ void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bit
 	struct cw_cw_scan sc;
 	struct cw_cw_ctx pc, nc;
 	size_t n = 0;
+	uint64_t dense;
 
-	scan_example(e->text, e->len, e->speaker, e->speaker_len, seed, bits, &sc, NULL);
+	word_table_init(); /* features may be asked for before any model exists */
+	scan_example(e->text, e->len, e->speaker, e->speaker_len, NULL, seed, bits, &sc, NULL);
 	for (uint32_t k = 0; k < sc.nhash; k++) {
 		out->idx[n] = sc.idx[k];
 		out->val[n++] = 1.0f;
@@ -756,11 +956,11 @@ void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bit
 	/* Sentences of another corpus come without their neighbours: unknown
 	 * context, not the start of a text, so no context feature at all. */
 	if (e->other_corpus) {
-		sc.dense[D_OTHER_CORPUS] = 1;
+		dense = sc.dense | DBIT(D_OTHER_CORPUS);
 	} else {
 		context_of_text(e->prev, e->prev_len, seed, bits, &pc);
 		context_of_text(e->next, e->next_len, seed, bits, &nc);
-		context_dense(sc.dense, &pc, &nc);
+		dense = sc.dense | context_dense_set(&pc, &nc);
 		for (int which = 0; which < 2; which++) {
 			const struct cw_cw_ctx *c = which == 0 ? &pc : &nc;
 			float v = c->n ? (float)(1.0 / sqrt((double)c->n)) : 0.0f;
@@ -774,11 +974,10 @@ void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bit
 		out->idx[n] = sc.speaker;
 		out->val[n++] = 1.0f;
 	}
-	for (size_t k = 0; k < NDENSE; k++) {
-		if (sc.dense[k] == 0)
-			continue;
-		out->idx[n] = (uint32_t)((1u << bits) + k);
-		out->val[n++] = sc.dense[k];
+	for (; dense; dense &= dense - 1) {
+		int k = __builtin_ctzll(dense);
+		out->idx[n] = (uint32_t)((1u << bits) + (unsigned)k);
+		out->val[n++] = dense_value(&sc, k);
 	}
 	out->n = n;
 }
@@ -803,7 +1002,6 @@ static float score_scan(const struct cw_cw_model *m, const struct cw_cw_scan *sc
 {
 	static const struct cw_cw_ctx none = {.none = 1};
 	const float *w = m->w, *wd = w + ((size_t)1 << m->bits);
-	float dense[NDENSE];
 	double z = 0;
 
 	if (!prev)
@@ -822,11 +1020,12 @@ static float score_scan(const struct cw_cw_model *m, const struct cw_cw_scan *sc
 	}
 	if (sc->speaker != CW_CW_NO_SPEAKER)
 		z += (double)w[sc->speaker];
-	memcpy(dense, sc->dense, sizeof(dense));
-	context_dense(dense, prev, next);
-	for (size_t k = 0; k < NDENSE; k++)
-		if (dense[k] != 0)
-			z += (double)wd[k] * dense[k];
+	/* The non-zero dense features in order, the sentence's and its
+	 * neighbours' (each of those 1): a few of NDENSE. */
+	for (uint64_t set = sc->dense | context_dense_set(prev, next); set; set &= set - 1) {
+		int k = __builtin_ctzll(set);
+		z += (double)wd[k] * dense_value(sc, k);
+	}
 	return sigmoid(m->bias + z);
 }
 
@@ -850,7 +1049,8 @@ float cw_cw_score_example(const struct cw_cw_model *m, const struct cw_cw_exampl
 			z += (double)m->w[x.idx[i]] * x.val[i];
 		return sigmoid(m->bias + z);
 	}
-	scan_example(e->text, e->len, e->speaker, e->speaker_len, m->seed, m->bits, &sc, NULL);
+	scan_example(e->text, e->len, e->speaker, e->speaker_len, m->w, m->seed, m->bits, &sc,
+	             NULL);
 	context_of_text(e->prev, e->prev_len, m->seed, m->bits, &pc);
 	context_of_text(e->next, e->next_len, m->seed, m->bits, &nc);
 	return score_scan(m, &sc, &pc, &nc);
@@ -898,6 +1098,7 @@ void cw_cw_model_free(struct cw_cw_model *m)
 static struct cw_cw_model *model_new(unsigned bits, uint32_t seed)
 {
 	struct cw_cw_model *m = cw_xcalloc(1, sizeof(*m));
+	word_table_init(); /* read by every scan of a model's */
 	m->bits = bits;
 	m->seed = seed;
 	m->threshold = 0.5f;
@@ -1115,7 +1316,6 @@ struct cw_cw_model *cw_cw_model_load(const char *path, char *errstr, size_t errs
 	(void)have_threshold;
 	m->bias = bias;
 	m->threshold = threshold;
-	word_table_init();
 	ok = 1;
 out:
 	free(buf);

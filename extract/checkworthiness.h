@@ -59,8 +59,6 @@ float cw_cw_score_ctx(const struct cw_cw_model *m, const char *prev, size_t prev
 
 /* Words of a neighbouring sentence looked at. */
 #define CW_CW_CTX_TOKENS 32
-/* Room for the dense features in a scan. */
-#define CW_CW_MAX_DENSE 48
 /* cw_cw_scan.speaker when no speaker is known. */
 #define CW_CW_NO_SPEAKER UINT32_MAX
 
@@ -79,7 +77,8 @@ struct cw_cw_scan {
 	uint32_t idx[CW_CW_MAX_FEATURES]; /* hashed buckets of its words and bigrams */
 	uint32_t nhash;
 	uint32_t speaker; /* the speaker's bucket, CW_CW_NO_SPEAKER for none */
-	float dense[CW_CW_MAX_DENSE];
+	uint64_t dense;   /* bit k: dense feature k is set */
+	float number;     /* the value of the one dense feature set to other than 1 */
 };
 
 /* The context that sentence s[0..len) gives its neighbours (len 0: none),

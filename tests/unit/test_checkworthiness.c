@@ -320,10 +320,10 @@ static uint32_t cw_first_bucket(const char *s)
 	return x.idx[0];
 }
 
-/* A word hashes the same whichever way the scanner reads it: from a
- * 16-byte load in the middle of a text or near its end, byte by byte
- * (before an apostrophe, a non-ASCII byte, or past 16 letters), in any
- * case, with its apostrophes dropped. */
+/* A word hashes the same whichever way the scanner reads it: 8 bytes at a
+ * time in the middle of a text, by the load that ends at the text's end
+ * near it, byte by byte in a text of fewer than 8 bytes or at a non-ASCII
+ * byte or an apostrophe, in any case, with its apostrophes dropped. */
 Test(checkworthiness, a_word_hashes_the_same_on_every_path)
 {
 	static const char *words[] = {"a",
@@ -357,4 +357,90 @@ Test(checkworthiness, a_word_hashes_the_same_on_every_path)
 	cr_assert_neq(cw_first_bucket("taxes"), cw_first_bucket("taxed"));
 	cr_assert_neq(cw_first_bucket("caf\xc3\xa9 society and more words after"),
 	              cw_first_bucket("caf"));
+}
+
+/* The bucket the weights file format gives a word: FNV-1a (64-bit) over its
+ * lower-cased bytes, apostrophes dropped, then the top bits of one multiply
+ * with the seed mixed in.  The shipped weights are indexed by it, so however
+ * the scanner reads a word, this is what it must come to. */
+static uint32_t cw_fnv_bucket(const char *w, uint32_t seed, unsigned bits)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (const unsigned char *p = (const unsigned char *)w; *p; p++) {
+		unsigned char c = *p;
+		if (c == '\'')
+			continue;
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		h = (h ^ c) * 0x100000001b3ull;
+	}
+	return (uint32_t)(((h ^ seed) * 0x9e3779b97f4a7c15ull) >> (64 - bits));
+}
+
+Test(checkworthiness, a_words_bucket_is_its_fnv_hash)
+{
+	static const char *words[] = {
+	    "a",       "We",        "TAX",          "caf\xc3\xa9", "don't",
+	    "o'clock", "Americans", "unemployment", "Interviewed", "abcdefghijklmnopqrstuvwxyz"};
+	static const char *after[] = {"", ".", " was said", ", and then a good many more words"};
+	char buf[256];
+	for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+		uint32_t want = cw_fnv_bucket(words[w], 1, 16);
+		for (size_t a = 0; a < sizeof(after) / sizeof(after[0]); a++) {
+			snprintf(buf, sizeof(buf), "%s%s", words[w], after[a]);
+			cr_assert_eq(cw_first_bucket(buf), want, "'%s'", buf);
+		}
+	}
+	/* A word by itself at every length, up to and past three 8-byte loads. */
+	for (size_t n = 1; n <= 30; n++) {
+		char word[32];
+		for (size_t k = 0; k < n; k++)
+			word[k] = (char)((k % 2 ? 'a' : 'Q') + k % 7);
+		word[n] = '\0';
+		cr_assert_eq(cw_first_bucket(word), cw_fnv_bucket(word, 1, 16), "'%s'", word);
+		snprintf(buf, sizeof(buf), "%s is a word", word);
+		cr_assert_eq(cw_first_bucket(buf), cw_fnv_bucket(word, 1, 16), "'%s'", buf);
+	}
+}
+
+/* The dense features of a sentence, as bits (a model of 2^12 buckets). */
+static uint64_t cw_dense_of(const char *s)
+{
+	static struct cw_cw_features x;
+	uint64_t bits = 0;
+	cw_cw_extract(s, strlen(s), NULL, 0, 1, 12, &x);
+	for (size_t i = 0; i < x.n; i++)
+		if (x.idx[i] >= 4096)
+			bits |= (uint64_t)1 << (x.idx[i] - 4096);
+	return bits;
+}
+
+/* "-est" words of 6 letters or more are superlatives and "-ed" words of 4
+ * or more next to a number are number verbs, as the word is hashed: in any
+ * case, with an apostrophe inside, at the end of a text or not. */
+Test(checkworthiness, suffixes_are_read_as_the_word_is_hashed)
+{
+	uint64_t plain = cw_dense_of("It was a cold winter"),
+	         est = cw_dense_of("It was a coldest winter");
+	cr_assert_neq(plain, est);
+	cr_assert_eq(cw_dense_of("It was a cOLDEST winter"), est);
+	cr_assert_eq(cw_dense_of("It was a coldes't winter"), est);
+	cr_assert_eq(cw_dense_of("It was a colde\xe2\x80\x99st winter"), est);
+	cr_assert_eq(cw_dense_of("It was a zest winter"), plain);   /* 4 letters */
+	cr_assert_eq(cw_dense_of("It was a coldest' winter"), est); /* a mark after it */
+	cr_assert_eq(cw_dense_of("It was a cold wintriest"), est);  /* at the end */
+	cr_assert_eq(cw_dense_of("It was a coldes\xc3\xa9 winter"), plain);
+
+	plain = cw_dense_of("Sales jump 5 times");
+	uint64_t ed = cw_dense_of("Sales jumped 5 times");
+	cr_assert_neq(plain, ed);
+	cr_assert_eq(cw_dense_of("Sales jUMPED 5 times"), ed);
+	cr_assert_eq(cw_dense_of("Sales jumpe'd 5 times"), ed);
+	cr_assert_eq(cw_dense_of("Sales jump\xe2\x80\x99"
+	                         "ed 5 times"),
+	             ed);
+	cr_assert_eq(cw_dense_of("Sales bed 5 times"), plain); /* 3 letters */
+	cr_assert_eq(cw_dense_of("5 times sales jumped"), ed);
+	cr_assert_eq(cw_dense_of("5 riced"), cw_dense_of("5 rices") | (ed & ~plain));
+	cr_assert_eq(cw_dense_of("Sales jumped times"), cw_dense_of("Sales jump times"));
 }

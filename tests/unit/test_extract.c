@@ -93,6 +93,58 @@ Test(extract, furniture)
 	cr_expect(!cw_extract_is_furniture("Crime rose 20 percent.", 22));
 }
 
+static int extract_test_furniture(const char *s)
+{
+	return cw_extract_is_furniture(s, strlen(s));
+}
+
+/* Lines of up to four words are furniture when shouting or without a final
+ * stop: words counted wherever they fall in the line, across tabs, runs of
+ * spaces and bytes outside ASCII; and the prefixes are matched in any case,
+ * and only as prefixes. */
+Test(extract, furniture_counts_words_and_matches_prefixes)
+{
+	static const char *const seps[] = {" ", "\t", "  ", " \n "};
+	char line[256];
+	for (size_t wl = 1; wl <= 17; wl++) {
+		for (size_t sp = 0; sp < sizeof(seps) / sizeof(seps[0]); sp++) {
+			for (size_t nw = 1; nw <= 6; nw++) {
+				size_t o = 0;
+				for (size_t w = 0; w < nw; w++) {
+					if (w)
+						o += (size_t)sprintf(line + o, "%s", seps[sp]);
+					for (size_t k = 0; k < wl; k++)
+						line[o++] = (char)('A' + (k + w) % 26);
+				}
+				line[o] = '\0';
+				/* shouting: furniture up to four words */
+				cr_expect_eq(extract_test_furniture(line), nw <= 4,
+				             "%zu words of %zu: '%s'", nw, wl, line);
+				for (size_t k = 0; k < o; k++)
+					if (line[k] >= 'A')
+						line[k] = (char)(line[k] + 32);
+				/* prose: up to three words without a final stop */
+				cr_expect_eq(extract_test_furniture(line), nw <= 3,
+				             "%zu words of %zu: '%s'", nw, wl, line);
+				line[o++] = '.';
+				line[o] = '\0';
+				cr_expect(!extract_test_furniture(line), "'%s'", line);
+			}
+		}
+	}
+	cr_expect(extract_test_furniture("  NO   MORE   WAR  "));
+	cr_expect(!extract_test_furniture("  no more war now, said the  crowd  "));
+	cr_expect(extract_test_furniture("Caf\xc3\xa9 soci\xc3\xa9t\xc3\xa9"));
+	cr_expect(
+	    !extract_test_furniture("Caf\xc3\xa9 soci\xc3\xa9t\xc3\xa9 d\xc3\xa9j\xc3\xa0 vu"));
+	cr_expect(extract_test_furniture("RELATED: The case for a new court, argued at length."));
+	cr_expect(!extract_test_furniture("Relatedly, the court held that the law stood."));
+	cr_expect(extract_test_furniture("Image: a crowd outside the court on Monday morning."));
+	cr_expect(!extract_test_furniture("Images of the crowd outside the court were shared."));
+	cr_expect(extract_test_furniture("I"));
+	cr_expect(!extract_test_furniture("I said it."));
+}
+
 /* Every claim of a body as "speaker|text" lines, speaker "-" when none. */
 struct extract_test_lines {
 	char buf[8192];
