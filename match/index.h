@@ -158,12 +158,11 @@ struct cw_index_doc_view {
 /* Fills v for a hit's doc; CW_ERR_NOT_FOUND for a dead or unknown number. */
 int cw_index_doc_view(const struct cw_index *ix, uint32_t doc, struct cw_index_doc_view *v);
 
-/* The analysed form of the last query given to cw_index_search (with
- * cw_index_last_query_with: the last searched in s): term ids in text order
- * (CW_INDEX_NO_TERM for words no document has), the cleaned raw text that
- * was normalised, the simhash of its tokens, and the distinct terms the
- * search ranked by.  Borrowed; valid until the next search in that scratch,
- * put or remove. */
+/* The analysed form of the last query given to cw_index_search: term ids in
+ * text order (CW_INDEX_NO_TERM for words no document has), the cleaned raw
+ * text that was normalised, the simhash of its tokens, and the distinct
+ * terms the search ranked by.  Borrowed; valid until the next search, put or
+ * remove. */
 struct cw_index_query_view {
 	const uint32_t *terms;
 	uint32_t nterms;
@@ -181,6 +180,8 @@ struct cw_index_query_view {
 	const float *idf;
 };
 void cw_index_last_query(const struct cw_index *ix, struct cw_index_query_view *v);
+/* The same for the last query searched in s (cw_index_search_with): valid
+ * until the next search in s, put or remove. */
 void cw_index_last_query_with(const struct cw_index_scratch *s, struct cw_index_query_view *v);
 
 /* idf of a term id as used in ranking (0 for CW_INDEX_NO_TERM). */
