@@ -256,7 +256,7 @@ static uint64_t pair_key(uint32_t a, uint32_t b)
 	return ((uint64_t)a << 32 | b) + 1; /* never 0: term ids are below UINT32_MAX */
 }
 
-/* cw_rerank_features for the query analysed as qv-> */
+/* cw_rerank_features for the query analysed as qv. */
 static void features(const struct cw_index *ix, const struct cw_index_query_view *qv,
                      const struct cw_index_query *q, const struct cw_index_hit *hits, size_t n,
                      double *x)
