@@ -1,6 +1,6 @@
 /*
  * batch.c — a batch of claims: sightings on a second thread while the
- * calling thread decides (see batch.h).
+ * calling thread decides, then both threads deciding (see batch.h).
  */
 #include "match/batch.h"
 
@@ -10,7 +10,7 @@
 
 #include "lib/common.h"
 
-struct sightings_job {
+struct batch {
 	struct cw_redis *r;
 	const struct cw_sightings_opts *so;
 	const struct cw_sighting_in *in;
@@ -18,13 +18,51 @@ struct sightings_job {
 	struct cw_sighting *out;
 	int rc;
 	char err[512];
+	struct cw_matcher *m;
+	Claimwire__Claim *const *claims;
+	Claimwire__Verdict *v;
+	/* The next claim to decide.  Each thread takes one with an atomic
+	 * fetch-add, so every claim is decided once, by one thread, into its
+	 * own v[i]; pthread_join() makes the helper's verdicts visible. */
+	size_t next;
 };
 
-static void *record_sightings(void *arg)
+static void record_sightings(struct batch *b)
 {
-	struct sightings_job *j = arg;
+	b->rc = cw_sightings_record(b->r, b->so, b->in, b->n, b->out, b->err, sizeof(b->err));
+}
 
-	j->rc = cw_sightings_record(j->r, j->so, j->in, j->n, j->out, j->err, sizeof(j->err));
+/* Decides claims until none is left: in s, or in the matcher's own scratch
+ * (the calling thread's) when s is NULL. */
+static void decide_claims(struct batch *b, struct cw_matcher_scratch *s)
+{
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->n) {
+		Claimwire__Verdict *v = &b->v[i];
+		claimwire__verdict__init(v);
+		v->schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
+		v->claim = b->claims[i];
+		v->decided_ms = cw_now_ms();
+		if (s)
+			cw_matcher_decide_with(b->m, s, b->claims[i], v);
+		else
+			cw_matcher_decide(b->m, b->claims[i], v);
+	}
+}
+
+/* The second thread: the sightings, then a share of the decisions.  When
+ * the sightings failed the batch is done again whole, so it does not help. */
+static void *sightings_then_decide(void *arg)
+{
+	struct batch *b = arg;
+
+	record_sightings(b);
+	if (b->rc == 0) {
+		struct cw_matcher_scratch *s = cw_matcher_scratch_take(b->m);
+		decide_claims(b, s);
+		cw_matcher_scratch_give(b->m, s);
+	}
 	return NULL;
 }
 
@@ -44,46 +82,39 @@ int cw_match_batch(struct cw_redis *r, const struct cw_sightings_opts *so, struc
                    Claimwire__Claim *const *claims, const struct cw_sighting_in *in, size_t n,
                    cw_match_emit_fn emit, void *opaque, char *errstr, size_t errsize)
 {
-	struct sightings_job job = {.r = r, .so = so, .in = in, .n = n};
-	Claimwire__Verdict *v;
+	struct batch b = {.r = r, .so = so, .in = in, .n = n, .m = m, .claims = claims};
 	pthread_t t;
 	int threaded, rc = 0;
 
 	if (n == 0)
 		return 0;
-	job.out = cw_xcalloc(n, sizeof(*job.out));
-	v = cw_xcalloc(n, sizeof(*v));
+	b.out = cw_xcalloc(n, sizeof(*b.out));
+	b.v = cw_xcalloc(n, sizeof(*b.v));
 	/* Without a thread (none to be had), the same work one after the other. */
-	threaded = pthread_create(&t, NULL, record_sightings, &job) == 0;
+	threaded = pthread_create(&t, NULL, sightings_then_decide, &b) == 0;
 	if (!threaded)
-		record_sightings(&job);
-	for (size_t i = 0; i < n; i++) {
-		claimwire__verdict__init(&v[i]);
-		v[i].schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
-		v[i].claim = claims[i];
-		v[i].decided_ms = cw_now_ms();
-		cw_matcher_decide(m, claims[i], &v[i]);
-	}
+		record_sightings(&b);
+	decide_claims(&b, NULL);
 	if (threaded)
 		pthread_join(t, NULL);
-	if (job.rc != 0) {
-		snprintf(errstr, errsize, "%s", job.err);
-		rc = job.rc;
+	if (b.rc != 0) {
+		snprintf(errstr, errsize, "%s", b.err);
+		rc = b.rc;
 		goto out;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		Claimwire__Sightings s;
-		fill_sightings(&s, &job.out[i]);
-		v[i].sightings = &s;
-		rc = emit(&v[i], opaque);
-		v[i].sightings = NULL;
+		fill_sightings(&s, &b.out[i]);
+		b.v[i].sightings = &s;
+		rc = emit(&b.v[i], opaque);
+		b.v[i].sightings = NULL;
 	}
 	for (size_t i = 0; i < n; i++)
-		cw_sighting_release(&job.out[i]);
+		cw_sighting_release(&b.out[i]);
 out:
 	for (size_t i = 0; i < n; i++)
-		cw_matcher_release_verdict(&v[i]);
-	free(v);
-	free(job.out);
+		cw_matcher_release_verdict(&b.v[i]);
+	free(b.v);
+	free(b.out);
 	return rc;
 }

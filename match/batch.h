@@ -6,10 +6,15 @@
  * The two halves do not depend on each other (a decision never reads the
  * sightings), so cw_match_batch() sends the sightings' round trips from a
  * second thread while the calling thread decides: Redis works on its core
- * while the worker works on its own, and a batch takes about the longer of
- * the two instead of their sum.  The verdicts are put together when both
- * are done, in batch order.  The Redis connection belongs to the sightings
- * thread for the call; the matcher stays with the caller's thread.
+ * while the worker works on its own.  Once the sightings are recorded, the
+ * second thread decides too: both take the next undecided claim until none
+ * is left, so the decisions are not bound to one core.  The verdicts are put
+ * together when both are done, in batch order, each the one that claim
+ * decided alone gets.  The Redis connection belongs to the second thread for
+ * the call.  The matcher is the caller's: its knowledge base must not change
+ * during the call (apply changes between batches, on the caller's thread),
+ * and the second thread decides with a scratch the matcher keeps for it
+ * (cw_matcher_scratch_take).
  */
 #ifndef CW_MATCH_BATCH_H
 #define CW_MATCH_BATCH_H

@@ -29,6 +29,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -83,9 +84,36 @@ struct heap_ent {
 	uint32_t doc;
 };
 
+/* One thread's search memory (see index.h).  acc and hitpos are all zero
+ * between searches; qmark keeps the last query's places until the next. */
+struct cw_index_scratch {
+	struct cw_norm *nz;
+	float *acc;        /* per document: its score while the postings are read */
+	uint32_t *touched; /* documents scored, one more than documents: a search
+	                    * writes before it counts */
+	uint32_t *hitpos;  /* per document: position in hits + 1 during field_scores */
+	uint32_t docs_cap; /* documents acc, touched and hitpos are sized to */
+	uint32_t *qterms;  /* last query's term ids in text order */
+	uint32_t nq, qcap;
+	uint32_t *uq;   /* unique known terms of the query */
+	uint32_t *uqtf; /* their counts in the query */
+	uint32_t nu;
+	float *uidf; /* idf of uq[i] */
+	struct heap_ent *heap;
+	struct hit_fields *hf; /* heap_cap of them */
+	size_t heap_cap;
+	/* per term: position in uq + 1 for the last query's terms, else 0; kept
+	 * after the search for cw_index_last_query */
+	uint32_t *qmark;
+	uint32_t qmark_cap;
+	char *clean;
+	size_t clean_len;
+	uint64_t qsimhash;
+};
+
 struct cw_index {
 	struct cw_index_params p;
-	struct cw_norm *nz;
+	char *language; /* Snowball language, for every scratch's normaliser */
 
 	struct term *terms;
 	uint32_t nterms, terms_cap;
@@ -99,9 +127,11 @@ struct cw_index {
 	/* Per document, 4 floats: weight[f] / (1 - b[f] + b[f] * len[f] / avg[f])
 	 * for the 3 fields and padding, so a posting costs multiply-adds and no
 	 * division.  Recomputed on the first search after any put or remove,
-	 * because the average lengths move. */
+	 * because the average lengths move: by whichever of the threads
+	 * searching gets norms_lock first, the others waiting for it. */
 	float *dnorm;
-	int dnorm_dirty;
+	int dnorm_dirty; /* read without the lock with __atomic acquire loads */
+	pthread_mutex_t norms_lock;
 	uint32_t ndocs, docs_cap;
 	uint32_t live;
 	uint64_t sum_len[CW_INDEX_NFIELDS]; /* over live documents */
@@ -112,26 +142,9 @@ struct cw_index {
 	size_t doc_bytes; /* ids, texts and term arrays of live documents */
 	size_t post_bytes;
 
-	/* search scratch */
-	float *acc;
-	uint32_t *touched;
-	uint32_t *qterms; /* last query's term ids in text order */
-	uint32_t nq, qcap;
-	uint32_t *uq;   /* unique known terms of the query */
-	uint32_t *uqtf; /* their counts in the query */
-	uint32_t nu;
-	float *uidf; /* idf of uq[i] */
-	struct heap_ent *heap;
-	struct hit_fields *hf; /* heap_cap of them */
-	size_t heap_cap;
-	uint32_t *hitpos; /* per document: position in hits + 1 during field_scores, else 0 */
-	/* per term: position in uq + 1 for the last query's terms, else 0; kept
-	 * after the search for cw_index_last_query */
-	uint32_t *qmark;
-	uint32_t qmark_cap;
-	char *clean;
-	size_t clean_len;
-	uint64_t qsimhash;
+	/* the owner thread's search scratch (cw_index_search); its normaliser
+	 * also analyses the documents put */
+	struct cw_index_scratch own;
 };
 
 void cw_index_params_default(struct cw_index_params *p)
@@ -148,6 +161,35 @@ void cw_index_params_default(struct cw_index_params *p)
 	p->norm_flags = 0;
 }
 
+/* Sets up an empty scratch whose normaliser speaks language; CW_ERR_INVALID
+ * with errstr when it is unknown. */
+static int scratch_init(struct cw_index_scratch *s, const char *language, char *errstr,
+                        size_t errsize)
+{
+	memset(s, 0, sizeof(*s));
+	s->nz = cw_norm_new(language, errstr, errsize);
+	if (!s->nz)
+		return CW_ERR_INVALID;
+	s->clean = cw_xmalloc(MAX_QUERY_BYTES + 1);
+	return CW_OK;
+}
+
+static void scratch_release(struct cw_index_scratch *s)
+{
+	cw_norm_free(s->nz);
+	free(s->acc);
+	free(s->touched);
+	free(s->hitpos);
+	free(s->qterms);
+	free(s->uq);
+	free(s->uqtf);
+	free(s->uidf);
+	free(s->heap);
+	free(s->hf);
+	free(s->qmark);
+	free(s->clean);
+}
+
 struct cw_index *cw_index_new(const struct cw_index_params *p, char *errstr, size_t errsize)
 {
 	struct cw_index *ix = cw_xcalloc(1, sizeof(*ix));
@@ -155,25 +197,51 @@ struct cw_index *cw_index_new(const struct cw_index_params *p, char *errstr, siz
 		ix->p = *p;
 	else
 		cw_index_params_default(&ix->p);
-	ix->nz = cw_norm_new(ix->p.language ? ix->p.language : "english", errstr, errsize);
-	if (!ix->nz) {
+	/* a copy: the caller's string may go away */
+	ix->language = cw_xstrdup(ix->p.language ? ix->p.language : "english");
+	ix->p.language = NULL;
+	if (scratch_init(&ix->own, ix->language, errstr, errsize)) {
+		free(ix->language);
 		free(ix);
 		return NULL;
 	}
-	ix->p.language = NULL; /* not kept: the caller's string may go away */
+	pthread_mutex_init(&ix->norms_lock, NULL);
 	ix->tslots_cap = 1024;
 	ix->tslots = cw_xcalloc(ix->tslots_cap, sizeof(uint32_t));
 	ix->idslots_cap = 1024;
 	ix->idslots = cw_xcalloc(ix->idslots_cap, sizeof(uint32_t));
-	ix->clean = cw_xmalloc(MAX_QUERY_BYTES + 1);
 	return ix;
+}
+
+struct cw_index_scratch *cw_index_scratch_new(const struct cw_index *ix)
+{
+	struct cw_index_scratch *s = cw_xmalloc(sizeof(*s));
+
+	/* cannot fail: cw_index_new made a normaliser for this language */
+	scratch_init(s, ix->language, NULL, 0);
+	return s;
+}
+
+void cw_index_scratch_free(struct cw_index_scratch *s)
+{
+	if (!s)
+		return;
+	scratch_release(s);
+	free(s);
+}
+
+struct cw_index_scratch *cw_index_own_scratch(struct cw_index *ix)
+{
+	return &ix->own;
 }
 
 void cw_index_free(struct cw_index *ix)
 {
 	if (!ix)
 		return;
-	cw_norm_free(ix->nz);
+	scratch_release(&ix->own);
+	pthread_mutex_destroy(&ix->norms_lock);
+	free(ix->language);
 	for (uint32_t i = 0; i < ix->nterms; i++) {
 		free(ix->terms[i].p);
 		free(ix->terms[i].x);
@@ -190,17 +258,6 @@ void cw_index_free(struct cw_index *ix)
 	free(ix->dlen);
 	free(ix->dnorm);
 	free(ix->idslots);
-	free(ix->acc);
-	free(ix->touched);
-	free(ix->qterms);
-	free(ix->uq);
-	free(ix->uqtf);
-	free(ix->uidf);
-	free(ix->heap);
-	free(ix->hf);
-	free(ix->hitpos);
-	free(ix->qmark);
-	free(ix->clean);
 	free(ix);
 }
 
@@ -218,9 +275,10 @@ size_t cw_index_memory(const struct cw_index *ix)
 	b += (size_t)ix->docs_cap * (sizeof(struct doc) + CW_INDEX_NFIELDS * sizeof(uint16_t));
 	b += (size_t)ix->idslots_cap * sizeof(uint32_t);
 	b += ix->doc_bytes + ix->post_bytes;
-	/* search scratch sized to the documents and terms */
+	/* the owner's search scratch, sized to the documents (at the first
+	 * search after they grew) and terms; another thread's costs as much */
 	b += (size_t)ix->docs_cap * (sizeof(float) + 2 * sizeof(uint32_t));
-	b += (size_t)ix->qmark_cap * sizeof(uint32_t);
+	b += (size_t)ix->own.qmark_cap * sizeof(uint32_t);
 	b += MAX_QUERY_BYTES + 1;
 	return b;
 }
@@ -611,13 +669,6 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
 		ix->docs = cw_xrealloc(ix->docs, cap * sizeof(struct doc));
 		ix->dlen = cw_xrealloc(ix->dlen, (size_t)cap * CW_INDEX_NFIELDS * sizeof(uint16_t));
 		ix->dnorm = cw_xrealloc(ix->dnorm, (size_t)cap * 4 * sizeof(float));
-		free(ix->acc);
-		free(ix->touched);
-		ix->acc = cw_xcalloc(cap, sizeof(float));
-		/* one more than documents: a search writes before it counts */
-		ix->touched = cw_xmalloc(((size_t)cap + 1) * sizeof(uint32_t));
-		ix->hitpos = cw_xrealloc(ix->hitpos, cap * sizeof(uint32_t));
-		memset(ix->hitpos + ix->docs_cap, 0, (cap - ix->docs_cap) * sizeof(uint32_t));
 		ix->docs_cap = cap;
 	}
 	if (!found && (ix->live + 1) * 10u > ix->idslots_cap * 7u) {
@@ -662,7 +713,7 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
 		struct cw_tokens tk;
 		uint32_t n = 0;
 		if (srclen[f]) {
-			cw_norm_text(ix->nz, src[f], srclen[f], ix->p.norm_flags, &tk);
+			cw_norm_text(ix->own.nz, src[f], srclen[f], ix->p.norm_flags, &tk);
 			if (f == CW_FIELD_CLAIM)
 				d->simhash = cw_fp_simhash(&tk);
 			n = tk.n > MAX_FIELD_TOKENS ? MAX_FIELD_TOKENS : (uint32_t)tk.n;
@@ -694,7 +745,6 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc)
 	ix->live++;
 	ix->doc_bytes += strlen(d->id) + 1 + tl + block_size(d, total);
 	*slot = dn + 1;
-	ix->acc[dn] = 0;
 	ix->dnorm_dirty = 1;
 	return CW_OK;
 }
@@ -805,49 +855,49 @@ size_t cw_index_clean_text(const char *s, size_t len, char *out, size_t cap)
 
 /* ---- search ---- */
 
-static void analyse_query(struct cw_index *ix, const struct cw_index_query *q)
+static void analyse_query(const struct cw_index *ix, struct cw_index_scratch *s,
+                          const struct cw_index_query *q)
 {
 	size_t len = q->text ? q->len : 0;
-	ix->clean_len =
-	    cw_index_clean_text(q->text ? q->text : "", len, ix->clean, MAX_QUERY_BYTES);
-	ix->clean[ix->clean_len] = '\0';
+	s->clean_len = cw_index_clean_text(q->text ? q->text : "", len, s->clean, MAX_QUERY_BYTES);
+	s->clean[s->clean_len] = '\0';
 	struct cw_tokens tk;
-	cw_norm_text(ix->nz, ix->clean, ix->clean_len, ix->p.norm_flags, &tk);
-	ix->qsimhash = cw_fp_simhash(&tk);
-	if (tk.n > ix->qcap) {
-		ix->qcap = (uint32_t)tk.n;
-		ix->qterms = cw_xrealloc(ix->qterms, ix->qcap * sizeof(uint32_t));
-		ix->uq = cw_xrealloc(ix->uq, ix->qcap * sizeof(uint32_t));
-		ix->uqtf = cw_xrealloc(ix->uqtf, ix->qcap * sizeof(uint32_t));
-		ix->uidf = cw_xrealloc(ix->uidf, ix->qcap * sizeof(float));
+	cw_norm_text(s->nz, s->clean, s->clean_len, ix->p.norm_flags, &tk);
+	s->qsimhash = cw_fp_simhash(&tk);
+	if (tk.n > s->qcap) {
+		s->qcap = (uint32_t)tk.n;
+		s->qterms = cw_xrealloc(s->qterms, s->qcap * sizeof(uint32_t));
+		s->uq = cw_xrealloc(s->uq, s->qcap * sizeof(uint32_t));
+		s->uqtf = cw_xrealloc(s->uqtf, s->qcap * sizeof(uint32_t));
+		s->uidf = cw_xrealloc(s->uidf, s->qcap * sizeof(float));
 	}
-	for (uint32_t u = 0; u < ix->nu; u++)
-		ix->qmark[ix->uq[u]] = 0; /* the previous query's */
-	if (ix->qmark_cap < ix->nterms) {
+	for (uint32_t u = 0; u < s->nu; u++)
+		s->qmark[s->uq[u]] = 0; /* the previous query's */
+	if (s->qmark_cap < ix->nterms) {
 		uint32_t cap = ix->terms_cap;
-		ix->qmark = cw_xrealloc(ix->qmark, cap * sizeof(uint32_t));
-		memset(ix->qmark + ix->qmark_cap, 0, (cap - ix->qmark_cap) * sizeof(uint32_t));
-		ix->qmark_cap = cap;
+		s->qmark = cw_xrealloc(s->qmark, cap * sizeof(uint32_t));
+		memset(s->qmark + s->qmark_cap, 0, (cap - s->qmark_cap) * sizeof(uint32_t));
+		s->qmark_cap = cap;
 	}
-	ix->nq = (uint32_t)tk.n;
+	s->nq = (uint32_t)tk.n;
 	uint32_t nu = 0;
-	for (uint32_t i = 0; i < ix->nq; i++) {
+	for (uint32_t i = 0; i < s->nq; i++) {
 		const char *w = tk.text + tk.off[i];
 		uint32_t t = term_find(ix, w, tk.tlen[i], hash_bytes(w, tk.tlen[i]));
-		ix->qterms[i] = t;
+		s->qterms[i] = t;
 		if (t == CW_INDEX_NO_TERM || ix->terms[t].n == 0)
 			continue;
-		if (!ix->qmark[t]) {
-			ix->uq[nu] = t;
-			ix->uqtf[nu] = 0;
-			ix->qmark[t] = ++nu;
+		if (!s->qmark[t]) {
+			s->uq[nu] = t;
+			s->uqtf[nu] = 0;
+			s->qmark[t] = ++nu;
 		}
-		ix->uqtf[ix->qmark[t] - 1]++;
+		s->uqtf[s->qmark[t] - 1]++;
 	}
 	/* qmark stays set for the unique terms until the next search */
-	ix->nu = nu;
+	s->nu = nu;
 	for (uint32_t u = 0; u < nu; u++)
-		ix->uidf[u] = cw_index_idf(ix, ix->uq[u]);
+		s->uidf[u] = cw_index_idf(ix, s->uq[u]);
 }
 
 float cw_index_idf(const struct cw_index *ix, uint32_t term)
@@ -910,10 +960,11 @@ static uint32_t score_bucket(float s, float scale)
  * saturates): one pass over postings the search has just read is cheaper
  * than reading every term of every hit.  Each field's score still adds the
  * terms up in uq order. */
-static void field_scores(struct cw_index *ix, struct cw_index_hit *hits, size_t n)
+static void field_scores(const struct cw_index *ix, struct cw_index_scratch *s,
+                         struct cw_index_hit *hits, size_t n)
 {
 	double k1 = ix->p.k1;
-	struct hit_fields *hf = ix->hf;
+	struct hit_fields *hf = s->hf;
 	for (size_t i = 0; i < n; i++) {
 		const struct doc *d = &ix->docs[hits[i].doc];
 		for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
@@ -923,12 +974,12 @@ static void field_scores(struct cw_index *ix, struct cw_index_hit *hits, size_t 
 			hf[i].norm[f] = norm <= 0 ? 1.0 : norm;
 			hf[i].s[f] = 0;
 		}
-		ix->hitpos[hits[i].doc] = (uint32_t)i + 1;
+		s->hitpos[hits[i].doc] = (uint32_t)i + 1;
 	}
-	for (uint32_t u = 0; u < ix->nu; u++) {
-		const struct term *t = &ix->terms[ix->uq[u]];
+	for (uint32_t u = 0; u < s->nu; u++) {
+		const struct term *t = &ix->terms[s->uq[u]];
 		for (uint32_t j = 0; j < t->n; j++) {
-			uint32_t h = ix->hitpos[t->p[j].doc];
+			uint32_t h = s->hitpos[t->p[j].doc];
 			if (!h)
 				continue;
 			for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
@@ -936,15 +987,14 @@ static void field_scores(struct cw_index *ix, struct cw_index_hit *hits, size_t 
 				if (!c)
 					continue;
 				double x = c / hf[h - 1].norm[f];
-				hf[h - 1].s[f] +=
-				    ix->uidf[u] * ix->uqtf[u] * x * (k1 + 1) / (k1 + x);
+				hf[h - 1].s[f] += s->uidf[u] * s->uqtf[u] * x * (k1 + 1) / (k1 + x);
 			}
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		for (int f = 0; f < CW_INDEX_NFIELDS; f++)
 			hits[i].field_bm25[f] = (float)hf[i].s[f];
-		ix->hitpos[hits[i].doc] = 0;
+		s->hitpos[hits[i].doc] = 0;
 	}
 }
 
@@ -976,39 +1026,73 @@ static void update_norms(struct cw_index *ix)
 			tm->x[i] = p->tf[0] * dn[0] + p->tf[1] * dn[1] + p->tf[2] * dn[2];
 		}
 	}
-	ix->dnorm_dirty = 0;
+	/* release: a search that sees 0 sees the norms written above */
+	__atomic_store_n(&ix->dnorm_dirty, 0, __ATOMIC_RELEASE);
+}
+
+/* Brings the norms up to date after a put or remove.  Searches on several
+ * threads may get here at once: one updates, the others wait for it. */
+static void ensure_norms(struct cw_index *ix)
+{
+	if (!__atomic_load_n(&ix->dnorm_dirty, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&ix->norms_lock);
+	if (ix->dnorm_dirty)
+		update_norms(ix);
+	pthread_mutex_unlock(&ix->norms_lock);
+}
+
+/* Sizes s to the index's documents; acc and hitpos are all zero between
+ * searches, so new ones are too. */
+static void scratch_fit(const struct cw_index *ix, struct cw_index_scratch *s)
+{
+	if (s->docs_cap >= ix->docs_cap)
+		return;
+	free(s->acc);
+	free(s->touched);
+	free(s->hitpos);
+	s->acc = cw_xcalloc(ix->docs_cap, sizeof(float));
+	s->touched = cw_xmalloc(((size_t)ix->docs_cap + 1) * sizeof(uint32_t));
+	s->hitpos = cw_xcalloc(ix->docs_cap, sizeof(uint32_t));
+	s->docs_cap = ix->docs_cap;
 }
 
 size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
                        struct cw_index_hit *hits, size_t k)
 {
+	return cw_index_search_with(ix, &ix->own, q, hits, k);
+}
+
+size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
+                            const struct cw_index_query *q, struct cw_index_hit *hits, size_t k)
+{
 	if (!ix->docs_cap) {
-		ix->nq = 0;
-		ix->clean_len = 0;
+		s->nq = 0;
+		s->clean_len = 0;
 		return 0;
 	}
-	analyse_query(ix, q);
-	uint32_t nu = ix->nu;
+	analyse_query(ix, s, q);
+	scratch_fit(ix, s);
+	uint32_t nu = s->nu;
 
 	/* Length normalisation per field: tf / (1 - b + b * len / avg), folded
 	 * with the field weight into w / (c0 + c1 * len). */
-	if (ix->dnorm_dirty)
-		update_norms(ix);
+	ensure_norms(ix);
 	float k1 = (float)ix->p.k1;
 	uint32_t nt = 0;
-	float *acc = ix->acc, best = 0;
-	uint32_t *touched = ix->touched;
+	float *acc = s->acc, best = 0;
+	uint32_t *touched = s->touched;
 	for (uint32_t u = 0; u < nu; u++) {
-		const struct term *t = &ix->terms[ix->uq[u]];
+		const struct term *t = &ix->terms[s->uq[u]];
 		const struct posting *p = t->p;
 		const float *xs = t->x;
-		float w = ix->uidf[u] * (float)ix->uqtf[u] * (k1 + 1);
+		float w = s->uidf[u] * (float)s->uqtf[u] * (k1 + 1);
 		for (uint32_t i = 0; i < t->n; i++) {
 			float x = xs[i];
 			uint32_t doc = p[i].doc;
 			if (x <= 0)
 				continue; /* only fields of weight 0 hold the term */
-			float s = w * x / (k1 + x);
+			float part = w * x / (k1 + x);
 			/* appended always, kept only when new: whether a document
 			 * was touched before is a coin toss the branch predictor
 			 * would lose */
@@ -1016,19 +1100,19 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 			nt += acc[doc] == 0;
 			/* sums only grow, so the best of them as they are added up
 			 * is the best final score */
-			float v = acc[doc] + s;
+			float v = acc[doc] + part;
 			acc[doc] = v;
 			best = v > best ? v : best;
 		}
 	}
 
 	size_t n = 0;
-	if (k > ix->heap_cap) {
-		ix->heap = cw_xrealloc(ix->heap, k * sizeof(struct heap_ent));
-		ix->hf = cw_xrealloc(ix->hf, k * sizeof(struct hit_fields));
-		ix->heap_cap = k;
+	if (k > s->heap_cap) {
+		s->heap = cw_xrealloc(s->heap, k * sizeof(struct heap_ent));
+		s->hf = cw_xrealloc(s->hf, k * sizeof(struct hit_fields));
+		s->heap_cap = k;
 	}
-	struct heap_ent *heap = ix->heap;
+	struct heap_ent *heap = s->heap;
 	/* Only documents that can be among the best k go through the heap: a
 	 * histogram of the scores in buckets under the best one finds the
 	 * lowest bucket that, with those above it, holds k documents.  A
@@ -1078,7 +1162,7 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
 		hits[i].id = d->id;
 		hits[i].user = d->user;
 	}
-	field_scores(ix, hits, total);
+	field_scores(ix, s, hits, total);
 	return total;
 }
 
@@ -1125,12 +1209,17 @@ void cw_index_doc_prefetch(const struct cw_index *ix, uint32_t dn)
 
 void cw_index_last_query(const struct cw_index *ix, struct cw_index_query_view *v)
 {
-	v->terms = ix->qterms;
-	v->nterms = ix->nq;
-	v->clean = ix->clean ? ix->clean : "";
-	v->clean_len = ix->clean_len;
-	v->simhash = ix->qsimhash;
-	v->place = ix->qmark;
-	v->nsearched = ix->nu;
-	v->idf = ix->uidf;
+	cw_index_last_query_with(&ix->own, v);
+}
+
+void cw_index_last_query_with(const struct cw_index_scratch *s, struct cw_index_query_view *v)
+{
+	v->terms = s->qterms;
+	v->nterms = s->nq;
+	v->clean = s->clean;
+	v->clean_len = s->clean_len;
+	v->simhash = s->qsimhash;
+	v->place = s->qmark;
+	v->nsearched = s->nu;
+	v->idf = s->uidf;
 }

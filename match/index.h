@@ -15,8 +15,12 @@
  *
  * The match worker builds the index from the fact-checks it reads from Redis
  * and keeps adding to it while it runs (cw_index_put with a known id replaces
- * the earlier version).  The index is not thread-safe: one thread owns it,
- * searches included (search uses scratch memory inside the index).
+ * the earlier version).  One thread owns the index and makes every change.
+ * A search works in scratch memory: cw_index_search in the index's own, for
+ * the owner thread; cw_index_search_with in a struct cw_index_scratch, one
+ * per thread.  Several threads may search the same index at once, each in
+ * its own scratch, while nothing is put or removed: the owner changes the
+ * index only when no other thread is searching it.
  */
 #ifndef CW_MATCH_INDEX_H
 #define CW_MATCH_INDEX_H
@@ -97,9 +101,31 @@ int cw_index_put(struct cw_index *ix, const struct cw_index_doc *doc);
 int cw_index_remove(struct cw_index *ix, const char *id);
 
 /* Ranks the index for q and fills up to k hits, best first (ties by doc
- * number, so results are deterministic).  Returns the number filled. */
+ * number, so results are deterministic).  Returns the number filled.  In the
+ * index's own scratch: the owner thread's. */
 size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
                        struct cw_index_hit *hits, size_t k);
+
+/*
+ * One thread's search memory: the analysed query, a score per document, the
+ * heap of best hits and a normaliser.  Made for one index, sized to it at
+ * the first search (and again after it grew), about 12 bytes per document
+ * and 4 per term plus a 1 MiB stem cache and a 64 KiB query buffer: make one
+ * per thread and keep it, not one per search.  Free with
+ * cw_index_scratch_free() (NULL is a no-op) before the index.
+ */
+struct cw_index_scratch;
+struct cw_index_scratch *cw_index_scratch_new(const struct cw_index *ix);
+void cw_index_scratch_free(struct cw_index_scratch *s);
+
+/* The index's own scratch, which cw_index_search and cw_index_last_query
+ * use; borrowed. */
+struct cw_index_scratch *cw_index_own_scratch(struct cw_index *ix);
+
+/* cw_index_search in s: the same hits.  Safe on several threads at once, each
+ * with its own s, while the index does not change. */
+size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
+                            const struct cw_index_query *q, struct cw_index_hit *hits, size_t k);
 
 /* Live fact-checks, and bytes the index holds (postings, terms, documents). */
 size_t cw_index_count(const struct cw_index *ix);
@@ -160,6 +186,9 @@ struct cw_index_query_view {
 	const float *idf;
 };
 void cw_index_last_query(const struct cw_index *ix, struct cw_index_query_view *v);
+/* The same for the last query searched in s (cw_index_search_with): valid
+ * until the next search in s, put or remove. */
+void cw_index_last_query_with(const struct cw_index_scratch *s, struct cw_index_query_view *v);
 
 /* idf of a term id as used in ranking (0 for CW_INDEX_NO_TERM). */
 float cw_index_idf(const struct cw_index *ix, uint32_t term);

@@ -4,6 +4,7 @@
  */
 #include "match/matcher.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -37,6 +38,14 @@ struct decision {
 	uint8_t method[KEPT_CANDS];
 };
 
+/* One thread's decision memory: the index search scratch (the re-ranker's
+ * lives on the stack and in thread-local storage). */
+struct cw_matcher_scratch {
+	struct cw_index_scratch *is;
+	size_t decisions;
+	struct cw_matcher_scratch *next; /* among the kept ones */
+};
+
 struct cw_matcher {
 	struct cw_index *ix;
 	struct cw_rerank_model model;
@@ -50,6 +59,11 @@ struct cw_matcher {
 	struct decision *cache; /* match.decision_cache entries, direct-mapped */
 	size_t cache_mask;      /* entries - 1; the cache is off when NULL */
 	size_t cache_hits, cache_lookups;
+	/* Held for a cache entry's lookup or store and the counters, and for
+	 * the kept scratches: a few dozen instructions next to a decision's
+	 * tens of microseconds, so threads deciding at once seldom wait. */
+	pthread_mutex_t lock;
+	struct cw_matcher_scratch *kept; /* given back, for the next taker */
 };
 
 static uint64_t hash_str(const char *s)
@@ -116,6 +130,7 @@ struct cw_matcher *cw_matcher_new(const struct cw_config *cfg, char *errstr, siz
 		free(m);
 		return NULL;
 	}
+	pthread_mutex_init(&m->lock, NULL);
 	cw_rerank_model_default(&m->model);
 	if (weights && *weights) {
 		if (cw_rerank_model_load(&m->model, weights, err, sizeof(err)))
@@ -154,10 +169,41 @@ void cw_matcher_cache_stats(const struct cw_matcher *m, size_t *hits, size_t *lo
 	*lookups = m->cache_lookups;
 }
 
+struct cw_matcher_scratch *cw_matcher_scratch_take(struct cw_matcher *m)
+{
+	struct cw_matcher_scratch *s;
+
+	pthread_mutex_lock(&m->lock);
+	s = m->kept;
+	if (s)
+		m->kept = s->next;
+	pthread_mutex_unlock(&m->lock);
+	if (!s) {
+		s = cw_xcalloc(1, sizeof(*s));
+		s->is = cw_index_scratch_new(m->ix);
+	}
+	return s;
+}
+
+void cw_matcher_scratch_give(struct cw_matcher *m, struct cw_matcher_scratch *s)
+{
+	pthread_mutex_lock(&m->lock);
+	s->next = m->kept;
+	m->kept = s;
+	pthread_mutex_unlock(&m->lock);
+}
+
 void cw_matcher_free(struct cw_matcher *m)
 {
 	if (!m)
 		return;
+	while (m->kept) {
+		struct cw_matcher_scratch *s = m->kept;
+		m->kept = s->next;
+		cw_index_scratch_free(s->is);
+		free(s);
+	}
+	pthread_mutex_destroy(&m->lock);
 	cw_index_free(m->ix);
 	for (size_t i = 0; i < m->nfcs; i++)
 		cw_factcheck_release(&m->fcs[i]);
@@ -290,26 +336,49 @@ static uint64_t decision_key(const Claimwire__Claim *c)
 	return k | 1;
 }
 
-void cw_matcher_decide(struct cw_matcher *m, const Claimwire__Claim *c, Claimwire__Verdict *v)
+/* Copies the kept decision for key into *kd when there is one of this
+ * generation, counting the lookup and the hit. */
+static int cache_find(struct cw_matcher *m, uint64_t key, struct decision *kd)
+{
+	const struct decision *d = &m->cache[key & m->cache_mask];
+	int hit;
+
+	pthread_mutex_lock(&m->lock);
+	m->cache_lookups++;
+	hit = d->key == key && d->gen == m->gen;
+	if (hit) {
+		m->cache_hits++;
+		*kd = *d;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return hit;
+}
+
+static void cache_store(struct cw_matcher *m, const struct decision *kd)
+{
+	pthread_mutex_lock(&m->lock);
+	m->cache[kd->key & m->cache_mask] = *kd;
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void decide(struct cw_matcher *m, struct cw_index_scratch *is, const Claimwire__Claim *c,
+                   Claimwire__Verdict *v)
 {
 	struct cw_index_hit hits[24];
 	size_t want = (size_t)m->candidates + 1, n = 0, out = 0;
 	Claimwire__Candidate *cands[MAX_CANDS];
 	uint32_t slots[MAX_CANDS];
-	struct decision *d = NULL;
+	struct decision kd;
 	uint64_t key = 0;
 	uint32_t slot;
 	int exact = -1;
 
 	if (m->cache) {
 		key = decision_key(c);
-		d = &m->cache[key & m->cache_mask];
-		m->cache_lookups++;
-		if (d->key == key && d->gen == m->gen) {
-			m->cache_hits++;
-			for (out = 0; out < d->n; out++)
-				cands[out] = make_candidate(&m->fcs[d->slot[out]], d->score[out],
-				                            (Claimwire__MatchMethod)d->method[out]);
+		if (cache_find(m, key, &kd)) {
+			for (out = 0; out < kd.n; out++)
+				cands[out] = make_candidate(&m->fcs[kd.slot[out]], kd.score[out],
+				                            (Claimwire__MatchMethod)kd.method[out]);
 			goto decided;
 		}
 	}
@@ -326,7 +395,8 @@ void cw_matcher_decide(struct cw_matcher *m, const Claimwire__Claim *c, Claimwir
 		                           .len = c->text ? strlen(c->text) : 0,
 		                           .speaker = c->speaker,
 		                           .speaker_len = c->speaker ? strlen(c->speaker) : 0};
-		n = cw_rerank_search(m->ix, m->have_model ? &m->model : NULL, &q, hits, want);
+		n = cw_rerank_search_with(m->ix, is, m->have_model ? &m->model : NULL, &q, hits,
+		                          want);
 	}
 	for (size_t i = 0; i < n && out < want; i++) {
 		if ((int)hits[i].user == exact)
@@ -340,15 +410,16 @@ void cw_matcher_decide(struct cw_matcher *m, const Claimwire__Claim *c, Claimwir
 		slots[out] = (uint32_t)hits[i].user;
 		cands[out++] = make_candidate(&m->fcs[hits[i].user], score, method);
 	}
-	if (d && out <= KEPT_CANDS) {
-		d->key = key;
-		d->gen = m->gen;
-		d->n = (uint32_t)out;
+	if (m->cache && out <= KEPT_CANDS) {
+		kd.key = key;
+		kd.gen = m->gen;
+		kd.n = (uint32_t)out;
 		for (size_t i = 0; i < out; i++) {
-			d->slot[i] = slots[i];
-			d->score[i] = cands[i]->score;
-			d->method[i] = (uint8_t)cands[i]->method;
+			kd.slot[i] = slots[i];
+			kd.score[i] = cands[i]->score;
+			kd.method[i] = (uint8_t)cands[i]->method;
 		}
+		cache_store(m, &kd);
 	}
 
 decided:
@@ -365,6 +436,23 @@ decided:
 		for (size_t i = 1; i < out; i++)
 			v->candidates[i - 1] = cands[i];
 	}
+}
+
+void cw_matcher_decide(struct cw_matcher *m, const Claimwire__Claim *c, Claimwire__Verdict *v)
+{
+	decide(m, cw_index_own_scratch(m->ix), c, v);
+}
+
+void cw_matcher_decide_with(struct cw_matcher *m, struct cw_matcher_scratch *s,
+                            const Claimwire__Claim *c, Claimwire__Verdict *v)
+{
+	decide(m, s->is, c, v);
+	s->decisions++;
+}
+
+size_t cw_matcher_scratch_decisions(const struct cw_matcher_scratch *s)
+{
+	return s->decisions;
 }
 
 static void free_candidate(Claimwire__Candidate *c)

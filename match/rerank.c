@@ -3,9 +3,10 @@
  * that re-ranks the best BM25F candidates (see rerank.h).
  *
  * Everything here runs per query on at most CW_RERANK_MAX candidates, so the
- * scratch lives on the stack with fixed caps instead of the heap: a claim
- * has far fewer than CAP_TERMS distinct words in practice, and words past
- * the caps are simply not counted.  What a feature needs of a fact-check's
+ * scratch lives on the stack with fixed caps instead of the heap (and the two
+ * sets too big for it in thread-local storage), so that threads re-rank at
+ * once: a claim has far fewer than CAP_TERMS distinct words in practice, and
+ * words past the caps are simply not counted.  What a feature needs of a fact-check's
  * raw text (its numbers, its words) the index keeps from put time, so a
  * candidate costs no scan of its text.
  */
@@ -255,11 +256,11 @@ static uint64_t pair_key(uint32_t a, uint32_t b)
 	return ((uint64_t)a << 32 | b) + 1; /* never 0: term ids are below UINT32_MAX */
 }
 
-void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
-                        const struct cw_index_hit *hits, size_t n, double *x)
+/* cw_rerank_features for the query analysed as qv. */
+static void features(const struct cw_index *ix, const struct cw_index_query_view *qv,
+                     const struct cw_index_query *q, const struct cw_index_hit *hits, size_t n,
+                     double *x)
 {
-	struct cw_index_query_view qv;
-	cw_index_last_query(ix, &qv);
 	static _Thread_local struct qset terms, bigrams;
 
 	/* the candidates' blocks load while the query side is worked out */
@@ -270,17 +271,17 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 	 * as a term no fact-check has), distinct bigrams of known terms */
 	qset_clear(&terms); /* static storage starts zeroed */
 	qset_clear(&bigrams);
-	size_t nq = CW_MIN((size_t)qv.nterms, (size_t)CAP_TERMS), nunknown = 0, nbig = 0;
+	size_t nq = CW_MIN((size_t)qv->nterms, (size_t)CAP_TERMS), nunknown = 0, nbig = 0;
 	double qidf[CAP_TERMS];
 	/* A candidate's term t is query term number slot[place[t]] - 1, or none
 	 * when that is 0: the search's places, mapped to the order here.  The
 	 * terms of the first CAP_TERMS tokens come first among the searched
 	 * ones, so places past nslot are none (slot[nslot + 1] is 0). */
 	uint16_t slot[CAP_TERMS + 2];
-	size_t nslot = CW_MIN((size_t)qv.nsearched, (size_t)CAP_TERMS);
+	size_t nslot = CW_MIN((size_t)qv->nsearched, (size_t)CAP_TERMS);
 	memset(slot, 0, (nslot + 2) * sizeof(slot[0]));
 	for (size_t i = 0; i < nq; i++) {
-		uint32_t t = qv.terms[i];
+		uint32_t t = qv->terms[i];
 		if (t == CW_INDEX_NO_TERM) {
 			nunknown++;
 			continue;
@@ -289,13 +290,13 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 		if (pos != before)
 			continue;
 		/* a term no live fact-check holds was not searched */
-		uint32_t pl = qv.place[t];
-		qidf[pos] = pl ? (double)qv.idf[pl - 1] : cw_index_idf(ix, t);
+		uint32_t pl = qv->place[t];
+		qidf[pos] = pl ? (double)qv->idf[pl - 1] : cw_index_idf(ix, t);
 		if (pl)
 			slot[pl] = (uint16_t)(pos + 1);
 	}
 	for (size_t i = 1; i < nq; i++) {
-		uint32_t a = qv.terms[i - 1], b = qv.terms[i];
+		uint32_t a = qv->terms[i - 1], b = qv->terms[i];
 		nbig++;
 		if (a != CW_INDEX_NO_TERM && b != CW_INDEX_NO_TERM)
 			qset_add(&bigrams, pair_key(a, b));
@@ -308,8 +309,8 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 	size_t qtotal = nqs + nunknown;
 
 	uint64_t qnum[CW_INDEX_MAX_NUMBERS], qent[CAP_ENTS];
-	size_t nqnum = cw_index_numbers(qv.clean, qv.clean_len, qnum, CW_INDEX_MAX_NUMBERS);
-	size_t nqent = cw_index_words(qv.clean, qv.clean_len, 1, qent, CAP_ENTS);
+	size_t nqnum = cw_index_numbers(qv->clean, qv->clean_len, qnum, CW_INDEX_MAX_NUMBERS);
+	size_t nqent = cw_index_words(qv->clean, qv->clean_len, 1, qent, CAP_ENTS);
 
 	/* the claim's speaker's names, for every candidate's claimant */
 	uint64_t qspk[16];
@@ -345,12 +346,12 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 		 * is a coin toss the branch predictor would lose */
 		for (uint32_t i = 0; i < nc; i++) {
 			uint32_t sl =
-			    slot[CW_MIN(qv.place[dv.terms[CW_FIELD_CLAIM][i]], nslot + 1)];
+			    slot[CW_MIN(qv->place[dv.terms[CW_FIELD_CLAIM][i]], nslot + 1)];
 			seen[sl] |= 1;
 			claim_in_q += sl != 0;
 		}
 		for (uint32_t i = 0; i < dv.nterms[CW_FIELD_TITLE]; i++)
-			seen[slot[CW_MIN(qv.place[dv.terms[CW_FIELD_TITLE][i]], nslot + 1)]] |= 2;
+			seen[slot[CW_MIN(qv->place[dv.terms[CW_FIELD_TITLE][i]], nslot + 1)]] |= 2;
 		size_t inter_c = 0, inter_ct = 0;
 		double idf_ct = 0;
 		for (size_t i = 0; i < nqs; i++) {
@@ -396,10 +397,19 @@ void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
 			r[CW_RF_ENT_OVERLAP] = (double)found / (double)nqent;
 		}
 		r[CW_RF_SPEAKER] = speaker_match(qspk, nqspk, dv.speaker, dv.speaker_len);
-		r[CW_RF_SIMHASH] = 1.0 - cw_fp_hamming(qv.simhash, dv.simhash) / 64.0;
+		r[CW_RF_SIMHASH] = 1.0 - cw_fp_hamming(qv->simhash, dv.simhash) / 64.0;
 		r[CW_RF_RANK] = 1.0 / (1.0 + hit->bm25_rank);
 		r[CW_RF_QLEN] = qlen;
 	}
+}
+
+void cw_rerank_features(struct cw_index *ix, const struct cw_index_query *q,
+                        const struct cw_index_hit *hits, size_t n, double *x)
+{
+	struct cw_index_query_view qv;
+
+	cw_index_last_query(ix, &qv);
+	features(ix, &qv, q, hits, n, x);
 }
 
 double cw_rerank_logit(const struct cw_rerank_model *m, const double *x)
@@ -531,13 +541,22 @@ static void sort_hits(struct cw_index_hit *h, size_t n)
 size_t cw_rerank_search(struct cw_index *ix, const struct cw_rerank_model *m,
                         const struct cw_index_query *q, struct cw_index_hit *hits, size_t k)
 {
+	return cw_rerank_search_with(ix, cw_index_own_scratch(ix), m, q, hits, k);
+}
+
+size_t cw_rerank_search_with(struct cw_index *ix, struct cw_index_scratch *s,
+                             const struct cw_rerank_model *m, const struct cw_index_query *q,
+                             struct cw_index_hit *hits, size_t k)
+{
 	if (!m)
-		return cw_index_search(ix, q, hits, k);
+		return cw_index_search_with(ix, s, q, hits, k);
 	struct cw_index_hit cand[CW_RERANK_MAX];
 	double x[CW_RERANK_MAX * CW_RERANK_NFEAT];
+	struct cw_index_query_view qv;
 	size_t want = CW_MIN(CW_MAX((size_t)m->candidates, k), (size_t)CW_RERANK_MAX);
-	size_t n = cw_index_search(ix, q, cand, want);
-	cw_rerank_features(ix, q, cand, n, x);
+	size_t n = cw_index_search_with(ix, s, q, cand, want);
+	cw_index_last_query_with(s, &qv);
+	features(ix, &qv, q, cand, n, x);
 	double z[CW_RERANK_MAX];
 	for (size_t i = 0; i < n; i++) {
 		z[i] = cw_rerank_logit(m, x + i * CW_RERANK_NFEAT);

@@ -120,9 +120,16 @@ double cw_rerank_cal_prob(const struct cw_rerank_model *m, const double *cx);
  * best k copied to hits with score set to the probability: the calibrated
  * one when m has a calibrator (then made non-increasing down the list, so a
  * lower hit never looks likelier than the one ranked above it), else the
- * ranker's.  Returns the
- * number filled.  Not thread-safe (uses the index's scratch). */
+ * ranker's.  Returns the number filled.  Searches in the index's own scratch
+ * (its owner thread's). */
 size_t cw_rerank_search(struct cw_index *ix, const struct cw_rerank_model *m,
                         const struct cw_index_query *q, struct cw_index_hit *hits, size_t k);
+
+/* cw_rerank_search in the caller's scratch s: the same hits.  Safe on
+ * several threads at once, each with its own s, while the index does not
+ * change (see index.h). */
+size_t cw_rerank_search_with(struct cw_index *ix, struct cw_index_scratch *s,
+                             const struct cw_rerank_model *m, const struct cw_index_query *q,
+                             struct cw_index_hit *hits, size_t k);
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,6 +369,126 @@ Test(index, top_k_is_the_head_of_the_full_ranking)
 	cr_assert_lt(cw_index_count(ix), es.ndocs);
 	check_top_k(ix, &es, &seed, 300, 0);
 	check_top_k(ix, &es, &seed, 20, 1);
+	cw_index_free(ix);
+	cw_evalset_release(&es);
+}
+
+#define SCR_QUERIES 200
+#define SCR_K       30
+
+/* One thread's searches of every query in its own scratch. */
+struct scr_job {
+	struct cw_index *ix;
+	struct cw_index_scratch *s;
+	char (*queries)[512];
+	struct cw_index_hit (*hits)[SCR_K];
+	size_t n[SCR_QUERIES];
+	uint32_t nterms[SCR_QUERIES], nsearched[SCR_QUERIES];
+};
+
+static void scr_search(struct scr_job *j, size_t qi)
+{
+	struct cw_index_query q = {.text = j->queries[qi], .len = strlen(j->queries[qi])};
+	struct cw_index_query_view qv;
+
+	j->n[qi] = cw_index_search_with(j->ix, j->s, &q, j->hits[qi], SCR_K);
+	cw_index_last_query_with(j->s, &qv);
+	j->nterms[qi] = qv.nterms;
+	j->nsearched[qi] = qv.nsearched;
+}
+
+static void *scr_thread(void *arg)
+{
+	struct scr_job *j = arg;
+
+	for (size_t qi = 0; qi < SCR_QUERIES; qi++)
+		scr_search(j, qi);
+	return NULL;
+}
+
+/* Every hit of j is the one the owner's search gives, to the bit. */
+static void scr_check(struct cw_index *ix, const struct scr_job *j, const char *who)
+{
+	struct cw_index_hit want[SCR_K];
+	struct cw_index_query_view qv;
+
+	for (size_t qi = 0; qi < SCR_QUERIES; qi++) {
+		struct cw_index_query q = {.text = j->queries[qi], .len = strlen(j->queries[qi])};
+		size_t n = cw_index_search(ix, &q, want, SCR_K);
+		cw_index_last_query(ix, &qv);
+		cr_assert_eq(j->n[qi], n, "%s, query '%s': %zu hits, not %zu", who, q.text,
+		             j->n[qi], n);
+		cr_assert_eq(j->nterms[qi], qv.nterms);
+		cr_assert_eq(j->nsearched[qi], qv.nsearched);
+		for (size_t i = 0; i < n; i++) {
+			const struct cw_index_hit *h = &j->hits[qi][i];
+			cr_assert(h->doc == want[i].doc && h->user == want[i].user &&
+			              h->bm25 == want[i].bm25 && h->score == want[i].score &&
+			              h->bm25_rank == want[i].bm25_rank &&
+			              !strcmp(h->id, want[i].id),
+			          "%s, query '%s': hit %zu is %s, not %s", who, q.text, i, h->id,
+			          want[i].id);
+			for (int f = 0; f < CW_INDEX_NFIELDS; f++)
+				cr_assert(h->field_bm25[f] == want[i].field_bm25[f]);
+		}
+	}
+}
+
+/* Puts fact-check i of a collection at least 1500 long: the documents of
+ * es over and over, each time under a new id. */
+static void scr_put(struct cw_index *ix, const struct cw_evalset *es, size_t i)
+{
+	const struct cw_evalset_doc *d = &es->docs[i % es->ndocs];
+	char id[32];
+
+	snprintf(id, sizeof(id), "doc-%zu", i);
+	put(ix, id, d->claim, d->title);
+}
+
+/*
+ * Searches in a scratch of their own give the owner's hits: one thread's
+ * scratch made on a small index and used again after the index grew past
+ * what it was sized to, and two threads searching at once right after
+ * fact-checks changed (so both find the length norms out of date).
+ */
+Test(index, searches_in_own_scratches_on_threads_equal_the_owners)
+{
+	struct cw_evalset es = {0};
+	struct scr_job a = {0}, b = {0};
+	pthread_t ta, tb;
+	uint64_t seed = 0x2545f4914f6cdd1dull;
+	size_t total, first;
+
+	load_collection(&es);
+	total = CW_MAX(es.ndocs, (size_t)1500);
+	first = total / 8;
+	struct cw_index *ix = new_index();
+	char(*queries)[512] = cw_xcalloc(SCR_QUERIES, sizeof(*queries));
+	for (size_t i = 0; i < first; i++)
+		scr_put(ix, &es, i);
+	for (size_t qi = 0; qi < SCR_QUERIES; qi++)
+		random_query(&es, &seed, queries[qi], sizeof(queries[qi]));
+	a = (struct scr_job){.ix = ix, .s = cw_index_scratch_new(ix), .queries = queries};
+	b = (struct scr_job){.ix = ix, .s = cw_index_scratch_new(ix), .queries = queries};
+	a.hits = cw_xcalloc(SCR_QUERIES, sizeof(*a.hits));
+	b.hits = cw_xcalloc(SCR_QUERIES, sizeof(*b.hits));
+	scr_thread(&a);
+	scr_check(ix, &a, "small index");
+
+	for (size_t i = first; i < total; i++)
+		scr_put(ix, &es, i);
+	cr_assert_eq(pthread_create(&ta, NULL, scr_thread, &a), 0);
+	cr_assert_eq(pthread_create(&tb, NULL, scr_thread, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	scr_check(ix, &a, "grown scratch");
+	scr_check(ix, &b, "second thread");
+
+	cw_index_scratch_free(a.s);
+	cw_index_scratch_free(b.s);
+	free(a.hits);
+	free(b.hits);
+	free(queries);
 	cw_index_free(ix);
 	cw_evalset_release(&es);
 }

@@ -2,8 +2,9 @@
  * test_match_batch.c — a batch through match (cw_match_batch) against a real
  * redis-server: the sightings recorded on their own thread while the claims
  * are decided come together in batch order, each verdict the one a claim
- * decided alone gets, with the sightings of that claim; Redis down emits
- * nothing and asks for a retry.
+ * decided alone gets, with the sightings of that claim; a batch big enough
+ * that the sightings thread decides too gives every claim, in order, the
+ * very verdict it gets alone; Redis down emits nothing and asks for a retry.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -239,4 +240,178 @@ Test(match_batch, redis_down_emits_nothing)
 	cr_expect_eq(seen.n, 0);
 	cr_expect_neq(err[0], '\0');
 	mb_batch_free(&b);
+}
+
+/* The big batch: synthetic fact-checks and claims over one vocabulary, so
+ * that each search reads long postings and the sightings thread is done
+ * long before the decisions are. */
+#define MB_BIG_FCS    3000
+#define MB_BIG_CLAIMS 1500
+#define MB_VOCAB      400
+
+/* Deterministic words and texts: a fixed linear congruential generator. */
+static uint32_t mb_rand(uint64_t *st)
+{
+	*st = *st * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*st >> 33);
+}
+
+/* nwords words of the vocabulary, the low-numbered ones commoner, into a new
+ * string. */
+static char *mb_text(uint64_t *st, size_t nwords)
+{
+	static const char *const syl[] = {"ba", "ko", "ri", "tu", "me", "sa", "lo", "vi",
+	                                  "ne", "da", "pu", "ga", "fe", "zo", "hi", "ku"};
+	char buf[1024];
+	size_t o = 0;
+
+	for (size_t i = 0; i < nwords; i++) {
+		uint32_t w = (mb_rand(st) % MB_VOCAB) * (mb_rand(st) % MB_VOCAB) / MB_VOCAB;
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s%s ", syl[w % 16],
+		                      syl[(w / 16) % 16], syl[(w / 256 + w) % 16]);
+	}
+	buf[o ? o - 1 : 0] = '\0';
+	return cw_xstrdup(buf);
+}
+
+struct mb_packed {
+	size_t n;
+	uint8_t *buf[MB_BIG_CLAIMS];
+	size_t len[MB_BIG_CLAIMS];
+};
+
+/* A verdict's protobuf bytes without what is not the decision: the time it
+ * was made and the sightings. */
+static uint8_t *mb_pack(const Claimwire__Verdict *v, size_t *len)
+{
+	Claimwire__Verdict d = *v;
+	uint8_t *buf;
+
+	d.decided_ms = 0;
+	d.sightings = NULL;
+	*len = claimwire__verdict__get_packed_size(&d);
+	buf = cw_xmalloc(*len ? *len : 1);
+	claimwire__verdict__pack(&d, buf);
+	return buf;
+}
+
+static int mb_emit_packed(const Claimwire__Verdict *v, void *opaque)
+{
+	struct mb_packed *p = opaque;
+
+	cr_assert_lt(p->n, MB_BIG_CLAIMS);
+	cr_assert(v->sightings);
+	p->buf[p->n] = mb_pack(v, &p->len[p->n]);
+	p->n++;
+	return 0;
+}
+
+/* The sightings thread, once its sightings are recorded, decides claims too
+ * (it is seen to: its scratch counts them).  Whichever thread decided a
+ * claim, the verdicts come in batch order and each is byte for byte the one
+ * the claim gets decided alone, every candidate searched. */
+Test(match_batch, both_threads_decide_and_verdicts_match_deciding_alone)
+{
+	struct cw_matcher *m;
+	struct mb_claim *mc = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*mc));
+	Claimwire__Claim **claims = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*claims));
+	struct cw_sighting_in *in = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*in));
+	char **texts = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*texts));
+	char **fc_claims = cw_xcalloc(MB_BIG_FCS, sizeof(*fc_claims));
+	struct mb_packed *got = cw_xcalloc(1, sizeof(*got));
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 18};
+	struct cw_matcher_scratch *s;
+	uint64_t st = 42;
+	size_t before, helped, exact = 0;
+	char err[256] = "";
+
+	if (!mb_have_redis)
+		cr_skip_test("redis-server is not on PATH or did not start");
+	m = cw_matcher_new(mb_cfg, err, sizeof(err));
+	cr_assert(m, "%s", err);
+	for (size_t i = 0; i < MB_BIG_FCS; i++) {
+		struct cw_factcheck fc = {0};
+		struct cw_tokens t;
+		char id[32], fp[17];
+
+		fc_claims[i] = mb_text(&st, 8 + mb_rand(&st) % 8);
+		cw_norm_text(mb_nz, fc_claims[i], strlen(fc_claims[i]), 0, &t);
+		cw_hex64(cw_fp_exact(&t), fp);
+		snprintf(id, sizeof(id), "fc-%zu", i);
+		fc.id = id;
+		fc.claim = fc_claims[i];
+		fc.rating = (char *)(uintptr_t) "false";
+		fc.rating_normalized = cw_rating_normalize("false", 5);
+		fc.fingerprint = fp;
+		fc.updated_ms = 1000;
+		cr_assert_eq(cw_matcher_put(m, &fc), 0);
+	}
+	/* Fresh claims, word-for-word repeats of earlier ones (answered from the
+	 * decision cache) and fact-checks' own words (exact matches). */
+	for (size_t i = 0; i < MB_BIG_CLAIMS; i++) {
+		static char art[MB_BIG_CLAIMS][16];
+		uint32_t r = mb_rand(&st) % 10;
+
+		if (r == 0 && i > 0)
+			texts[i] = cw_xstrdup(texts[mb_rand(&st) % i]);
+		else if (r == 1)
+			texts[i] = cw_xstrdup(fc_claims[mb_rand(&st) % MB_BIG_FCS]);
+		else
+			texts[i] = mb_text(&st, 15 + mb_rand(&st) % 15);
+		snprintf(art[i], sizeof(art[i]), "big-%zu", i);
+		mb_make(&mc[i], texts[i], mb_outlets[i % MB_N], art[i]);
+		claims[i] = &mc[i].c;
+		/* no bands: the sightings are the quick part */
+		in[i] = (struct cw_sighting_in){
+		    mc[i].fp, mc[i].c.simhash,  NULL, 0, mb_outlets[i % MB_N],
+		    art[i],   1000 + (int64_t)i};
+	}
+
+	s = cw_matcher_scratch_take(m);
+	before = cw_matcher_scratch_decisions(s);
+	cw_matcher_scratch_give(m, s);
+	cr_assert_eq(cw_match_batch(mb_r, &o, m, claims, in, MB_BIG_CLAIMS, mb_emit_packed, got,
+	                            err, sizeof(err)),
+	             0, "%s", err);
+	s = cw_matcher_scratch_take(m);
+	helped = cw_matcher_scratch_decisions(s) - before;
+	cw_matcher_scratch_give(m, s);
+	cr_assert_gt(helped, 0, "the sightings thread decided no claim");
+	cr_assert_lt(helped, MB_BIG_CLAIMS, "the calling thread decided no claim");
+	cr_assert_eq(got->n, MB_BIG_CLAIMS);
+
+	cw_matcher_set_decision_cache(m, 0);
+	for (size_t i = 0; i < MB_BIG_CLAIMS; i++) {
+		Claimwire__Verdict alone;
+		uint8_t *buf;
+		size_t len;
+
+		claimwire__verdict__init(&alone);
+		alone.schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
+		alone.claim = claims[i];
+		cw_matcher_decide(m, claims[i], &alone);
+		exact +=
+		    alone.best && alone.best->method == CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_EXACT;
+		buf = mb_pack(&alone, &len);
+		cr_expect(len == got->len[i] && memcmp(buf, got->buf[i], len) == 0,
+		          "verdict %zu of the batch is not the one its claim gets alone", i);
+		free(buf);
+		cw_matcher_release_verdict(&alone);
+	}
+	cr_expect_gt(exact, 0, "no claim matched a fact-check exactly");
+
+	for (size_t i = 0; i < MB_BIG_CLAIMS; i++) {
+		free(got->buf[i]);
+		free(texts[i]);
+		free(mc[i].norm);
+	}
+	for (size_t i = 0; i < MB_BIG_FCS; i++)
+		free(fc_claims[i]);
+	free(fc_claims);
+	free(got);
+	free(texts);
+	free(in);
+	free(claims);
+	free(mc);
+	cw_matcher_free(m);
 }

@@ -2,9 +2,11 @@
  * test_matcher.c — the match stage's in-memory knowledge base and decision:
  * an exact fingerprint confirms, a changed rating replaces the old one, and
  * re-reading the versions already held (the change log's overlap) changes
- * nothing, not even memory.
+ * nothing, not even memory; threads deciding at once, each in its own
+ * scratch, decide as one thread does and count every cache lookup.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "extract/config.h"
@@ -200,5 +202,150 @@ Test(matcher, decision_cache_answers_exact_repeats)
 
 	cw_factcheck_release(&f1);
 	cw_factcheck_release(&f2);
+	cw_matcher_free(m);
+}
+
+#define MT_FCS    600
+#define MT_CLAIMS 400
+
+static const char *const mt_words[] = {
+    "senator", "budget",   "taxes",   "border",  "wall",     "vaccine", "cancer", "wind",
+    "turbine", "crime",    "doubled", "jobs",    "percent",  "million", "school", "farmers",
+    "prices",  "gas",      "health",  "care",    "election", "fraud",   "votes",  "climate",
+    "ocean",   "rising",   "wages",   "workers", "police",   "funding", "cut",    "military",
+    "china",   "tariffs",  "steel",   "coal",    "mines",    "water",   "lead",   "city",
+    "bridge",  "cost",     "twice",   "federal", "deficit",  "record",  "low",    "high",
+    "drug",    "overdose", "deaths",  "opioid",  "refugees", "visa",    "green",  "energy"};
+
+/* n words of mt_words picked by a fixed generator, into out. */
+static void mt_text(uint64_t *st, size_t n, char *out, size_t size)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && o + 16 < size; i++) {
+		*st = *st * 6364136223846793005ull + 1442695040888963407ull;
+		o += (size_t)snprintf(out + o, size - o, "%s%s", i ? " " : "",
+		                      mt_words[(*st >> 33) % CW_ARRAY_SIZE(mt_words)]);
+	}
+}
+
+/* A verdict's protobuf bytes, for comparing two decisions. */
+static uint8_t *mt_pack(const Claimwire__Verdict *v, size_t *len)
+{
+	uint8_t *buf;
+
+	*len = claimwire__verdict__get_packed_size(v);
+	buf = cw_xmalloc(*len ? *len : 1);
+	claimwire__verdict__pack(v, buf);
+	return buf;
+}
+
+/* One thread deciding every claim in a scratch it takes from the matcher. */
+struct mt_job {
+	struct cw_matcher *m;
+	Claimwire__Claim *claims;
+	uint8_t *buf[MT_CLAIMS];
+	size_t len[MT_CLAIMS];
+	size_t decisions;
+};
+
+static void *mt_decide_all(void *arg)
+{
+	struct mt_job *j = arg;
+	struct cw_matcher_scratch *s = cw_matcher_scratch_take(j->m);
+	size_t before = cw_matcher_scratch_decisions(s);
+
+	for (size_t i = 0; i < MT_CLAIMS; i++) {
+		Claimwire__Verdict v;
+		claimwire__verdict__init(&v);
+		v.claim = &j->claims[i];
+		cw_matcher_decide_with(j->m, s, &j->claims[i], &v);
+		j->buf[i] = mt_pack(&v, &j->len[i]);
+		cw_matcher_release_verdict(&v);
+	}
+	j->decisions = cw_matcher_scratch_decisions(s) - before;
+	cw_matcher_scratch_give(j->m, s);
+	return NULL;
+}
+
+/* Two threads decide the same claims at once (each in a scratch of its own,
+ * sharing the decision cache): every verdict is byte for byte the one the
+ * owner's thread gets with every candidate searched, and the cache counted
+ * every lookup of both. */
+Test(matcher, threads_deciding_at_once_decide_as_one_does)
+{
+	static struct mt_job a, b;
+	char err[256], text[512];
+	char(*fps)[17] = cw_xcalloc(MT_CLAIMS, sizeof(*fps));
+	char **texts = cw_xcalloc(MT_CLAIMS, sizeof(*texts));
+	char **fc_texts = cw_xcalloc(MT_FCS, sizeof(*fc_texts));
+	Claimwire__Claim *claims = cw_xcalloc(MT_CLAIMS, sizeof(*claims));
+	struct cw_matcher *m = cw_matcher_new(mt_cfg, err, sizeof(err));
+	pthread_t ta, tb;
+	size_t hits, lookups;
+	uint64_t st = 7;
+
+	cr_assert(m, "%s", err);
+	for (size_t i = 0; i < MT_FCS; i++) {
+		struct cw_factcheck fc;
+		char id[32];
+
+		mt_text(&st, 6 + i % 7, text, sizeof(text));
+		fc_texts[i] = cw_xstrdup(text);
+		snprintf(id, sizeof(id), "fc-%zu", i);
+		mt_fc(&fc, id, text, i % 2 ? "false" : "true", 1000);
+		cr_assert_eq(cw_matcher_put(m, &fc), 0);
+		cw_factcheck_release(&fc);
+	}
+	/* fresh claims, repeats (cache hits) and fact-checks' words (exact) */
+	for (size_t i = 0; i < MT_CLAIMS; i++) {
+		if (i % 5 == 1)
+			texts[i] = cw_xstrdup(texts[i / 2]);
+		else if (i % 5 == 2)
+			texts[i] = cw_xstrdup(fc_texts[(i * 7) % MT_FCS]);
+		else {
+			mt_text(&st, 8 + i % 11, text, sizeof(text));
+			texts[i] = cw_xstrdup(text);
+		}
+		mt_claim(&claims[i], texts[i], fps[i]);
+	}
+
+	a = (struct mt_job){.m = m, .claims = claims};
+	b = (struct mt_job){.m = m, .claims = claims};
+	cr_assert_eq(pthread_create(&ta, NULL, mt_decide_all, &a), 0);
+	cr_assert_eq(pthread_create(&tb, NULL, mt_decide_all, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	cw_matcher_cache_stats(m, &hits, &lookups);
+	cr_expect_eq(lookups, 2 * MT_CLAIMS, "%zu lookups counted of %d", lookups, 2 * MT_CLAIMS);
+	cr_expect_gt(hits, 0);
+	cr_expect_eq(a.decisions, MT_CLAIMS);
+	cr_expect_eq(b.decisions, MT_CLAIMS);
+
+	cw_matcher_set_decision_cache(m, 0);
+	for (size_t i = 0; i < MT_CLAIMS; i++) {
+		Claimwire__Verdict v;
+		uint8_t *buf;
+		size_t len;
+
+		claimwire__verdict__init(&v);
+		v.claim = &claims[i];
+		cw_matcher_decide(m, &claims[i], &v);
+		buf = mt_pack(&v, &len);
+		cr_expect(len == a.len[i] && !memcmp(buf, a.buf[i], len), "claim %zu, thread a", i);
+		cr_expect(len == b.len[i] && !memcmp(buf, b.buf[i], len), "claim %zu, thread b", i);
+		free(buf);
+		cw_matcher_release_verdict(&v);
+		free(a.buf[i]);
+		free(b.buf[i]);
+		free(texts[i]);
+	}
+	for (size_t i = 0; i < MT_FCS; i++)
+		free(fc_texts[i]);
+	free(fc_texts);
+	free(texts);
+	free(claims);
+	free(fps);
 	cw_matcher_free(m);
 }
