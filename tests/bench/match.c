@@ -48,6 +48,14 @@
  *                                     answered from the decision cache (exact
  *                                     repeats of an earlier claim)
  *   match_claims_per_s_no_decision_cache  match_claims_per_s with the cache off
+ *   match_redis_cpu_us_per_claim      redis-server's CPU time (user + system)
+ *                                     during match_claims_per_s, per claim
+ *   match_worker_cpu_us_per_claim     this process's CPU time (every thread)
+ *                                     during match_claims_per_s, per claim
+ *   match_cpu_bound_claims_per_s      the most the two together allow with
+ *                                     every core of this machine busy all the
+ *                                     time: where match_claims_per_s stands
+ *                                     against the machine
  *   sightings_round_trips_per_batch   Redis round trips per batch of 500
  *   match_worker_bytes_per_10k_factchecks  RSS growth of building the matcher
  *                                     and reading the knowledge base into it,
@@ -845,12 +853,21 @@ int main(int argc, char **argv)
 	 * at the start), and beside it the same with the cache off. */
 	cw_matcher_set_decision_cache(b.m, cache);
 	r = connect_prefix(b.sock, "m1:");
+	rcpu = redis_cpu_s(r);
+	ccpu = self_cpu_s();
 	t0 = now_s();
 	if (match_range(&b, r, 0, b.n) < 0)
 		goto out;
 	elapsed = now_s() - t0;
+	ccpu = self_cpu_s() - ccpu;
+	rcpu = redis_cpu_s(r) - rcpu;
 	cw_matcher_cache_stats(b.m, &hits, &lookups);
 	printf("match_claims_per_s %.0f claims/s\n", (double)b.n / elapsed);
+	printf("match_redis_cpu_us_per_claim %.2f us\n", rcpu * 1e6 / (double)b.n);
+	printf("match_worker_cpu_us_per_claim %.2f us\n", ccpu * 1e6 / (double)b.n);
+	printf("match_cpu_bound_claims_per_s %.0f claims/s\n",
+	       rcpu + ccpu > 0 ? (double)sysconf(_SC_NPROCESSORS_ONLN) * (double)b.n / (rcpu + ccpu)
+	                       : 0.0);
 	printf("match_decision_cache_hit_rate %.3f ratio\n",
 	       lookups ? (double)hits / (double)lookups : 0.0);
 	cw_redis_free(r);
