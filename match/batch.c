@@ -23,17 +23,56 @@ struct batch {
 	Claimwire__Verdict *v;
 	/* The next claim to decide.  Each thread takes one with an atomic
 	 * fetch-add, so every claim is decided once, by one thread, into its
-	 * own v[i]; pthread_join() makes the helper's verdicts visible. */
+	 * own v[i]. */
 	size_t next;
+	/* done[i] is set (release) once v[i] is decided, and recorded (release)
+	 * once the sightings are, rc with them: the calling thread reads both
+	 * (acquire) before it touches v[i] or out[]. */
+	unsigned char *done;
+	int recorded;
+	/* Verdicts emitted so far, in order, and the emitter's return. */
+	size_t emitted;
+	int emit_rc;
+	cw_match_emit_fn emit;
+	void *opaque;
 };
 
 static void record_sightings(struct batch *b)
 {
 	b->rc = cw_sightings_record(b->r, b->so, b->in, b->n, b->out, b->err, sizeof(b->err));
+	__atomic_store_n(&b->recorded, 1, __ATOMIC_RELEASE);
+}
+
+static void fill_sightings(Claimwire__Sightings *s, const struct cw_sighting *in);
+
+/* On the calling thread: emits the verdicts that are ready, in order, from
+ * the first not yet emitted up to one still being decided.  None is ready
+ * before the sightings are recorded, nor after they failed (the batch is
+ * then done again whole) or the emitter refused one. */
+static void emit_ready(struct batch *b)
+{
+	if (b->emit_rc != 0 || !__atomic_load_n(&b->recorded, __ATOMIC_ACQUIRE) || b->rc != 0)
+		return;
+	while (b->emitted < b->n && __atomic_load_n(&b->done[b->emitted], __ATOMIC_ACQUIRE)) {
+		Claimwire__Verdict *v = &b->v[b->emitted];
+		Claimwire__Sightings s;
+		fill_sightings(&s, &b->out[b->emitted]);
+		v->sightings = &s;
+		b->emit_rc = b->emit(v, b->opaque);
+		v->sightings = NULL;
+		if (b->emit_rc != 0) {
+			/* the rest will not be emitted: stop deciding them */
+			__atomic_store_n(&b->next, b->n, __ATOMIC_RELAXED);
+			return;
+		}
+		b->emitted++;
+	}
 }
 
 /* Decides claims until none is left: in s, or in the matcher's own scratch
- * (the calling thread's) when s is NULL. */
+ * (the calling thread's) when s is NULL, which also emits the verdicts that
+ * are ready as it goes, so that emitting overlaps the other thread's
+ * decisions instead of following them all. */
 static void decide_claims(struct batch *b, struct cw_matcher_scratch *s)
 {
 	size_t i;
@@ -44,10 +83,16 @@ static void decide_claims(struct batch *b, struct cw_matcher_scratch *s)
 		v->schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
 		v->claim = b->claims[i];
 		v->decided_ms = cw_now_ms();
-		if (s)
+		if (s) {
 			cw_matcher_decide_with(b->m, s, b->claims[i], v);
-		else
+		} else {
 			cw_matcher_decide(b->m, b->claims[i], v);
+			if (__atomic_load_n(&b->recorded, __ATOMIC_ACQUIRE) && b->rc != 0)
+				__atomic_store_n(&b->next, b->n, __ATOMIC_RELAXED);
+		}
+		__atomic_store_n(&b->done[i], 1, __ATOMIC_RELEASE);
+		if (!s)
+			emit_ready(b);
 	}
 }
 
@@ -82,7 +127,14 @@ int cw_match_batch(struct cw_redis *r, const struct cw_sightings_opts *so, struc
                    Claimwire__Claim *const *claims, const struct cw_sighting_in *in, size_t n,
                    cw_match_emit_fn emit, void *opaque, char *errstr, size_t errsize)
 {
-	struct batch b = {.r = r, .so = so, .in = in, .n = n, .m = m, .claims = claims};
+	struct batch b = {.r = r,
+	                  .so = so,
+	                  .in = in,
+	                  .n = n,
+	                  .m = m,
+	                  .claims = claims,
+	                  .emit = emit,
+	                  .opaque = opaque};
 	pthread_t t;
 	int threaded, rc = 0;
 
@@ -90,6 +142,7 @@ int cw_match_batch(struct cw_redis *r, const struct cw_sightings_opts *so, struc
 		return 0;
 	b.out = cw_xcalloc(n, sizeof(*b.out));
 	b.v = cw_xcalloc(n, sizeof(*b.v));
+	b.done = cw_xcalloc(n, 1);
 	/* Without a thread (none to be had), the same work one after the other. */
 	threaded = pthread_create(&t, NULL, sightings_then_decide, &b) == 0;
 	if (!threaded)
@@ -102,18 +155,16 @@ int cw_match_batch(struct cw_redis *r, const struct cw_sightings_opts *so, struc
 		rc = b.rc;
 		goto out;
 	}
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		Claimwire__Sightings s;
-		fill_sightings(&s, &b.out[i]);
-		b.v[i].sightings = &s;
-		rc = emit(&b.v[i], opaque);
-		b.v[i].sightings = NULL;
-	}
+	emit_ready(&b); /* what the other thread decided last */
+	rc = b.emit_rc;
 	for (size_t i = 0; i < n; i++)
 		cw_sighting_release(&b.out[i]);
 out:
+	/* claims never decided (the emitter stopped the batch) hold nothing */
 	for (size_t i = 0; i < n; i++)
-		cw_matcher_release_verdict(&b.v[i]);
+		if (b.done[i])
+			cw_matcher_release_verdict(&b.v[i]);
+	free(b.done);
 	free(b.v);
 	free(b.out);
 	return rc;

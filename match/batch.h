@@ -8,9 +8,12 @@
  * second thread while the calling thread decides: Redis works on its core
  * while the worker works on its own.  Once the sightings are recorded, the
  * second thread decides too: both take the next undecided claim until none
- * is left, so the decisions are not bound to one core.  The verdicts are put
- * together when both are done, in batch order, each the one that claim
- * decided alone gets.  The Redis connection belongs to the second thread for
+ * is left, so the decisions are not bound to one core.  The calling thread
+ * emits the verdicts in batch order as they are ready (the sightings
+ * recorded, and every claim up to that one decided), between decisions of
+ * its own, so that emitting overlaps the other thread's deciding; each
+ * verdict is the one that claim decided alone gets.  The emitter runs on
+ * the calling thread only.  The Redis connection belongs to the second thread for
  * the call.  The matcher is the caller's: its knowledge base must not change
  * during the call (apply changes between batches, on the caller's thread),
  * and the second thread decides with a scratch the matcher keeps for it
@@ -26,12 +29,13 @@
 #include "match/sightings.h"
 #include "proto/claimwire.pb-c.h"
 
-/* Called once per claim, in order, with its finished verdict (borrowed for
- * the call).  A non-zero return stops the batch and is returned. */
+/* Called once per claim, in order, on the calling thread, with its finished
+ * verdict (borrowed for the call).  A non-zero return stops the batch (no
+ * later verdict is emitted) and is returned. */
 typedef int (*cw_match_emit_fn)(const Claimwire__Verdict *v, void *opaque);
 
-/* Records the sightings of claims[0..n) (in[i] describing claims[i]) and
- * decides each claim; then emits their verdicts.  Returns 0, the emitter's
+/* Records the sightings of claims[0..n) (in[i] describing claims[i]),
+ * decides each claim and emits their verdicts in order.  Returns 0, the emitter's
  * non-zero return, or CW_ERR_RETRY when Redis is unavailable (nothing
  * emitted; safe to call again with the same batch). */
 int cw_match_batch(struct cw_redis *r, const struct cw_sightings_opts *so, struct cw_matcher *m,

@@ -276,6 +276,7 @@ static char *mb_text(uint64_t *st, size_t nwords)
 
 struct mb_packed {
 	size_t n;
+	size_t stop_after; /* the emitter fails on this call (1-based), 0 never */
 	uint8_t *buf[MB_BIG_CLAIMS];
 	size_t len[MB_BIG_CLAIMS];
 };
@@ -303,48 +304,50 @@ static int mb_emit_packed(const Claimwire__Verdict *v, void *opaque)
 	cr_assert(v->sightings);
 	p->buf[p->n] = mb_pack(v, &p->len[p->n]);
 	p->n++;
-	return 0;
+	return p->stop_after && p->n == p->stop_after ? CW_ERR_IO : 0;
 }
 
-/* The sightings thread, once its sightings are recorded, decides claims too
- * (it is seen to: its scratch counts them).  Whichever thread decided a
- * claim, the verdicts come in batch order and each is byte for byte the one
- * the claim gets decided alone, every candidate searched. */
-Test(match_batch, both_threads_decide_and_verdicts_match_deciding_alone)
-{
+/* The big batch's matcher, claims and texts. */
+struct mb_big {
 	struct cw_matcher *m;
-	struct mb_claim *mc = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*mc));
-	Claimwire__Claim **claims = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*claims));
-	struct cw_sighting_in *in = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*in));
-	char **texts = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*texts));
-	char **fc_claims = cw_xcalloc(MB_BIG_FCS, sizeof(*fc_claims));
-	struct mb_packed *got = cw_xcalloc(1, sizeof(*got));
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 18};
-	struct cw_matcher_scratch *s;
+	struct mb_claim *mc;
+	Claimwire__Claim **claims;
+	struct cw_sighting_in *in;
+	char **texts, **fc_claims;
+	struct cw_sightings_opts o;
+};
+
+static void mb_big(struct mb_big *b)
+{
 	uint64_t st = 42;
-	size_t before, helped, exact = 0;
 	char err[256] = "";
 
 	if (!mb_have_redis)
 		cr_skip_test("redis-server is not on PATH or did not start");
-	m = cw_matcher_new(mb_cfg, err, sizeof(err));
-	cr_assert(m, "%s", err);
+	b->mc = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*b->mc));
+	b->claims = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*b->claims));
+	b->in = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*b->in));
+	b->texts = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*b->texts));
+	b->fc_claims = cw_xcalloc(MB_BIG_FCS, sizeof(*b->fc_claims));
+	b->o = (struct cw_sightings_opts){.ttl_s = 3600, .max_hamming = 18};
+	b->m = cw_matcher_new(mb_cfg, err, sizeof(err));
+	cr_assert(b->m, "%s", err);
 	for (size_t i = 0; i < MB_BIG_FCS; i++) {
 		struct cw_factcheck fc = {0};
 		struct cw_tokens t;
 		char id[32], fp[17];
 
-		fc_claims[i] = mb_text(&st, 8 + mb_rand(&st) % 8);
-		cw_norm_text(mb_nz, fc_claims[i], strlen(fc_claims[i]), 0, &t);
+		b->fc_claims[i] = mb_text(&st, 8 + mb_rand(&st) % 8);
+		cw_norm_text(mb_nz, b->fc_claims[i], strlen(b->fc_claims[i]), 0, &t);
 		cw_hex64(cw_fp_exact(&t), fp);
 		snprintf(id, sizeof(id), "fc-%zu", i);
 		fc.id = id;
-		fc.claim = fc_claims[i];
+		fc.claim = b->fc_claims[i];
 		fc.rating = (char *)(uintptr_t) "false";
 		fc.rating_normalized = cw_rating_normalize("false", 5);
 		fc.fingerprint = fp;
 		fc.updated_ms = 1000;
-		cr_assert_eq(cw_matcher_put(m, &fc), 0);
+		cr_assert_eq(cw_matcher_put(b->m, &fc), 0);
 	}
 	/* Fresh claims, word-for-word repeats of earlier ones (answered from the
 	 * decision cache) and fact-checks' own words (exact matches). */
@@ -353,24 +356,58 @@ Test(match_batch, both_threads_decide_and_verdicts_match_deciding_alone)
 		uint32_t r = mb_rand(&st) % 10;
 
 		if (r == 0 && i > 0)
-			texts[i] = cw_xstrdup(texts[mb_rand(&st) % i]);
+			b->texts[i] = cw_xstrdup(b->texts[mb_rand(&st) % i]);
 		else if (r == 1)
-			texts[i] = cw_xstrdup(fc_claims[mb_rand(&st) % MB_BIG_FCS]);
+			b->texts[i] = cw_xstrdup(b->fc_claims[mb_rand(&st) % MB_BIG_FCS]);
 		else
-			texts[i] = mb_text(&st, 15 + mb_rand(&st) % 15);
+			b->texts[i] = mb_text(&st, 15 + mb_rand(&st) % 15);
 		snprintf(art[i], sizeof(art[i]), "big-%zu", i);
-		mb_make(&mc[i], texts[i], mb_outlets[i % MB_N], art[i]);
-		claims[i] = &mc[i].c;
+		mb_make(&b->mc[i], b->texts[i], mb_outlets[i % MB_N], art[i]);
+		b->claims[i] = &b->mc[i].c;
 		/* no bands: the sightings are the quick part */
-		in[i] = (struct cw_sighting_in){
-		    mc[i].fp, mc[i].c.simhash,  NULL, 0, mb_outlets[i % MB_N],
-		    art[i],   1000 + (int64_t)i};
+		b->in[i] = (struct cw_sighting_in){
+		    b->mc[i].fp, b->mc[i].c.simhash, NULL, 0, mb_outlets[i % MB_N],
+		    art[i],      1000 + (int64_t)i};
 	}
+}
 
+static void mb_big_free(struct mb_big *b)
+{
+	for (size_t i = 0; i < MB_BIG_CLAIMS; i++) {
+		free(b->texts[i]);
+		free(b->mc[i].norm);
+	}
+	for (size_t i = 0; i < MB_BIG_FCS; i++)
+		free(b->fc_claims[i]);
+	free(b->fc_claims);
+	free(b->texts);
+	free(b->in);
+	free(b->claims);
+	free(b->mc);
+	cw_matcher_free(b->m);
+}
+
+/* The sightings thread, once its sightings are recorded, decides claims too
+ * (it is seen to: its scratch counts them).  Whichever thread decided a
+ * claim, the verdicts come in batch order and each is byte for byte the one
+ * the claim gets decided alone, every candidate searched. */
+Test(match_batch, both_threads_decide_and_verdicts_match_deciding_alone)
+{
+	struct mb_big b;
+	struct mb_packed *got = cw_xcalloc(1, sizeof(*got));
+	struct cw_matcher_scratch *s;
+	struct cw_matcher *m;
+	Claimwire__Claim **claims;
+	size_t before, helped, exact = 0;
+	char err[256] = "";
+
+	mb_big(&b);
+	m = b.m;
+	claims = b.claims;
 	s = cw_matcher_scratch_take(m);
 	before = cw_matcher_scratch_decisions(s);
 	cw_matcher_scratch_give(m, s);
-	cr_assert_eq(cw_match_batch(mb_r, &o, m, claims, in, MB_BIG_CLAIMS, mb_emit_packed, got,
+	cr_assert_eq(cw_match_batch(mb_r, &b.o, m, claims, b.in, MB_BIG_CLAIMS, mb_emit_packed, got,
 	                            err, sizeof(err)),
 	             0, "%s", err);
 	s = cw_matcher_scratch_take(m);
@@ -400,18 +437,35 @@ Test(match_batch, both_threads_decide_and_verdicts_match_deciding_alone)
 	}
 	cr_expect_gt(exact, 0, "no claim matched a fact-check exactly");
 
-	for (size_t i = 0; i < MB_BIG_CLAIMS; i++) {
+	for (size_t i = 0; i < MB_BIG_CLAIMS; i++)
 		free(got->buf[i]);
-		free(texts[i]);
-		free(mc[i].norm);
-	}
-	for (size_t i = 0; i < MB_BIG_FCS; i++)
-		free(fc_claims[i]);
-	free(fc_claims);
 	free(got);
-	free(texts);
-	free(in);
-	free(claims);
-	free(mc);
-	cw_matcher_free(m);
+	mb_big_free(&b);
+}
+
+/* Verdicts go out while claims are still being decided, not after the
+ * last: an emitter that stops the batch at its tenth verdict leaves most
+ * claims undecided (the decision cache counts every decision made). */
+Test(match_batch, verdicts_go_out_while_claims_are_decided)
+{
+	struct mb_big b;
+	struct mb_packed *got = cw_xcalloc(1, sizeof(*got));
+	size_t hits0, lookups0, hits, lookups;
+	char err[256] = "";
+
+	mb_big(&b);
+	got->stop_after = 10;
+	cw_matcher_cache_stats(b.m, &hits0, &lookups0);
+	cr_assert_eq(cw_match_batch(mb_r, &b.o, b.m, b.claims, b.in, MB_BIG_CLAIMS, mb_emit_packed,
+	                            got, err, sizeof(err)),
+	             CW_ERR_IO);
+	cw_matcher_cache_stats(b.m, &hits, &lookups);
+	cr_expect_eq(got->n, 10);
+	cr_expect_lt(lookups - lookups0, MB_BIG_CLAIMS,
+	             "all %zu claims were decided before the first verdict went out",
+	             lookups - lookups0);
+	for (size_t i = 0; i < got->n; i++)
+		free(got->buf[i]);
+	free(got);
+	mb_big_free(&b);
 }
