@@ -238,7 +238,6 @@ static inline void classes16(const unsigned char *p, uint64_t *sep, uint64_t *de
 	*sep = (uint64_t)(unsigned)_mm_movemask_epi8(s);
 	*dep = (uint64_t)(unsigned)_mm_movemask_epi8(d);
 }
-
 #endif
 
 /* The classes of bytes t[base .. base + n), 0 < n <= 64, bit j for
@@ -271,7 +270,7 @@ static inline void classes(const unsigned char *t, size_t base, size_t n, uint64
 		s |= cs << j;
 		d |= cd << j;
 	}
-	if (n < 64) { /* the bytes of a short text's tail copy */
+	if (n < 64) { /* no bit past the bytes asked for */
 		s &= ~(~0ull << n);
 		d &= ~(~0ull << n);
 	}
@@ -301,7 +300,8 @@ struct words {
 	int open;
 };
 
-/* Finds the words of block base, the one after the last. */
+/* Finds where words start and end in the block at w->base.  Blocks are
+ * read in order: a separator begun in the one before may run into it. */
 static void words_block(struct words *w)
 {
 	size_t n = w->len - w->base < 64 ? w->len - w->base : 64;
