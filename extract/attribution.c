@@ -22,6 +22,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "extract/attribution.h"
 
@@ -72,7 +75,7 @@ struct tok {
 	unsigned char inq;  /* inside a quotation */
 	unsigned char cap;  /* starts with an upper-case letter */
 	unsigned char qend; /* a quotation closes right after this word */
-	unsigned cls;       /* L_*: the word lists it is in, when sent.any is not 0 */
+	unsigned cls;       /* L_*: the word lists it is in */
 };
 
 struct sent {
@@ -80,9 +83,7 @@ struct sent {
 	size_t len;
 	struct tok tok[CW_ATTR_MAX_TOKENS];
 	size_t n;
-	/* L_*: the lists any word is in; 0 when no word is in L_TRIGGERS,
-	 * and then the words are not looked up in the other lists. */
-	unsigned any;
+	unsigned any; /* L_*: the lists any word is in */
 };
 
 static int is_upper_at(const unsigned char *t, size_t i, size_t len)
@@ -191,16 +192,17 @@ static size_t sep_at(const unsigned char *t, size_t i, size_t len, unsigned *kin
 }
 
 /* Bytes by what sep_at() says of them whatever is around them: B_PLAIN,
- * always in a word; B_SEP, always a separator; 0, it depends.  A word's
- * bytes are scanned by table look-up, and only the 0 bytes ask sep_at(). */
+ * always in a word; B_SEP, always a separator of one byte; 0, it depends
+ * on the bytes around (an apostrophe, "--", a curly quote, a no-break
+ * space).  Only the 0 bytes ask sep_at(). */
 enum { B_PLAIN = 1, B_SEP = 2 };
 static unsigned char plain_byte[256];
 
 static void plain_init(void)
 {
-	for (unsigned c = 0; c < 256; c++)
-		plain_byte[c] =
-		    c >= 0x80 ? c != 0xE2 && c != 0xC2 : c > ' ' && !strchr(",;:()[]\"'-", (int)c);
+	memset(plain_byte, B_PLAIN, sizeof(plain_byte));
+	for (const char *p = "'-\xE2\xC2"; *p; p++)
+		plain_byte[(unsigned char)*p] = 0;
 	for (const char *p = " \t\n\r,;:()[]\""; *p; p++)
 		plain_byte[(unsigned char)*p] = B_SEP;
 }
@@ -211,50 +213,211 @@ static unsigned word_class(const unsigned char *t, size_t len, size_t w, size_t 
 static unsigned word_trigger(const unsigned char *t, size_t len, size_t w, size_t n);
 static void classify(struct sent *st);
 
-/* The bytes of a sentence that may end a word, 64 at a time. */
-struct stops {
-	const unsigned char *t;
-	size_t len;
-	size_t base;   /* the window is t[base .. base + 64) */
-	uint64_t bits; /* bit j: t[base + j] is no B_PLAIN byte, or past the end */
-};
-
-static uint64_t stops_from(const unsigned char *t, size_t base, size_t len)
+#ifdef __SSE2__
+/* The B_SEP bytes (*sep) and the bytes that depend (*dep) of the 16 at p,
+ * one bit each: the bytes plain_byte[] says, 16 at a time. */
+static inline void classes16(const unsigned char *p, uint64_t *sep, uint64_t *dep)
 {
-	size_t n = base < len ? (len - base < 64 ? len - base : 64) : 0;
-	uint64_t m = n < 64 ? ~0ull << n : 0;
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i o = _mm_or_si128(x, _mm_set1_epi8(1)); /* the pairs ( ) and : ; */
+	__m128i s = _mm_cmpeq_epi8(x, _mm_set1_epi8(' '));
+	__m128i d = _mm_cmpeq_epi8(x, _mm_set1_epi8('\''));
 
-	for (size_t j = 0; j < n; j++)
-		m |= (uint64_t)(plain_byte[t[base + j]] != B_PLAIN) << j;
-	return m;
+	s = _mm_or_si128(s, _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')));
+	s = _mm_or_si128(s, _mm_cmpeq_epi8(x, _mm_set1_epi8('\n')));
+	s = _mm_or_si128(s, _mm_cmpeq_epi8(x, _mm_set1_epi8('\r')));
+	s = _mm_or_si128(s, _mm_cmpeq_epi8(x, _mm_set1_epi8(',')));
+	s = _mm_or_si128(s, _mm_cmpeq_epi8(o, _mm_set1_epi8(')')));
+	s = _mm_or_si128(s, _mm_cmpeq_epi8(o, _mm_set1_epi8(';')));
+	s = _mm_or_si128(s, _mm_cmpeq_epi8(x, _mm_set1_epi8('[')));
+	s = _mm_or_si128(s, _mm_cmpeq_epi8(x, _mm_set1_epi8(']')));
+	s = _mm_or_si128(s, _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+	d = _mm_or_si128(d, _mm_cmpeq_epi8(x, _mm_set1_epi8('-')));
+	d = _mm_or_si128(d, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE2)));
+	d = _mm_or_si128(d, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC2)));
+	*sep = (uint64_t)(unsigned)_mm_movemask_epi8(s);
+	*dep = (uint64_t)(unsigned)_mm_movemask_epi8(d);
+}
+#endif
+
+/* The classes of bytes t[base .. base + n), 0 < n <= 64, bit j for
+ * t[base + j]: the B_SEP bytes (*sep) and the bytes that depend (*dep).
+ * Reads no byte past t[base + n). */
+static inline void classes(const unsigned char *t, size_t base, size_t n, uint64_t *sep,
+                           uint64_t *dep)
+{
+	uint64_t s = 0, d = 0;
+
+#ifdef __SSE2__
+	uint64_t cs, cd;
+	size_t j;
+
+	for (j = 0; j + 16 <= n; j += 16) {
+		classes16(t + base + j, &cs, &cd);
+		s |= cs << j;
+		d |= cd << j;
+	}
+	if (j < n) {
+		if (base + n >= 16) { /* the 16 bytes ending at base + n, shifted down */
+			classes16(t + base + n - 16, &cs, &cd);
+			cs >>= 16 - (n - j);
+			cd >>= 16 - (n - j);
+		} else {
+			unsigned char tail[16] = {0};
+			memcpy(tail, t + base + j, n - j);
+			classes16(tail, &cs, &cd);
+		}
+		s |= cs << j;
+		d |= cd << j;
+	}
+	if (n < 64) { /* no bit past the bytes asked for */
+		s &= ~(~0ull << n);
+		d &= ~(~0ull << n);
+	}
+#else
+	for (size_t j = 0; j < n; j++) {
+		s |= (uint64_t)(plain_byte[t[base + j]] == B_SEP) << j;
+		d |= (uint64_t)(plain_byte[t[base + j]] == 0) << j;
+	}
+#endif
+	*sep = s;
+	*dep = d;
 }
 
-/* The first byte at or after i that is no B_PLAIN byte; len if none. */
-static inline size_t next_stop(struct stops *sc, size_t i)
+/* The words of a text, found 64 bytes at a time: a word is a run of bytes
+ * none of which is in a separator, as sep_at() measures separators from the
+ * start of the text.  Words come out in order, as byte ranges. */
+struct words {
+	const unsigned char *t;
+	size_t len;
+	size_t base; /* the block: t[base .. base + 64) */
+	/* Bits of the block where a word starts or ends (the byte after it),
+	 * not yet returned: starts and ends take turns. */
+	uint64_t bounds;
+	uint64_t spill; /* bytes of the next block in a separator begun in this one */
+	uint64_t last;  /* 1: the block's last byte is in a word */
+	size_t s;       /* the start of the word being read, when open */
+	int open;
+};
+
+/* Finds where words start and end in the block at w->base.  Blocks are
+ * read in order: a separator begun in the one before may run into it. */
+static void words_block(struct words *w)
+{
+	size_t n = w->len - w->base < 64 ? w->len - w->base : 64;
+	uint64_t sep, dep, in;
+
+	classes(w->t, w->base, n, &sep, &dep);
+	/* Every byte that depends asks sep_at(), in order, unless a separator
+	 * of several bytes before it took it in. */
+	sep |= w->spill;
+	w->spill = 0;
+	for (; dep; dep &= dep - 1) {
+		unsigned j = (unsigned)__builtin_ctzll(dep), kind;
+		int quote;
+		size_t k;
+
+		if (sep >> j & 1)
+			continue;
+		k = sep_at(w->t, w->base + j, w->len, &kind, &quote);
+		if (k == 0)
+			continue;
+		sep |= ((1ull << k) - 1) << j;
+		if (j + k > 64)
+			w->spill = ((1ull << k) - 1) >> (64 - j);
+	}
+	in = ~sep & (n < 64 ? ~(~0ull << n) : ~0ull);
+	w->bounds = in ^ (in << 1 | w->last);
+	w->last = in >> 63;
+}
+
+static void words_init(struct words *w, const unsigned char *t, size_t len)
+{
+	memset(w, 0, sizeof(*w));
+	w->t = t;
+	w->len = len;
+	if (len > 0)
+		words_block(w);
+}
+
+/* words_next() for a word open at the end of a block, or the next block. */
+static int words_next_block(struct words *w, size_t *s, size_t *e)
 {
 	for (;;) {
-		uint64_t r;
-		if (i < sc->base || i - sc->base >= 64) {
-			sc->base = i;
-			sc->bits = stops_from(sc->t, sc->base, sc->len);
+		if (w->bounds) {
+			size_t b = w->base + (size_t)__builtin_ctzll(w->bounds);
+
+			w->bounds &= w->bounds - 1;
+			if (w->open) {
+				*s = w->s;
+				*e = b;
+				w->open = 0;
+				return 1;
+			}
+			w->s = b;
+			w->open = 1;
+			continue;
 		}
-		r = sc->bits >> (i - sc->base);
-		if (r)
-			return i + (size_t)__builtin_ctzll(r);
-		i = sc->base + 64; /* none in the rest of the window: the next one */
+		if (w->len - w->base <= 64) {
+			/* The text ends in the block: a word still open ends
+			 * with it. */
+			if (!w->open)
+				return 0;
+			*s = w->s;
+			*e = w->len;
+			w->open = 0;
+			return 1;
+		}
+		w->base += 64;
+		words_block(w);
 	}
 }
 
-static void tokenize(struct sent *st)
+/* The next word, bytes [*s, *e); 0 when there is none. */
+static inline int words_next(struct words *w, size_t *s, size_t *e)
+{
+	uint64_t b = w->bounds;
+
+	if (w->open || (b & (b - 1)) == 0)
+		return words_next_block(w, s, e);
+	/* The commonest case: the word starts and ends in the block. */
+	*s = w->base + (size_t)__builtin_ctzll(b);
+	b &= b - 1;
+	*e = w->base + (size_t)__builtin_ctzll(b);
+	w->bounds = b & (b - 1);
+	return 1;
+}
+
+/* Whether c is one of the . ! ? and - that may end a word without being
+ * part of it: a letter or a digit (most words' last byte) is none. */
+static inline int trailing_punct(unsigned char c)
+{
+	return c < 0x40 && (c == '.' || c == '!' || c == '?' || c == '-');
+}
+
+/* The end of word t[s .. i) without its final . ! ? and -, unless it is an
+ * abbreviation with an inner dot (U.S.) or an initial (W.); s when the word
+ * is punctuation only ("?"). */
+static inline size_t word_trim(const unsigned char *t, size_t len, size_t s, size_t i)
+{
+	size_t e = i;
+
+	while (e > s && trailing_punct(t[e - 1])) {
+		if (t[e - 1] == '.' &&
+		    (memchr(t + s, '.', e - 1 - s) || (e - s == 2 && is_upper_at(t, s, len))))
+			break;
+		e--;
+	}
+	return e;
+}
+
+/* Notes the separators t[i .. end) (no word byte among them) in *pre and
+ * the quotation state *inq: a quotation closing after word n - 1 marks it. */
+static void separators(struct sent *st, size_t i, size_t end, unsigned *pre, int *inq)
 {
 	const unsigned char *t = st->t;
-	size_t i = 0, len = st->len;
-	unsigned pre = 0, any = 0;
-	int inq = 0;
-	struct stops sc = {t, len, 0, stops_from(t, 0, len)};
 
-	st->n = 0;
-	while (i < len && st->n < CW_ATTR_MAX_TOKENS) {
+	while (i < end) {
 		unsigned kind;
 		int quote;
 		size_t k;
@@ -263,42 +426,40 @@ static void tokenize(struct sent *st)
 			i++;
 			continue;
 		}
-		k = plain_byte[t[i]] == B_PLAIN ? 0 : sep_at(t, i, len, &kind, &quote);
-		if (k > 0) {
-			pre |= kind;
-			if (quote) {
-				int was = inq;
-				inq = quote == 1 ? !inq : quote == 2;
-				if (was && !inq && st->n > 0)
-					st->tok[st->n - 1].qend = 1;
-			}
-			i += k;
+		/* Only a word byte gives k 0, and words_next() leaves none
+		 * here: stepping over one all the same keeps the scan finite. */
+		k = sep_at(t, i, st->len, &kind, &quote);
+		i += k > 0 ? k : 1;
+		*pre |= kind;
+		if (quote) {
+			int was = *inq;
+			*inq = quote == 1 ? !*inq : quote == 2;
+			if (was && !*inq && st->n > 0)
+				st->tok[st->n - 1].qend = 1;
+		}
+	}
+}
+
+static void tokenize(struct sent *st)
+{
+	const unsigned char *t = st->t;
+	size_t len = st->len, prev = 0, s, i;
+	unsigned pre = 0;
+	int inq = 0;
+	struct words w;
+
+	st->n = 0;
+	words_init(&w, t, len);
+	while (st->n < CW_ATTR_MAX_TOKENS && words_next(&w, &s, &i)) {
+		size_t e = word_trim(t, len, s, i);
+
+		separators(st, prev, s, &pre, &inq);
+		prev = i;
+		if (e == s) { /* a word of punctuation only: "?" */
+			pre = P_TERM;
 			continue;
 		}
 		struct tok *tk = &st->tok[st->n++];
-		size_t s = i, e;
-
-		/* t[s] is in the word: sep_at() said so, or it is plain.  The
-		 * word runs to the next separator; only the bytes plain_byte
-		 * cannot tell ask sep_at(). */
-		for (i++;; i++) {
-			unsigned kd;
-			int q;
-
-			i = next_stop(&sc, i);
-			if (i >= len || plain_byte[t[i]] == B_SEP || sep_at(t, i, len, &kd, &q) > 0)
-				break;
-		}
-		/* Final . ! ? end the word unless it is an abbreviation with an
-		 * inner dot (U.S.) or an initial (W.). */
-		e = i;
-		while (e > s &&
-		       (t[e - 1] == '.' || t[e - 1] == '!' || t[e - 1] == '?' || t[e - 1] == '-')) {
-			int inner = memchr(t + s, '.', e - 1 - s) != NULL;
-			if (t[e - 1] == '.' && (inner || (e - s == 2 && is_upper_at(t, s, len))))
-				break;
-			e--;
-		}
 		tk->s = s;
 		tk->e = e;
 		tk->pre = pre;
@@ -306,16 +467,45 @@ static void tokenize(struct sent *st)
 		tk->cap = (unsigned char)(t[s] < 0x80 ? t[s] >= 'A' && t[s] <= 'Z'
 		                                      : is_upper_at(t, s, len));
 		tk->qend = 0;
-		any |= e - s < WC_MAXLEN && e > s ? word_trigger(t, len, s, e - s) : 0;
 		pre = e < i ? P_TERM : 0;
-		if (e == s) { /* a word of punctuation only: "..." */
-			st->n--;
-			pre |= P_TERM;
-		}
 	}
-	st->any = any;
-	if (any)
-		classify(st);
+	if (st->n < CW_ATTR_MAX_TOKENS)
+		separators(st, prev, len, &pre, &inq);
+	classify(st);
+}
+
+/* The claim of a sentence none of whose words is in the lists of mask
+ * (L_*): the whole sentence from its first word to the end of its last,
+ * stretched over closing brackets, as set_claim(st, 0, n) has it.  The
+ * words are found as tokenize() finds them, but nothing is noted of them:
+ * most sentences are the article's own voice, and this is all they need.
+ * Returns 0, and leaves *a alone, when some word is in the lists. */
+static int plain_claim(const unsigned char *t, size_t len, unsigned mask, struct cw_attribution *a)
+{
+	size_t n = 0, first = 0, last = 0, s, i;
+	struct words w;
+
+	words_init(&w, t, len);
+	while (n < CW_ATTR_MAX_TOKENS && words_next(&w, &s, &i)) {
+		size_t e = word_trim(t, len, s, i);
+
+		if (e == s)
+			continue;
+		if (e - s < WC_MAXLEN && (word_trigger(t, len, s, e - s) & mask))
+			return 0;
+		if (n++ == 0)
+			first = s;
+		last = e;
+	}
+	memset(a, 0, sizeof(*a));
+	a->kind = CW_ATTR_NONE;
+	if (n > 0) {
+		while (last < len && (t[last] == ')' || t[last] == ']'))
+			last++;
+		a->claim_off = first;
+		a->claim_len = last - first;
+	}
+	return 1;
 }
 
 /* Looks every word of the sentence up in the word lists. */
@@ -866,12 +1056,15 @@ enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct c
 
 	pthread_once(&wc_once, wc_init);
 	memset(a, 0, sizeof(*a));
+	/* Every pattern below needs a verb of saying or "according": a
+	 * sentence without one, or a rebuttal noun, is the article's own
+	 * voice (most of them). */
+	if (plain_claim((const unsigned char *)sentence, len, L_TRIGGERS, a))
+		return a->kind;
 	st.t = (const unsigned char *)sentence;
 	st.len = len;
 	tokenize(&st);
 	n = st.n;
-	/* Every pattern below needs a verb of saying or "according": a
-	 * sentence without one (most of them) is the article's own voice. */
 	if (n == 0 || !(st.any & (L_VERBS_THAT | L_VERBS_CLAIM | L_VERBS_TAIL | L_ACCORDING)))
 		goto none;
 
@@ -1026,6 +1219,9 @@ void cw_attribution_none(const char *sentence, size_t len, struct cw_attribution
 	struct sent st;
 
 	pthread_once(&wc_once, wc_init);
+	/* Only a rebuttal noun makes the claim other than the whole sentence. */
+	if (plain_claim((const unsigned char *)sentence, len, L_REBUTTAL, a))
+		return;
 	memset(a, 0, sizeof(*a));
 	a->kind = CW_ATTR_NONE;
 	st.t = (const unsigned char *)sentence;

@@ -154,6 +154,94 @@ Test(attribution, golden)
 	}
 }
 
+/* Separators of several bytes ("“", "—", "--", "«", a no-break space, "’"
+ * between words) and a sentence that ends in a word. */
+static const struct attr_case multibyte_cases[] = {
+    {"\xe2\x80\x9cIt is his job,\xe2\x80\x9d Peskov said.", "Peskov", "It is his job", 0},
+    {"Peskov said \xe2\x80\x94 without offering proof \xe2\x80\x94 that the talks failed.",
+     "Peskov", "the talks failed", 0},
+    {"Crime rose by 20 percent -- the most in a decade, officials said.", "officials",
+     "Crime rose by 20 percent -- the most in a decade", 0},
+    {"\xc2\xab It is false \xc2\xbb, Peskov said.", "Peskov", "It is false", 0},
+    {"He said:\xc2\xa0\"It is false.\"", "He", "It is false", 1},
+    {"Peskov\xe2\x80\x99s aide said that the talks failed.", "Peskov\xe2\x80\x99s aide",
+     "the talks failed", 0},
+    {"The talks \xe2\x80\x94 held in Geneva \xe2\x80\x94 failed after three days of "
+     "\xe2\x80\x9c"
+     "frank\xe2\x80\x9d exchanges -- and no deal (sic).",
+     "",
+     "The talks \xe2\x80\x94 held in Geneva \xe2\x80\x94 failed after three days of "
+     "\xe2\x80\x9c"
+     "frank\xe2\x80\x9d exchanges -- and no deal (sic)",
+     0},
+    {"Oh, he said", "he", "Oh", 1},
+    /* "--" and a dash that is a word of punctuation only, ending the clause. */
+    {"Peskov said --- that the talks failed.", "", "Peskov said --- that the talks failed", 0},
+};
+
+/* Words are found 64 bytes at a time.  After 0 to 129 spaces (no word, no
+ * punctuation) a sentence has the same attribution wherever the blocks cut
+ * it: inside a word, a separator of several bytes or the last word. */
+static void expect_any_alignment(const struct attr_case *c, size_t i)
+{
+	char s[512];
+	size_t len = strlen(c->sentence);
+	struct cw_attribution a, none0, none;
+
+	cr_assert_lt(len + 130, sizeof(s));
+	cw_attribution_none(c->sentence, len, &none0);
+	for (size_t pad = 0; pad < 130; pad++) {
+		struct attr_case p = *c;
+
+		memset(s, ' ', pad);
+		memcpy(s + pad, c->sentence, len + 1);
+		p.sentence = s;
+		cw_attribution_find(s, pad + len, &a);
+		attr_expect(&p, i * 1000 + pad, &a);
+		cr_expect_eq(a.kind == CW_ATTR_NONE, c->speaker[0] == '\0',
+		             "case %zu pad %zu: kind %d", i, pad, a.kind);
+		cw_attribution_none(s, pad + len, &none);
+		cr_expect(none.claim_off == none0.claim_off + pad &&
+		              none.claim_len == none0.claim_len,
+		          "case %zu pad %zu: labelled claim %zu+%zu, unpadded %zu+%zu", i, pad,
+		          none.claim_off, none.claim_len, none0.claim_off, none0.claim_len);
+	}
+}
+
+Test(attribution, any_block_alignment)
+{
+	for (size_t i = 0; i < sizeof(multibyte_cases) / sizeof(multibyte_cases[0]); i++)
+		expect_any_alignment(&multibyte_cases[i], i);
+	for (size_t i = 0; i < sizeof(attr_cases) / sizeof(attr_cases[0]); i++)
+		expect_any_alignment(&attr_cases[i], 100 + i);
+}
+
+/* The single bytes that separate words: a claim starts at the first word,
+ * after any of them, and at any other byte ("-x", an E2 or C2 byte not
+ * starting a curly quote, dash or no-break space), wherever the byte falls
+ * in the 64-byte blocks words are found in. */
+Test(attribution, byte_classes)
+{
+	static const size_t pads[] = {0, 1, 15, 16, 17, 47, 62, 63, 64, 65, 127};
+	char s[160];
+	struct cw_attribution a;
+
+	for (unsigned c = 0; c < 256; c++) {
+		int sep = c != 0 && strchr(" \t\n\r,;:()[]\"'", (int)c) != NULL;
+
+		for (size_t k = 0; k < sizeof(pads) / sizeof(pads[0]); k++) {
+			size_t pad = pads[k];
+
+			memset(s, ' ', pad);
+			s[pad] = (char)c;
+			memcpy(s + pad + 1, "x failed", 8);
+			cw_attribution_find(s, pad + 9, &a);
+			cr_expect_eq(a.claim_off, pad + (sep ? 1 : 0),
+			             "byte 0x%02x after %zu: claim at %zu", c, pad, a.claim_off);
+		}
+	}
+}
+
 /* A trailing "according to" whose source opens with a bracket: the source
  * is the bracketed words, never a span of negative length. */
 Test(attribution, according_to_a_bracket)
