@@ -145,7 +145,7 @@ static int starts_with_ci(const char *s, size_t len, const char *prefix)
 	size_t i;
 
 	for (i = 0; prefix[i]; i++)
-		if (i >= len || lower_ascii((unsigned char)s[i]) != prefix[i])
+		if (i >= len || lower_ascii((unsigned char)s[i]) != (unsigned char)prefix[i])
 			return 0;
 	return 1;
 }
@@ -536,6 +536,16 @@ static void grow(void **p, size_t *cap, size_t need, size_t size)
 	*cap = c;
 }
 
+/* Whether s[0..n) holds a line break: the space between two sentences,
+ * mostly one byte, where a call to memchr() costs more than the loop. */
+static int has_newline(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\n')
+			return 1;
+	return 0;
+}
+
 /* Splits the body and attributes every sentence; returns the count. */
 static size_t split_and_attribute(struct cw_extractor *ex, const char *body, size_t len)
 {
@@ -556,8 +566,7 @@ static size_t split_and_attribute(struct cw_extractor *ex, const char *body, siz
 		si->spk_len = 0;
 		si->spk_off = 0;
 		si->spk_default = 0;
-		si->new_paragraph =
-		    n == 0 || memchr(body + prev_end, '\n', s.start - prev_end) != NULL;
+		si->new_paragraph = n == 0 || has_newline(body + prev_end, s.start - prev_end);
 		if (si->new_paragraph) {
 			/* A speaker label speaks for its whole paragraph and
 			 * is no part of the first sentence. */

@@ -91,6 +91,10 @@ Test(extract, furniture)
 	cr_expect(cw_extract_is_furniture("(Image source: YouTube)", 23));
 	cr_expect(cw_extract_is_furniture("Blaze Media", 11));
 	cr_expect(!cw_extract_is_furniture("Crime rose 20 percent.", 22));
+	/* a prefix with bytes above 0x7f: the copyright sign */
+	const char *copyright = "\xc2\xa9 2016 Cable News Network, a Time Warner company, which "
+	                        "reserves every right in this story.";
+	cr_expect(cw_extract_is_furniture(copyright, strlen(copyright)));
 }
 
 static int extract_test_furniture(const char *s)
