@@ -27,6 +27,7 @@
 #endif
 
 #include "extract/attribution.h"
+#include "lib/common.h"
 
 /* Punctuation seen between a word and the one before it. */
 enum {
@@ -740,18 +741,6 @@ static uint16_t wc_shape[27][27], wc_trigger_shape[27][27];
 static unsigned char letter_idx[256];
 static pthread_once_t wc_once = PTHREAD_ONCE_INIT;
 
-/* 8 bytes at p as a little-endian number, whatever the machine's order. */
-static inline uint64_t load64(const unsigned char *p)
-{
-	uint64_t x;
-
-	memcpy(&x, p, sizeof(x));
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	x = __builtin_bswap64(x);
-#endif
-	return x;
-}
-
 /* The key of word t[s .. s + n), 0 < n < WC_MAXLEN, in a text of len bytes.
  * The word is read 8 bytes at a time where the text has 8 bytes around it,
  * without reading past the text: a loop per byte would cost a mispredicted
@@ -762,16 +751,16 @@ static inline struct wc_key wc_key_of(const unsigned char *t, size_t len, size_t
 	struct wc_key k = {0, 0};
 
 	if (n > 8) {
-		k.lo = load64(t + s) | lower;
+		k.lo = cw_load_le64(t + s) | lower;
 		/* The last 8 bytes, shifted down to the n - 8 after the first 8. */
-		k.hi = (load64(t + s + n - 8) | lower) >> (8 * (16 - n));
+		k.hi = (cw_load_le64(t + s + n - 8) | lower) >> (8 * (16 - n));
 	} else {
 		uint64_t keep = ~0ull >> (64 - 8 * n);
 
 		if (s + 8 <= len) {
-			k.lo = load64(t + s);
+			k.lo = cw_load_le64(t + s);
 		} else if (s + n >= 8) {
-			k.lo = load64(t + s + n - 8) >> (64 - 8 * n);
+			k.lo = cw_load_le64(t + s + n - 8) >> (64 - 8 * n);
 		} else {
 			for (size_t i = 0; i < n; i++)
 				k.lo |= (uint64_t)t[s + i] << (8 * i);

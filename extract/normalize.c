@@ -543,26 +543,6 @@ static inline void word_push1(struct cw_norm *nz, char c)
 	nz->word[nz->word_len++] = c;
 }
 
-/* Eight bytes in little-endian order whatever the machine's, so that byte i
- * of the text is bits 8i..8i+7 of the word. */
-static inline uint64_t load_le64(const void *b)
-{
-	uint64_t v;
-	memcpy(&v, b, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-static inline void store_le64(void *b, uint64_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	memcpy(b, &v, 8);
-}
-
 #define ALL_ALPHA 0x8080808080808080ull
 
 /* 0x80 in each byte of v that is an ASCII letter, 0 in the others.  The
@@ -607,8 +587,8 @@ static inline size_t letter_run(struct cw_norm *nz, const unsigned char *f, size
 	size_t wl = nz->word_len;
 
 	while (p + 8 <= e) {
-		uint64_t v = load_le64(f + p), m = alpha_mask(v);
-		store_le64(w + wl, v | m >> 2);
+		uint64_t v = cw_load_le64(f + p), m = alpha_mask(v);
+		cw_store_le64(w + wl, v | m >> 2);
 		if (m != ALL_ALPHA) {
 			size_t k = (size_t)__builtin_ctzll(~m & ALL_ALPHA) / 8;
 			nz->word_len = wl + k;

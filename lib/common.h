@@ -36,6 +36,40 @@ static inline void cw_qsort(void *base, size_t n, size_t size,
 		qsort(base, n, size, cmp);
 }
 
+/* Text read and written 8 (or 4) bytes at a time as little-endian numbers
+ * whatever the machine's order, so that byte i of the text is bits 8i..8i+7
+ * of the number: the word scanners' masks mean the same everywhere. */
+#include <string.h>
+static inline uint64_t cw_load_le64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static inline uint32_t cw_load_le32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
+}
+
+static inline void cw_store_le64(void *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(p, &v, sizeof(v));
+}
+
 /* Allocation that never returns NULL: aborts with a message instead. */
 void *cw_xmalloc(size_t n);
 void *cw_xcalloc(size_t nmemb, size_t size);
