@@ -23,12 +23,13 @@ struct batch {
 	Claimwire__Verdict *v;
 	/* The next claim to decide.  Each thread takes one with an atomic
 	 * fetch-add, so every claim is decided once, by one thread, into its
-	 * own v[i]. */
-	size_t next;
+	 * own v[i].  On a cache line of its own: both threads write it, and
+	 * the calling thread reads the fields around it at every verdict. */
+	_Alignas(64) size_t next;
 	/* done[i] is set (release) once v[i] is decided, and recorded (release)
 	 * once the sightings are, rc with them: the calling thread reads both
 	 * (acquire) before it touches v[i] or out[]. */
-	unsigned char *done;
+	_Alignas(64) unsigned char *done;
 	int recorded;
 	/* Verdicts emitted so far, in order, and the emitter's return. */
 	size_t emitted;
@@ -69,30 +70,43 @@ static void emit_ready(struct batch *b)
 	}
 }
 
-/* Decides claims until none is left: in s, or in the matcher's own scratch
- * (the calling thread's) when s is NULL, which also emits the verdicts that
- * are ready as it goes, so that emitting overlaps the other thread's
- * decisions instead of following them all. */
-static void decide_claims(struct batch *b, struct cw_matcher_scratch *s)
+/* Takes the next undecided claim, or returns 0 when none is left. */
+static int take_claim(struct batch *b, size_t *i)
+{
+	*i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
+	return *i < b->n;
+}
+
+/* Decides claim i into v[i], in s (NULL: the matcher's own scratch, the
+ * calling thread's), and publishes it. */
+static void decide_claim(struct batch *b, size_t i, struct cw_matcher_scratch *s)
+{
+	Claimwire__Verdict *v = &b->v[i];
+
+	claimwire__verdict__init(v);
+	v->schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
+	v->claim = b->claims[i];
+	v->decided_ms = cw_now_ms();
+	if (s)
+		cw_matcher_decide_with(b->m, s, b->claims[i], v);
+	else
+		cw_matcher_decide(b->m, b->claims[i], v);
+	__atomic_store_n(&b->done[i], 1, __ATOMIC_RELEASE);
+}
+
+/* The calling thread's share: it decides claims until none is left and
+ * emits the verdicts that are ready as it goes, so that emitting overlaps
+ * the other thread's deciding instead of following it.  Once the sightings
+ * have failed the batch will be done again whole: it stops deciding. */
+static void caller_decides(struct batch *b)
 {
 	size_t i;
 
-	while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->n) {
-		Claimwire__Verdict *v = &b->v[i];
-		claimwire__verdict__init(v);
-		v->schema_version = CLAIMWIRE__SCHEMA_VERSION__SCHEMA_VERSION_1;
-		v->claim = b->claims[i];
-		v->decided_ms = cw_now_ms();
-		if (s) {
-			cw_matcher_decide_with(b->m, s, b->claims[i], v);
-		} else {
-			cw_matcher_decide(b->m, b->claims[i], v);
-			if (__atomic_load_n(&b->recorded, __ATOMIC_ACQUIRE) && b->rc != 0)
-				__atomic_store_n(&b->next, b->n, __ATOMIC_RELAXED);
-		}
-		__atomic_store_n(&b->done[i], 1, __ATOMIC_RELEASE);
-		if (!s)
-			emit_ready(b);
+	while (take_claim(b, &i)) {
+		decide_claim(b, i, NULL);
+		if (__atomic_load_n(&b->recorded, __ATOMIC_ACQUIRE) && b->rc != 0)
+			__atomic_store_n(&b->next, b->n, __ATOMIC_RELAXED);
+		emit_ready(b);
 	}
 }
 
@@ -105,7 +119,9 @@ static void *sightings_then_decide(void *arg)
 	record_sightings(b);
 	if (b->rc == 0) {
 		struct cw_matcher_scratch *s = cw_matcher_scratch_take(b->m);
-		decide_claims(b, s);
+		size_t i;
+		while (take_claim(b, &i))
+			decide_claim(b, i, s);
 		cw_matcher_scratch_give(b->m, s);
 	}
 	return NULL;
@@ -147,7 +163,7 @@ int cw_match_batch(struct cw_redis *r, const struct cw_sightings_opts *so, struc
 	threaded = pthread_create(&t, NULL, sightings_then_decide, &b) == 0;
 	if (!threaded)
 		record_sightings(&b);
-	decide_claims(&b, NULL);
+	caller_decides(&b);
 	if (threaded)
 		pthread_join(t, NULL);
 	if (b.rc != 0) {

@@ -30,6 +30,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -216,9 +217,14 @@ struct cw_index *cw_index_new(const struct cw_index_params *p, char *errstr, siz
 struct cw_index_scratch *cw_index_scratch_new(const struct cw_index *ix)
 {
 	struct cw_index_scratch *s = cw_xmalloc(sizeof(*s));
+	char err[256];
 
-	/* cannot fail: cw_index_new made a normaliser for this language */
-	scratch_init(s, ix->language, NULL, 0);
+	/* cw_index_new made a normaliser for this language, so only a lack of
+	 * memory fails here: stop as every other allocation does */
+	if (scratch_init(s, ix->language, err, sizeof(err))) {
+		fprintf(stderr, "claimwire: index search scratch: %s\n", err);
+		abort();
+	}
 	return s;
 }
 

@@ -110,7 +110,7 @@ size_t cw_index_search(struct cw_index *ix, const struct cw_index_query *q,
  * One thread's search memory: the analysed query, a score per document, the
  * heap of best hits and a normaliser.  Made for one index, sized to it at
  * the first search (and again after it grew), about 12 bytes per document
- * and 4 per term plus a 1 MiB stem cache and a 64 KiB query buffer: make one
+ * and 4 per term plus a 512 KiB stem cache and a 64 KiB query buffer: make one
  * per thread and keep it, not one per search.  Free with
  * cw_index_scratch_free() (NULL is a no-op) before the index.
  */

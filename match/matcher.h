@@ -56,7 +56,7 @@ void cw_matcher_decide(struct cw_matcher *m, const Claimwire__Claim *c, Claimwir
 void cw_matcher_release_verdict(Claimwire__Verdict *v);
 
 /* One thread's memory for deciding: the retrieval index's search scratch,
- * about 12 bytes per fact-check, 4 per distinct word and 1.1 MiB more (a
+ * about 12 bytes per fact-check, 4 per distinct word and 0.6 MiB more (a
  * stem cache and a query buffer), made once and kept. */
 struct cw_matcher_scratch;
 
