@@ -441,31 +441,6 @@ static inline uint32_t bucket(uint64_t h, uint64_t seed, unsigned bits)
 #define BYTES_01 0x0101010101010101ull /* a byte's value times this: it in every byte */
 #define BYTES_80 0x8080808080808080ull
 
-/* 8 bytes at p as a little-endian number (s[0] in the low byte), whatever
- * the machine's order. */
-static inline uint64_t load_le64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-/* 4 bytes at p, likewise. */
-static inline uint32_t load_le32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap32(v);
-#endif
-	return v;
-}
-
 /* The high bit of every byte of v that is an ASCII letter. */
 static inline uint64_t letter_bytes(uint64_t v)
 {
@@ -499,9 +474,10 @@ static inline size_t hash_letters(const unsigned char *s, size_t j, size_t len, 
 
 	for (;;) {
 		if (j + 8 <= len) {
-			v = load_le64(s + j);
+			v = cw_load_le64(s + j);
 		} else if (j < len && len >= 8) {
-			v = load_le64(s + len - 8) >> (8 * (8 - (len - j))); /* zeros: no letters */
+			v = cw_load_le64(s + len - 8) >>
+			    (8 * (8 - (len - j))); /* zeros: no letters */
 		} else {
 			unsigned char b;
 			while (j < len && (b = lower_letter[s[j]]) != 0) {
@@ -611,7 +587,7 @@ static inline unsigned word_suffixes(const unsigned char *s, size_t i, size_t j,
 		       (listable && nb >= 6 && word_ends_in(s, i, j, "est", 3) ? T_EST : 0);
 	if (len < 4) /* no word of 4 bytes; else s[0..4) is there to read */
 		return 0;
-	last4 = load_le32(s + (j >= 4 ? j - 4 : 0)) | 0x20202020u;
+	last4 = cw_load_le32(s + (j >= 4 ? j - 4 : 0)) | 0x20202020u;
 	return T_ED * (listable & (nb >= 4) & (last4 >> 16 == ('e' | 'd' << 8))) |
 	       T_EST * (listable & (nb >= 6) & (last4 >> 8 == ('e' | 's' << 8 | 't' << 16)));
 }
