@@ -508,6 +508,14 @@ static char *put_len(char *p, char type, size_t n)
 	int k = 0;
 
 	*p++ = type;
+	if (n < 100) { /* most arguments: keys, fields, numbers */
+		if (n >= 10)
+			*p++ = (char)('0' + n / 10);
+		*p++ = (char)('0' + n % 10);
+		*p++ = '\r';
+		*p++ = '\n';
+		return p;
+	}
 	do
 		d[k++] = (char)('0' + n % 10);
 	while (n /= 10);

@@ -231,13 +231,16 @@ static void map_put(struct ptrmap *m, int32_t tag, uint64_t value, size_t claim)
 	m->s[i].claim = (uint32_t)claim;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
+/* A byte's value as a hex digit (either case), or -1: a table, since random
+ * hex digits make the branches of a range test mispredict. */
+#define HEXV(c)                                                                                    \
+	((c) >= '0' && (c) <= '9'                     ? (c) - '0'                                  \
+	 : ((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'f' ? ((c) | 0x20) - 'a' + 10                    \
+	                                              : -1)
+#define HEXV4(c)  HEXV(c), HEXV((c) + 1), HEXV((c) + 2), HEXV((c) + 3)
+#define HEXV16(c) HEXV4(c), HEXV4((c) + 4), HEXV4((c) + 8), HEXV4((c) + 12)
+#define HEXV64(c) HEXV16(c), HEXV16((c) + 16), HEXV16((c) + 32), HEXV16((c) + 48)
+static const signed char hexv[256] = {HEXV64(0), HEXV64(64), HEXV64(128), HEXV64(192)};
 
 /* Exactly 16 hex digits into *v; 0 or -1. */
 static int parse_hex16(const char *s, uint64_t *v)
@@ -245,13 +248,32 @@ static int parse_hex16(const char *s, uint64_t *v)
 	uint64_t x = 0;
 
 	for (int i = 0; i < 16; i++) {
-		int d = hexval((unsigned char)s[i]);
+		int d = hexv[(unsigned char)s[i]];
 		if (d < 0)
 			return -1;
 		x = x << 4 | (uint64_t)d;
 	}
 	*v = x;
 	return 0;
+}
+
+/* v as 16 lower-case hex digits, as cw_hex64() writes them but without the
+ * NUL and a byte at a time in parallel: batch_keys() writes one per band
+ * key of every claim. */
+static void put_hex16(char *out, uint64_t v)
+{
+	for (int h = 0; h < 2; h++) {
+		uint64_t x = (uint32_t)(v >> (32 - 32 * h)), m;
+		/* spread the 8 nibbles over 8 bytes, the first digit in the top byte */
+		x = (x | x << 16) & 0x0000ffff0000ffffULL;
+		x = (x | x << 8) & 0x00ff00ff00ff00ffULL;
+		x = (x | x << 4) & 0x0f0f0f0f0f0f0f0fULL;
+		/* 1 in the bytes above 9, which take 'a' - '0' - 10 more */
+		m = ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+		x += 0x3030303030303030ULL + m * 0x27;
+		for (int k = 0; k < 8; k++)
+			out[8 * h + k] = (char)(x >> (56 - 8 * k));
+	}
 }
 
 /* Parses "<cluster hex> <simhash hex>" into cluster[17] and *simhash. */
@@ -366,16 +388,12 @@ static void batch_keys(struct cw_redis *r, struct batch *b, const struct cw_sigh
 	b->write = cw_xcalloc(n * b->maxb + 1, 1);
 	b->bucket_ttl = start + 2 * width - now_s;
 	for (size_t i = 0; i < n; i++) {
-		char hex[17];
 		if (parse_hex16(in[i].fingerprint, &b->fp[i]) < 0)
 			b->fp[i] = strtoull(in[i].fingerprint, NULL, 16);
-		cw_hex64(b->fp[i], hex);
-		memcpy(b->fphex + i * 16, hex, 16);
+		put_hex16(b->fphex + i * 16, b->fp[i]);
 		count[shard_of(b->fp[i])]++;
-		for (size_t j = 0; j < nbands_of(&in[i]); j++) {
-			cw_hex64(in[i].lsh_keys[j], hex);
-			memcpy(b->field + (i * b->maxb + j) * 16, hex, 16);
-		}
+		for (size_t j = 0; j < nbands_of(&in[i]); j++)
+			put_hex16(b->field + (i * b->maxb + j) * 16, in[i].lsh_keys[j]);
 	}
 	b->sfirst[0] = 0;
 	for (size_t s = 0; s < NSHARDS; s++) {
@@ -686,7 +704,8 @@ static void fill_args(const struct cw_sighting_in *in, const struct cw_sighting 
 	a->tmslen = put_decimal(a->tms, (long long)in->time_ms);
 	memcpy(a->ptr, s->cluster, l);
 	a->ptr[l] = ' ';
-	cw_hex64(in->simhash, a->ptr + l + 1);
+	put_hex16(a->ptr + l + 1, in->simhash);
+	a->ptr[l + 17] = 0;
 }
 
 /* Fills one result from the script's five values. */
