@@ -577,8 +577,6 @@ size_t cw_redis_pending(const struct cw_redis *r)
 	return r->nq;
 }
 
-/* Reads n replies into r->rep[from..from+n) after their commands were
- * appended to the context.  0, or -1 with the connection marked dead. */
 /* Writes the queue's buffer to the socket.  0, or -1 with the connection
  * marked dead. */
 static int send_queue(struct cw_redis *r, char *errstr, size_t errsize)
@@ -624,6 +622,8 @@ static void append_eval(struct cw_redis *r, const struct queued *q)
 	free(e);
 }
 
+/* Reads n replies into r->rep[from..from+n) after their commands were
+ * appended to the context.  0, or -1 with the connection marked dead. */
 static int read_replies(struct cw_redis *r, redisReply **out, size_t n, char *errstr,
                         size_t errsize)
 {
@@ -635,8 +635,6 @@ static int read_replies(struct cw_redis *r, redisReply **out, size_t n, char *er
 			char why[256];
 			snprintf(why, sizeof(why), "%s",
 			         r->c->errstr[0] ? r->c->errstr : "connection closed");
-			for (size_t j = 0; j < i; j++)
-				out[j] = NULL;
 			seterr(errstr, errsize, "redis %s: %s", where(r, w, sizeof(w)), why);
 			mark_dead(r, why);
 			return -1;

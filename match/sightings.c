@@ -174,8 +174,9 @@ void cw_sighting_release(struct cw_sighting *s)
  * The batch's own pointers, so that claims of one batch join each other as
  * they would across batches: (tag, value) → the claim that wrote it (its
  * cluster and SimHash), where tag is -1 for an exact fingerprint and the
- * band number for an LSH key.  Open addressing; a slot is 16 bytes, so the
- * table of a batch of 500 claims with 20 bands stays in the CPU's cache.
+ * band number for an LSH key.  Open addressing.  A slot names the claim
+ * rather than copying its cluster and SimHash: 16 bytes, not 48, for a
+ * table probed at random, where size is cache misses.
  */
 struct slot {
 	uint64_t value;
