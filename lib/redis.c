@@ -7,6 +7,12 @@
  * appended to it; keeping the formatted commands ourselves lets a NOSCRIPT
  * fallback re-send single commands and keeps the queue's life independent of
  * the context's.
+ *
+ * Where the CPU goes on a big pipeline: commands are formatted here, back to
+ * back in one buffer that is written to the socket as it is (hiredis would
+ * format each length with sprintf and copy the commands once more), and
+ * replies are built in an arena that the next exec reuses (hiredis would
+ * malloc each reply and each string, and free them one by one).
  */
 #include "lib/redis.h"
 
@@ -14,22 +20,38 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "lib/common.h"
 #include "lib/log.h"
 
 #define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS   10000
+#define CHUNK_SIZE       (64 * 1024)
+/* What the queue's buffer and the arena keep for the next exec; a bigger
+ * pipeline or reply is freed once done, so it does not pin its memory. */
+#define KEEP_BYTES (4 * 1024 * 1024)
 
+/* One queued command: bytes [off, off + len) of the queue's buffer.  An
+ * EVALSHA keeps its script, so that the EVAL form (the same arguments after
+ * the SHA, from byte rest on) is built only when the server asks for it. */
 struct queued {
-	char *cmd; /* RESP-formatted command (malloc, hiredis format functions) */
-	size_t len;
-	char *fallback; /* EVAL form of an EVALSHA, else NULL */
-	size_t flen;
+	size_t off, len;
+	const struct cw_redis_script *script;
+	size_t rest;
+};
+
+/* Replies are allocated from a chain of chunks that the next exec reuses,
+ * rather than one malloc per reply and per string. */
+struct chunk {
+	struct chunk *next;
+	size_t size, used;
+	max_align_t data[];
 };
 
 struct cw_redis {
@@ -45,10 +67,12 @@ struct cw_redis {
 
 	struct queued *q;
 	size_t nq, capq;
+	char *buf; /* the queued commands, RESP-formatted, back to back */
+	size_t len, cap;
 
-	redisReply **rep; /* replies of the last exec, owned, borrowed by callers */
+	redisReply **rep; /* replies of the last exec, in the arena, borrowed by callers */
 	size_t nrep, caprep;
-	redisReply *single; /* reply of the last single command */
+	struct chunk *arena, *cur;
 
 	struct cw_redis_stats stats;
 };
@@ -111,25 +135,122 @@ static void sigpipe_restore(struct sigpipe_guard *g)
 	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
+/* Empties the arena, which holds the replies of the last exec. */
 static void free_replies(struct cw_redis *r)
 {
-	for (size_t i = 0; i < r->nrep; i++)
-		if (r->rep[i])
-			freeReplyObject(r->rep[i]);
-	r->nrep = 0;
-	if (r->single) {
-		freeReplyObject(r->single);
-		r->single = NULL;
+	struct chunk **p = &r->arena;
+	size_t kept = 0;
+
+	while (*p) {
+		struct chunk *k = *p;
+		if (kept + k->size > KEEP_BYTES) {
+			*p = k->next;
+			free(k);
+			continue;
+		}
+		kept += k->size;
+		k->used = 0;
+		p = &k->next;
 	}
+	r->cur = r->arena;
+	r->nrep = 0;
 }
+
+static void *arena_alloc(struct cw_redis *r, size_t n)
+{
+	struct chunk *k = r->cur;
+	void *p;
+
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	/* the chunks after the current one are empty */
+	while (k && k->size - k->used < n)
+		k = k->next;
+	if (!k) {
+		size_t size = CW_MAX(CHUNK_SIZE, n);
+		k = cw_xmalloc(sizeof(*k) + size);
+		k->size = size;
+		k->used = 0;
+		if (r->cur) {
+			k->next = r->cur->next;
+			r->cur->next = k;
+		} else {
+			k->next = r->arena;
+			r->arena = k;
+		}
+	}
+	r->cur = k;
+	p = (char *)k->data + k->used;
+	k->used += n;
+	return p;
+}
+
+/* hiredis's reply builders, allocating from the arena (task->privdata is
+ * the handle): the same objects as hiredis's own, never freed one by one. */
+static redisReply *new_reply(const redisReadTask *t, int type, size_t extra)
+{
+	redisReply *rep = arena_alloc(t->privdata, sizeof(*rep) + extra);
+
+	memset(rep, 0, sizeof(*rep));
+	rep->type = type;
+	if (t->parent)
+		((redisReply *)t->parent->obj)->element[t->idx] = rep;
+	return rep;
+}
+
+static void *create_string(const redisReadTask *t, char *str, size_t len)
+{
+	redisReply *rep = new_reply(t, t->type, len + 1);
+
+	rep->str = (char *)(rep + 1);
+	memcpy(rep->str, str, len);
+	rep->str[len] = 0;
+	rep->len = len;
+	return rep;
+}
+
+static void *create_array(const redisReadTask *t, int elements)
+{
+	size_t n = elements > 0 ? (size_t)elements : 0;
+	redisReply *rep = new_reply(t, REDIS_REPLY_ARRAY, n * sizeof(redisReply *));
+
+	rep->elements = n;
+	if (n) {
+		rep->element = (redisReply **)(rep + 1);
+		memset(rep->element, 0, n * sizeof(redisReply *));
+	}
+	return rep;
+}
+
+static void *create_integer(const redisReadTask *t, long long value)
+{
+	redisReply *rep = new_reply(t, REDIS_REPLY_INTEGER, 0);
+
+	rep->integer = value;
+	return rep;
+}
+
+static void *create_nil(const redisReadTask *t)
+{
+	return new_reply(t, REDIS_REPLY_NIL, 0);
+}
+
+static void free_none(void *obj)
+{
+	(void)obj;
+}
+
+static redisReplyObjectFunctions arena_replies = {create_string, create_array, create_integer,
+                                                  create_nil, free_none};
 
 void cw_redis_discard(struct cw_redis *r)
 {
-	for (size_t i = 0; i < r->nq; i++) {
-		free(r->q[i].cmd);
-		free(r->q[i].fallback);
-	}
 	r->nq = 0;
+	r->len = 0;
+	if (r->cap > KEEP_BYTES) {
+		free(r->buf);
+		r->buf = NULL;
+		r->cap = 0;
+	}
 }
 
 /* The connection failed under a command: drop it, log the outage once, and let
@@ -241,6 +362,9 @@ int cw_redis_connect(struct cw_redis *r, char *errstr, size_t errsize)
 		goto fail;
 	if (r->db && setup_command(r, why, sizeof(why), "SELECT %d", r->db) < 0)
 		goto fail;
+	/* from here on, replies go to the arena (setup_command freed its own) */
+	r->c->reader->fn = &arena_replies;
+	r->c->reader->privdata = r;
 	r->alive = 1;
 	r->backoff_ms = BACKOFF_FIRST_MS;
 	r->next_attempt = 0;
@@ -311,11 +435,16 @@ void cw_redis_free(struct cw_redis *r)
 {
 	if (!r)
 		return;
-	free_replies(r);
 	cw_redis_discard(r);
 	if (r->c)
 		redisFree(r->c);
+	while (r->arena) {
+		struct chunk *k = r->arena;
+		r->arena = k->next;
+		free(k);
+	}
 	free(r->q);
+	free(r->buf);
 	free(r->rep);
 	free(r->host);
 	free(r->socket);
@@ -343,19 +472,79 @@ int cw_redis_key(const struct cw_redis *r, char *buf, size_t size, const char *f
 	return m < 0 ? m : n + m;
 }
 
-static void push(struct cw_redis *r, char *cmd, int len, char *fallback, int flen)
+/* Room for n more bytes at the end of the queue's buffer. */
+static char *queue_room(struct cw_redis *r, size_t n)
 {
-	if (len < 0) /* a format error is a programming error */
-		abort();
+	if (r->cap - r->len < n) {
+		r->cap = CW_MAX(CW_MAX(r->cap * 2, r->len + n), (size_t)4096);
+		r->buf = cw_xrealloc(r->buf, r->cap);
+	}
+	return r->buf + r->len;
+}
+
+/* Records the command written at the end of the buffer, up to end. */
+static void push(struct cw_redis *r, const char *end, const struct cw_redis_script *script,
+                 size_t rest)
+{
 	if (r->nq == r->capq) {
 		r->capq = r->capq ? r->capq * 2 : 64;
 		r->q = cw_xrealloc(r->q, r->capq * sizeof(*r->q));
 	}
-	r->q[r->nq].cmd = cmd;
-	r->q[r->nq].len = (size_t)len;
-	r->q[r->nq].fallback = fallback;
-	r->q[r->nq].flen = fallback ? (size_t)flen : 0;
+	r->q[r->nq].off = r->len;
+	r->q[r->nq].len = (size_t)(end - (r->buf + r->len));
+	r->q[r->nq].script = script;
+	r->q[r->nq].rest = rest;
+	r->len += r->q[r->nq].len;
 	r->nq++;
+}
+
+/* Bytes at most that put_len() writes. */
+#define LEN_MAX 24
+
+/* A RESP length line: type ('*' or '$'), n in decimal, CRLF. */
+static char *put_len(char *p, char type, size_t n)
+{
+	char d[20];
+	int k = 0;
+
+	*p++ = type;
+	if (n < 100) { /* most arguments: keys, fields, numbers */
+		if (n >= 10)
+			*p++ = (char)('0' + n / 10);
+		*p++ = (char)('0' + n % 10);
+		*p++ = '\r';
+		*p++ = '\n';
+		return p;
+	}
+	do
+		d[k++] = (char)('0' + n % 10);
+	while (n /= 10);
+	while (k)
+		*p++ = d[--k];
+	*p++ = '\r';
+	*p++ = '\n';
+	return p;
+}
+
+/* One bulk string argument (LEN_MAX + len + 2 bytes at most). */
+static char *put_arg(char *p, const char *s, size_t len)
+{
+	p = put_len(p, '$', len);
+	memcpy(p, s, len);
+	p += len;
+	*p++ = '\r';
+	*p++ = '\n';
+	return p;
+}
+
+/* Queues a command formatted by hiredis. */
+static void push_formatted(struct cw_redis *r, char *cmd, int len)
+{
+	if (len < 0) /* a format error is a programming error */
+		abort();
+	memcpy(queue_room(r, (size_t)len), cmd, (size_t)len);
+	free(cmd);
+	push(r, r->buf + r->len + len, NULL, 0);
 }
 
 void cw_redis_append(struct cw_redis *r, const char *fmt, ...)
@@ -367,20 +556,70 @@ void cw_redis_append(struct cw_redis *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	len = redisvFormatCommand(&cmd, fmt, ap);
 	va_end(ap);
-	push(r, cmd, len, NULL, 0);
+	push_formatted(r, cmd, len);
 }
 
 void cw_redis_appendv(struct cw_redis *r, int argc, const char **argv, const size_t *argvlen)
 {
-	char *cmd = NULL;
-	int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+	size_t need = LEN_MAX;
+	char *p;
 
-	push(r, cmd, len, NULL, 0);
+	for (int i = 0; i < argc; i++)
+		need += LEN_MAX + (argvlen ? argvlen[i] : strlen(argv[i])) + 2;
+	p = put_len(queue_room(r, need), '*', (size_t)argc);
+	for (int i = 0; i < argc; i++)
+		p = put_arg(p, argv[i], argvlen ? argvlen[i] : strlen(argv[i]));
+	push(r, p, NULL, 0);
 }
 
 size_t cw_redis_pending(const struct cw_redis *r)
 {
 	return r->nq;
+}
+
+/* Writes the queue's buffer to the socket.  0, or -1 with the connection
+ * marked dead. */
+static int send_queue(struct cw_redis *r, char *errstr, size_t errsize)
+{
+	const char *p = r->buf;
+	size_t left = r->len;
+	char w[300];
+
+	while (left) {
+		ssize_t k = write(r->c->fd, p, left);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			char why[256];
+			snprintf(why, sizeof(why), "%s",
+			         k < 0 ? strerror(errno) : "connection closed");
+			seterr(errstr, errsize, "redis %s: %s", where(r, w, sizeof(w)), why);
+			mark_dead(r, why);
+			return -1;
+		}
+		p += k;
+		left -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Appends the EVAL form of EVALSHA q to the context: the same "*<argc>"
+ * line and the same arguments after the SHA. */
+static void append_eval(struct cw_redis *r, const struct queued *q)
+{
+	const char *cmd = r->buf + q->off, *body = q->script->body;
+	size_t head = (size_t)((const char *)memchr(cmd, '\n', q->len) - cmd) + 1;
+	size_t blen = strlen(body), tail = q->len - q->rest;
+	char *e = cw_xmalloc(head + 10 + LEN_MAX + blen + 2 + tail), *p = e;
+
+	memcpy(p, cmd, head);
+	p += head;
+	p = put_arg(p, "EVAL", 4);
+	p = put_arg(p, body, blen);
+	memcpy(p, cmd + q->rest, tail);
+	p += tail;
+	redisAppendFormattedCommand(r->c, e, (size_t)(p - e));
+	free(e);
 }
 
 /* Reads n replies into r->rep[from..from+n) after their commands were
@@ -396,10 +635,6 @@ static int read_replies(struct cw_redis *r, redisReply **out, size_t n, char *er
 			char why[256];
 			snprintf(why, sizeof(why), "%s",
 			         r->c->errstr[0] ? r->c->errstr : "connection closed");
-			for (size_t j = 0; j < i; j++) {
-				freeReplyObject(out[j]);
-				out[j] = NULL;
-			}
 			seterr(errstr, errsize, "redis %s: %s", where(r, w, sizeof(w)), why);
 			mark_dead(r, why);
 			return -1;
@@ -455,12 +690,12 @@ int cw_redis_exec(struct cw_redis *r, redisReply ***replies, size_t *n, char *er
 		r->caprep = nq;
 		r->rep = cw_xrealloc(r->rep, nq * sizeof(*r->rep));
 	}
-	for (size_t i = 0; i < nq; i++)
-		redisAppendFormattedCommand(r->c, r->q[i].cmd, r->q[i].len);
 	r->stats.round_trips++;
 	r->stats.commands += nq;
 	sigpipe_block(&g);
-	rc = read_replies(r, r->rep, nq, errstr, errsize);
+	rc = send_queue(r, errstr, errsize);
+	if (rc == 0)
+		rc = read_replies(r, r->rep, nq, errstr, errsize);
 	sigpipe_restore(&g);
 	if (rc < 0) {
 		rc = CW_ERR_RETRY;
@@ -470,8 +705,8 @@ int cw_redis_exec(struct cw_redis *r, redisReply ***replies, size_t *n, char *er
 
 	/* Scripts the server does not know yet: send them again as EVAL. */
 	for (size_t i = 0; i < nq; i++)
-		if (r->q[i].fallback && is_noscript(r->rep[i])) {
-			redisAppendFormattedCommand(r->c, r->q[i].fallback, r->q[i].flen);
+		if (r->q[i].script && is_noscript(r->rep[i])) {
+			append_eval(r, &r->q[i]);
 			nretry++;
 		}
 	if (nretry) {
@@ -487,10 +722,8 @@ int cw_redis_exec(struct cw_redis *r, redisReply ***replies, size_t *n, char *er
 			goto out;
 		}
 		for (size_t i = 0, k = 0; i < nq; i++)
-			if (r->q[i].fallback && is_noscript(r->rep[i])) {
-				freeReplyObject(r->rep[i]);
+			if (r->q[i].script && is_noscript(r->rep[i]))
 				r->rep[i] = retry[k++];
-			}
 	}
 	for (size_t i = 0; i < nq; i++) {
 		if (is_transient(r->rep[i])) {
@@ -553,7 +786,7 @@ int cw_redis_command(struct cw_redis *r, redisReply **reply, char *errstr, size_
 	va_start(ap, fmt);
 	len = redisvFormatCommand(&cmd, fmt, ap);
 	va_end(ap);
-	push(r, cmd, len, NULL, 0);
+	push_formatted(r, cmd, len);
 	rc = cw_redis_exec(r, &reps, &n, errstr, errsize);
 	if (rc < 0)
 		goto out;
@@ -672,28 +905,26 @@ void cw_redis_append_script(struct cw_redis *r, struct cw_redis_script *s, int n
                             const char *const *keys, const size_t *keylen, int nargs,
                             const char *const *args, const size_t *arglen)
 {
-	int argc = 3 + nkeys + nargs;
-	const char **argv = cw_xmalloc((size_t)argc * sizeof(*argv));
-	size_t *argvlen = cw_xmalloc((size_t)argc * sizeof(*argvlen));
-	char nk[16], *cmd = NULL, *fb = NULL;
-	int len, flen;
+	size_t need = 4 * LEN_MAX + 7 + 40 + 20 + 8, rest;
+	char nk[16], *p, *start;
+	int nklen;
 
 	if (!s->sha[0])
 		sha1_hex(s->body, strlen(s->body), s->sha);
-	snprintf(nk, sizeof(nk), "%d", nkeys);
-	argv[0] = "EVALSHA", argvlen[0] = 7;
-	argv[1] = s->sha, argvlen[1] = 40;
-	argv[2] = nk, argvlen[2] = strlen(nk);
+	nklen = snprintf(nk, sizeof(nk), "%d", nkeys);
 	for (int i = 0; i < nkeys; i++)
-		argv[3 + i] = keys[i], argvlen[3 + i] = keylen ? keylen[i] : strlen(keys[i]);
+		need += LEN_MAX + (keylen ? keylen[i] : strlen(keys[i])) + 2;
 	for (int i = 0; i < nargs; i++)
-		argv[3 + nkeys + i] = args[i],
-		                 argvlen[3 + nkeys + i] = arglen ? arglen[i] : strlen(args[i]);
-	len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
-	argv[0] = "EVAL", argvlen[0] = 4;
-	argv[1] = s->body, argvlen[1] = strlen(s->body);
-	flen = redisFormatCommandArgv(&fb, argc, argv, argvlen);
-	push(r, cmd, len, fb, flen);
-	free(argv);
-	free(argvlen);
+		need += LEN_MAX + (arglen ? arglen[i] : strlen(args[i])) + 2;
+	start = queue_room(r, need);
+	p = put_len(start, '*', (size_t)(3 + nkeys + nargs));
+	p = put_arg(p, "EVALSHA", 7);
+	p = put_arg(p, s->sha, 40);
+	rest = (size_t)(p - start);
+	p = put_arg(p, nk, (size_t)nklen);
+	for (int i = 0; i < nkeys; i++)
+		p = put_arg(p, keys[i], keylen ? keylen[i] : strlen(keys[i]));
+	for (int i = 0; i < nargs; i++)
+		p = put_arg(p, args[i], arglen ? arglen[i] : strlen(args[i]));
+	push(r, p, s, rest);
 }

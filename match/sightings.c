@@ -172,14 +172,16 @@ void cw_sighting_release(struct cw_sighting *s)
 
 /*
  * The batch's own pointers, so that claims of one batch join each other as
- * they would across batches: (tag, value) → cluster, where tag is -1 for an
- * exact fingerprint and the band number for an LSH key.  Open addressing.
+ * they would across batches: (tag, value) → the claim that wrote it (its
+ * cluster and SimHash), where tag is -1 for an exact fingerprint and the
+ * band number for an LSH key.  Open addressing.  A slot names the claim
+ * rather than copying its cluster and SimHash: 16 bytes, not 48, for a
+ * table probed at random, where size is cache misses.
  */
 struct slot {
 	uint64_t value;
-	long tag; /* EMPTY_TAG marks an empty slot */
-	uint64_t simhash;
-	char cluster[17];
+	int32_t tag; /* EMPTY_TAG marks an empty slot */
+	uint32_t claim;
 };
 
 struct ptrmap {
@@ -187,7 +189,7 @@ struct ptrmap {
 	size_t mask;
 };
 
-#define EMPTY_TAG (-0x7fffffffL - 1)
+#define EMPTY_TAG INT32_MIN
 
 static void map_init(struct ptrmap *m, size_t entries)
 {
@@ -201,7 +203,7 @@ static void map_init(struct ptrmap *m, size_t entries)
 	m->mask = cap - 1;
 }
 
-static size_t map_pos(const struct ptrmap *m, long tag, uint64_t value)
+static size_t map_pos(const struct ptrmap *m, int32_t tag, uint64_t value)
 {
 	uint64_t h = (value ^ ((uint64_t)tag * 0x9E3779B97F4A7C15ULL)) * 0xff51afd7ed558ccdULL;
 	size_t i = (size_t)(h >> 17) & m->mask;
@@ -211,7 +213,7 @@ static size_t map_pos(const struct ptrmap *m, long tag, uint64_t value)
 	return i;
 }
 
-static const struct slot *map_get(const struct ptrmap *m, long tag, uint64_t value)
+static const struct slot *map_get(const struct ptrmap *m, int32_t tag, uint64_t value)
 {
 	size_t i = map_pos(m, tag, value);
 
@@ -219,8 +221,7 @@ static const struct slot *map_get(const struct ptrmap *m, long tag, uint64_t val
 }
 
 /* First writer wins, as SET NX does in Redis. */
-static void map_put(struct ptrmap *m, long tag, uint64_t value, const char *cluster,
-                    uint64_t simhash)
+static void map_put(struct ptrmap *m, int32_t tag, uint64_t value, size_t claim)
 {
 	size_t i = map_pos(m, tag, value);
 
@@ -228,17 +229,19 @@ static void map_put(struct ptrmap *m, long tag, uint64_t value, const char *clus
 		return;
 	m->s[i].tag = tag;
 	m->s[i].value = value;
-	m->s[i].simhash = simhash;
-	memcpy(m->s[i].cluster, cluster, 17);
+	m->s[i].claim = (uint32_t)claim;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
+/* A byte's value as a hex digit (either case), or -1: a table, since random
+ * hex digits make the branches of a range test mispredict. */
+#define HEXV(c)                                                                                    \
+	((c) >= '0' && (c) <= '9'                     ? (c) - '0'                                  \
+	 : ((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'f' ? ((c) | 0x20) - 'a' + 10                    \
+	                                              : -1)
+#define HEXV4(c)  HEXV(c), HEXV((c) + 1), HEXV((c) + 2), HEXV((c) + 3)
+#define HEXV16(c) HEXV4(c), HEXV4((c) + 4), HEXV4((c) + 8), HEXV4((c) + 12)
+#define HEXV64(c) HEXV16(c), HEXV16((c) + 16), HEXV16((c) + 32), HEXV16((c) + 48)
+static const signed char hexv[256] = {HEXV64(0), HEXV64(64), HEXV64(128), HEXV64(192)};
 
 /* Exactly 16 hex digits into *v; 0 or -1. */
 static int parse_hex16(const char *s, uint64_t *v)
@@ -246,13 +249,32 @@ static int parse_hex16(const char *s, uint64_t *v)
 	uint64_t x = 0;
 
 	for (int i = 0; i < 16; i++) {
-		int d = hexval((unsigned char)s[i]);
+		int d = hexv[(unsigned char)s[i]];
 		if (d < 0)
 			return -1;
 		x = x << 4 | (uint64_t)d;
 	}
 	*v = x;
 	return 0;
+}
+
+/* v as 16 lower-case hex digits, as cw_hex64() writes them but without the
+ * NUL and a byte at a time in parallel: batch_keys() writes one per band
+ * key of every claim. */
+static void put_hex16(char *out, uint64_t v)
+{
+	for (int h = 0; h < 2; h++) {
+		uint64_t x = (uint32_t)(v >> (32 - 32 * h)), m;
+		/* spread the 8 nibbles over 8 bytes, the first digit in the top byte */
+		x = (x | x << 16) & 0x0000ffff0000ffffULL;
+		x = (x | x << 8) & 0x00ff00ff00ff00ffULL;
+		x = (x | x << 4) & 0x0f0f0f0f0f0f0f0fULL;
+		/* 1 in the bytes above 9, which take 'a' - '0' - 10 more */
+		m = ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+		x += 0x3030303030303030ULL + m * 0x27;
+		for (int k = 0; k < 8; k++)
+			out[8 * h + k] = (char)(x >> (56 - 8 * k));
+	}
 }
 
 /* Parses "<cluster hex> <simhash hex>" into cluster[17] and *simhash. */
@@ -328,7 +350,8 @@ struct batch {
 /* Per-claim text arguments of the record round trip. */
 struct claim_args {
 	char tms[24];
-	char ptr[40];
+	size_t tmslen;
+	char ptr[40]; /* "<cluster> <simhash hex>" */
 };
 
 static size_t nbands_of(const struct cw_sighting_in *in)
@@ -366,16 +389,12 @@ static void batch_keys(struct cw_redis *r, struct batch *b, const struct cw_sigh
 	b->write = cw_xcalloc(n * b->maxb + 1, 1);
 	b->bucket_ttl = start + 2 * width - now_s;
 	for (size_t i = 0; i < n; i++) {
-		char hex[17];
 		if (parse_hex16(in[i].fingerprint, &b->fp[i]) < 0)
 			b->fp[i] = strtoull(in[i].fingerprint, NULL, 16);
-		cw_hex64(b->fp[i], hex);
-		memcpy(b->fphex + i * 16, hex, 16);
+		put_hex16(b->fphex + i * 16, b->fp[i]);
 		count[shard_of(b->fp[i])]++;
-		for (size_t j = 0; j < nbands_of(&in[i]); j++) {
-			cw_hex64(in[i].lsh_keys[j], hex);
-			memcpy(b->field + (i * b->maxb + j) * 16, hex, 16);
-		}
+		for (size_t j = 0; j < nbands_of(&in[i]); j++)
+			put_hex16(b->field + (i * b->maxb + j) * 16, in[i].lsh_keys[j]);
 	}
 	b->sfirst[0] = 0;
 	for (size_t s = 0; s < NSHARDS; s++) {
@@ -511,7 +530,6 @@ static int read_fingerprints(struct cw_redis *r, struct batch *b, char *errstr, 
 static size_t mark_need(const struct cw_sighting_in *in, struct batch *b)
 {
 	struct ptrmap seen;
-	char none[17] = "";
 	size_t m = 0;
 
 	map_init(&seen, b->n);
@@ -519,7 +537,7 @@ static size_t mark_need(const struct cw_sighting_in *in, struct batch *b)
 		b->need[i] =
 		    !b->fpgot[i].found && !map_get(&seen, -1, b->fp[i]) && nbands_of(&in[i]) > 0;
 		m += b->need[i];
-		map_put(&seen, -1, b->fp[i], none, 0);
+		map_put(&seen, -1, b->fp[i], i);
 	}
 	free(seen.s);
 	return m;
@@ -621,15 +639,16 @@ static void choose(const struct cw_sighting_in *in, size_t n, int maxham, struct
 
 		s->method = CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_EXACT;
 		if (hit) {
-			memcpy(s->cluster, hit->cluster, 17);
+			memcpy(s->cluster, out[hit->claim].cluster, 17);
 		} else if (in_redis) {
 			memcpy(s->cluster, b->fpgot[i].cluster, 17);
 		} else {
 			for (size_t j = 0; j < nb; j++) {
-				const struct slot *bh = map_get(&map, (long)j, in[i].lsh_keys[j]);
+				const struct slot *bh =
+				    map_get(&map, (int32_t)j, in[i].lsh_keys[j]);
 				if (bh)
-					consider(in[i].simhash, bh->cluster, bh->simhash, &best,
-					         s->cluster);
+					consider(in[i].simhash, out[bh->claim].cluster,
+					         in[bh->claim].simhash, &best, s->cluster);
 				for (size_t w = 0; w < NBUCKETS; w++)
 					if (parse_ptr(got[j * NBUCKETS + w], c, &sh) == 0)
 						consider(in[i].simhash, c, sh, &best, s->cluster);
@@ -637,34 +656,57 @@ static void choose(const struct cw_sighting_in *in, size_t n, int maxham, struct
 			if (best <= maxham) {
 				s->method = CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_NEAR_DUPLICATE;
 			} else {
-				snprintf(s->cluster, sizeof(s->cluster), "%.16s",
-				         in[i].fingerprint);
+				size_t l = strnlen(in[i].fingerprint, 16);
+				memcpy(s->cluster, in[i].fingerprint, l);
+				s->cluster[l] = 0;
 				founds = 1;
 			}
 		}
 		b->fpwrite[i] = !hit && b->fpgot[i].found != 1;
-		map_put(&map, -1, fp, s->cluster, in[i].simhash);
+		map_put(&map, -1, fp, i);
 		if (!founds)
 			continue;
 		for (size_t j = 0; j < nb; j++) {
-			int absent = !map_get(&map, (long)j, in[i].lsh_keys[j]);
+			int absent = !map_get(&map, (int32_t)j, in[i].lsh_keys[j]);
 			for (size_t w = 0; w < NBUCKETS; w++)
 				absent = absent && is_nil(got[j * NBUCKETS + w]);
 			b->write[i * b->maxb + j] = (unsigned char)absent;
-			map_put(&map, (long)j, in[i].lsh_keys[j], s->cluster, in[i].simhash);
+			map_put(&map, (int32_t)j, in[i].lsh_keys[j], i);
 		}
 	}
 	free(map.s);
 }
 
+/* v in decimal, as "%lld" writes it, into p[24]; returns the length. */
+static size_t put_decimal(char *p, long long v)
+{
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+	char d[20];
+	size_t k = 0, n = 0;
+
+	do
+		d[k++] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		p[n++] = '-';
+	while (k)
+		p[n++] = d[--k];
+	p[n] = 0;
+	return n;
+}
+
+/* The per-claim text of the record round trip, without printf: this runs
+ * for every claim of every batch. */
 static void fill_args(const struct cw_sighting_in *in, const struct cw_sighting *s,
                       struct claim_args *a)
 {
-	char simhex[17];
+	size_t l = strlen(s->cluster);
 
-	snprintf(a->tms, sizeof(a->tms), "%lld", (long long)in->time_ms);
-	cw_hex64(in->simhash, simhex);
-	snprintf(a->ptr, sizeof(a->ptr), "%s %s", s->cluster, simhex);
+	a->tmslen = put_decimal(a->tms, (long long)in->time_ms);
+	memcpy(a->ptr, s->cluster, l);
+	a->ptr[l] = ' ';
+	put_hex16(a->ptr + l + 1, in->simhash);
+	a->ptr[l + 17] = 0;
 }
 
 /* Fills one result from the script's five values. */
@@ -757,10 +799,11 @@ static int record_batch(struct cw_redis *r, const struct cw_sighting_in *in, siz
                         const struct batch *b, const struct claim_args *ca, const char *ttls,
                         struct cw_sighting *out, size_t *done, char *errstr, size_t errsize)
 {
-	size_t cap = 1 + n * 4, k = 0, nrep, nbw, hcap = strlen(cw_redis_prefix(r)) + 22;
+	size_t cap = 1 + n * 4, k = 0, nrep, nbw, plen = strlen(cw_redis_prefix(r));
+	size_t hcap = plen + 22; /* "sg:{" + 16 hex + "}" after the prefix */
 	const char **args = cw_xmalloc(cap * sizeof(*args));
 	size_t *len = cw_xmalloc(cap * sizeof(*len));
-	char *hkeys = cw_xmalloc(n * hcap); /* "sg:{" + 16 hex + "}" after the prefix */
+	char *hkeys = cw_xmalloc(n * hcap);
 	redisReply **rep;
 	int rc;
 
@@ -770,10 +813,16 @@ static int record_batch(struct cw_redis *r, const struct cw_sighting_in *in, siz
 		const char *outlet = in[i].outlet ? in[i].outlet : "";
 		const char *art = in[i].article_id ? in[i].article_id : "";
 		char *h = hkeys + i * hcap;
-		ARG(h, (size_t)cw_redis_key(r, h, hcap, "sg:{%s}", out[i].cluster));
+		size_t cl = strlen(out[i].cluster);
+		/* the key cw_redis_key(r, "sg:{%s}", cluster) names, built by hand */
+		memcpy(h, cw_redis_prefix(r), plen);
+		memcpy(h + plen, "sg:{", 4);
+		memcpy(h + plen + 4, out[i].cluster, cl);
+		h[plen + 4 + cl] = '}';
+		ARG(h, plen + 5 + cl);
 		ARG(outlet, strlen(outlet));
 		ARG(art, strlen(art));
-		ARG(ca[i].tms, strlen(ca[i].tms));
+		ARG(ca[i].tms, ca[i].tmslen);
 	}
 #undef ARG
 	cw_redis_append_script(r, &batch_script, 0, NULL, NULL, (int)k, args, len);

@@ -922,3 +922,56 @@ Test(sightings, fingerprint_pointers_rotate)
 		cr_expect(sg_pointer_is(key, a.fp, c.fp));
 	}
 }
+
+/* A batch whose commands and replies are big (long outlet and article ids,
+ * over a hundred bytes each) and whose script the server forgets between
+ * calls: every claim founds its own cluster with its own strings, on both
+ * paths, and a redelivery counts once. */
+Test(sightings, big_batch_long_strings_and_script_flush)
+{
+	enum { N = 600 };
+	static struct sg_claim c[N];
+	static struct cw_sighting_in in[N];
+	static struct cw_sighting out[N];
+	static char outlet[N][320], art[N][140];
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	char err[256];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	NEED_REDIS();
+	for (size_t i = 0; i < N; i++) {
+		/* xorshift: distinct fingerprints, SimHashes and band keys */
+		for (int j = -2; j < SG_BANDS; j++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			if (j == -2)
+				cw_hex64(x, c[i].fp);
+			else if (j == -1)
+				c[i].simhash = x;
+			else
+				c[i].bands[j] = x;
+		}
+		snprintf(outlet[i], sizeof(outlet[i]), "%0300zu", i);
+		snprintf(art[i], sizeof(art[i]), "article-%0120zu", i);
+		in[i] = sg_in(&c[i], outlet[i], art[i], 1000 + (int64_t)i);
+	}
+	for (int round = 0; round < 4; round++) {
+		o.per_claim_script = round >= 2;
+		cr_assert_eq(
+		    cw_redis_command(sg_r, &(redisReply *){0}, err, sizeof(err), "SCRIPT FLUSH"), 0,
+		    "%s", err);
+		cr_assert_eq(cw_sightings_record(sg_r, &o, in, N, out, err, sizeof(err)), 0, "%s",
+		             err);
+		for (size_t i = 0; i < N; i++) {
+			cr_expect_str_eq(out[i].cluster, c[i].fp, "round %d claim %zu", round, i);
+			cr_expect_eq(out[i].is_new, 1, "round %d claim %zu", round, i);
+			cr_expect_eq(out[i].total, 1, "round %d claim %zu", round, i);
+			cr_expect_eq(out[i].distinct_outlets, 1, "round %d claim %zu", round, i);
+			cr_expect_str_eq(out[i].first_outlet, outlet[i], "round %d claim %zu",
+			                 round, i);
+			cr_expect_str_eq(out[i].first_article_id, art[i], "round %d claim %zu",
+			                 round, i);
+			cr_expect_eq(out[i].first_seen_ms, 1000 + (int64_t)i);
+			cw_sighting_release(&out[i]);
+		}
+	}
+}
