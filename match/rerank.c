@@ -162,18 +162,21 @@ static int has_u64(const uint64_t *v, size_t n, uint64_t x)
 	return 0;
 }
 
-/* Whether x is among the sorted v[0..n). */
+/* Whether x is among the sorted v[0..n).  The halving step is a
+ * conditional move, not a branch: whether a fact-check's word sorts before
+ * a claim's is a coin toss the branch predictor would lose. */
 static int has_sorted_u64(const uint64_t *v, size_t n, uint64_t x)
 {
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
+	const uint64_t *base = v;
+
+	if (n == 0)
+		return 0;
+	while (n > 1) {
+		size_t half = n / 2;
+		base = base[half] <= x ? base + half : base;
+		n -= half;
 	}
-	return lo < n && v[lo] == x;
+	return *base == x;
 }
 
 /* 1 when a name word of the claim's speaker (wa[0..na), from
