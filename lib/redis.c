@@ -909,8 +909,16 @@ void cw_redis_append_script(struct cw_redis *r, struct cw_redis_script *s, int n
 	char nk[16], *p, *start;
 	int nklen;
 
-	if (!s->sha[0])
-		sha1_hex(s->body, strlen(s->body), s->sha);
+	if (!__atomic_load_n(&s->sha_ready, __ATOMIC_ACQUIRE)) {
+		/* scripts are static and shared: one thread fills the digest */
+		static pthread_mutex_t sha_lock = PTHREAD_MUTEX_INITIALIZER;
+		pthread_mutex_lock(&sha_lock);
+		if (!s->sha_ready) {
+			sha1_hex(s->body, strlen(s->body), s->sha);
+			__atomic_store_n(&s->sha_ready, 1, __ATOMIC_RELEASE);
+		}
+		pthread_mutex_unlock(&sha_lock);
+	}
 	nklen = snprintf(nk, sizeof(nk), "%d", nkeys);
 	for (int i = 0; i < nkeys; i++)
 		need += LEN_MAX + (keylen ? keylen[i] : strlen(keys[i])) + 2;

@@ -130,14 +130,12 @@ int cw_redis_exec(struct cw_redis *r, redisReply ***replies, size_t *n, char *er
  */
 struct cw_redis_script {
 	const char *body;
-	char sha[41]; /* filled lazily: lower-case hex SHA-1 of body */
+	char sha[41];  /* filled lazily: lower-case hex SHA-1 of body */
+	int sha_ready; /* set (release) once sha is filled: scripts are shared by threads */
 };
 #define CW_REDIS_SCRIPT(src)                                                                       \
 	{                                                                                          \
-		(src),                                                                             \
-		{                                                                                  \
-			0                                                                          \
-		}                                                                                  \
+		(src), {0}, 0                                                                      \
 	}
 
 void cw_redis_append_script(struct cw_redis *r, struct cw_redis_script *s, int nkeys,
