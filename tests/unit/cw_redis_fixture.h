@@ -5,7 +5,9 @@
  * the one unit-test binary.
  *
  *   static struct cw_test_redis tr;
- *   if (cw_test_redis_start(&tr) < 0) cr_skip_test("redis-server not on PATH");
+ *   int up = cw_test_redis_start(&tr) == 0;
+ *   struct cw_redis *r = cw_test_redis_connect(&tr, "cwt:", 0, 0);
+ *   ... in a test: CW_TEST_NEED_REDIS(up);
  */
 #ifndef CW_TEST_REDIS_FIXTURE_H
 #define CW_TEST_REDIS_FIXTURE_H
@@ -22,6 +24,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "lib/redis.h"
 
 struct cw_test_redis {
 	char dir[64];
@@ -136,5 +140,34 @@ static void cw_test_redis_stop(struct cw_test_redis *tr)
 		tr->dir[0] = 0;
 	}
 }
+
+/* A client of tr's server whose keys start with prefix, with the given
+ * command and connect timeouts (0: the library's defaults); NULL when the
+ * server is not up (the message goes to stderr). */
+static inline struct cw_redis *cw_test_redis_connect(const struct cw_test_redis *tr,
+                                                     const char *prefix, int command_timeout_ms,
+                                                     int connect_timeout_ms)
+{
+	struct cw_redis_params p = {0};
+	struct cw_redis *r;
+	char err[256];
+
+	p.socket = tr->sock;
+	p.key_prefix = prefix;
+	p.command_timeout_ms = command_timeout_ms;
+	p.connect_timeout_ms = connect_timeout_ms;
+	r = cw_redis_new_params(&p, err, sizeof(err));
+	if (!r)
+		fprintf(stderr, "test redis client: %s\n", err);
+	return r;
+}
+
+/* Skips the calling Criterion test when the suite's redis-server did not
+ * start (up: whether cw_test_redis_start() returned 0). */
+#define CW_TEST_NEED_REDIS(up)                                                                     \
+	do {                                                                                       \
+		if (!(up))                                                                         \
+			cr_skip_test("redis-server is not on PATH or did not start");              \
+	} while (0)
 
 #endif

@@ -570,18 +570,14 @@ Test(ingest, feed_detection_by_content_and_name)
 Test(ingest, metrics_add_to_redis)
 {
 	struct cw_test_redis tr;
-	struct cw_redis_params p = {0};
 	struct cw_ingest_counts c1 = {5, 2, 3}, c2 = {1, 0, 1};
 	struct cw_redis *r;
 	redisReply *rep;
 	char err[256];
 
-	if (cw_test_redis_start(&tr) < 0)
-		cr_skip_test("redis-server is not on PATH or did not start");
-	p.socket = tr.sock;
-	p.key_prefix = "cwi:";
-	r = cw_redis_new_params(&p, err, sizeof(err));
-	cr_assert_not_null(r, "%s", err);
+	CW_TEST_NEED_REDIS(cw_test_redis_start(&tr) == 0);
+	r = cw_test_redis_connect(&tr, "cwi:", 0, 0);
+	cr_assert_not_null(r);
 	cr_expect_eq(cw_ingest_metrics_add(r, &c1, err, sizeof(err)), 0, "%s", err);
 	cr_expect_eq(cw_ingest_metrics_add(r, &c2, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(cw_redis_command(r, &rep, err, sizeof(err),

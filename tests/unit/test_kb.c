@@ -25,16 +25,11 @@ static int kb_have_redis;
 static void kb_setup(void)
 {
 	char err[256];
-	struct cw_redis_params p = {0};
 
 	kb_have_redis = cw_test_redis_start(&kb_tr) == 0;
 	kb_nz = cw_norm_new("english", err, sizeof(err));
-	if (!kb_have_redis)
-		return;
-	p.socket = kb_tr.sock;
-	p.command_timeout_ms = 2000;
-	p.key_prefix = "cwt:";
-	kb_r = cw_redis_new_params(&p, err, sizeof(err));
+	if (kb_have_redis)
+		kb_r = cw_test_redis_connect(&kb_tr, "cwt:", 2000, 0);
 }
 
 static void kb_teardown(void)
@@ -48,11 +43,7 @@ static void kb_teardown(void)
 
 TestSuite(kb, .init = kb_setup, .fini = kb_teardown);
 
-#define NEED_REDIS()                                                                               \
-	do {                                                                                       \
-		if (!kb_have_redis)                                                                \
-			cr_skip_test("redis-server is not on PATH or did not start");              \
-	} while (0)
+#define NEED_REDIS() CW_TEST_NEED_REDIS(kb_have_redis)
 
 static struct cw_kb_counts kb_load(const char *file, size_t *errs_out, char **report)
 {

@@ -33,18 +33,14 @@ static int mb_have_redis;
 static void mb_setup(void)
 {
 	char err[256];
-	struct cw_redis_params p = {0};
 	static const struct cw_config_key *const schemas[] = {
 	    cw_lib_config_keys, cw_extract_config_keys, cw_match_config_keys, NULL};
 
 	mb_cfg = cw_config_new(schemas);
 	mb_nz = cw_norm_new("english", err, sizeof(err));
 	mb_have_redis = cw_test_redis_start(&mb_tr) == 0;
-	if (!mb_have_redis)
-		return;
-	p.socket = mb_tr.sock;
-	p.key_prefix = "cwmb:";
-	mb_r = cw_redis_new_params(&p, err, sizeof(err));
+	if (mb_have_redis)
+		mb_r = cw_test_redis_connect(&mb_tr, "cwmb:", 0, 0);
 }
 
 static void mb_teardown(void)
@@ -170,8 +166,7 @@ static void mb_batch(struct mb_batch *b)
 	Claimwire__Claim **claims = b->claims;
 	struct cw_sighting_in *in = b->in;
 
-	if (!mb_have_redis)
-		cr_skip_test("redis-server is not on PATH or did not start");
+	CW_TEST_NEED_REDIS(mb_have_redis);
 	b->o = (struct cw_sightings_opts){.ttl_s = 3600, .max_hamming = 18};
 	b->m = mb_matcher();
 	for (size_t i = 0; i < MB_N; i++) {
@@ -324,8 +319,7 @@ static void mb_big(struct mb_big *b)
 	uint64_t st = 42;
 	char err[256] = "";
 
-	if (!mb_have_redis)
-		cr_skip_test("redis-server is not on PATH or did not start");
+	CW_TEST_NEED_REDIS(mb_have_redis);
 	b->mc = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*b->mc));
 	b->claims = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*b->claims));
 	b->in = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*b->in));

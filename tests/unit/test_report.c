@@ -511,11 +511,7 @@ static void report_teardown(void)
 	cw_test_redis_stop(&report_tr);
 }
 
-#define REPORT_NEED_REDIS()                                                                        \
-	do {                                                                                       \
-		if (!report_have_redis)                                                            \
-			cr_skip_test("redis-server is not on PATH or did not start");              \
-	} while (0)
+#define REPORT_NEED_REDIS() CW_TEST_NEED_REDIS(report_have_redis)
 
 static void report_put(struct cw_store *s, struct report_tv *t, size_t n)
 {

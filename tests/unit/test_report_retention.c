@@ -35,24 +35,14 @@ static void rr_teardown(void)
 	cw_test_redis_stop(&rr_tr);
 }
 
-#define RR_NEED_REDIS()                                                                            \
-	do {                                                                                       \
-		if (!rr_have_redis)                                                                \
-			cr_skip_test("redis-server is not on PATH or did not start");              \
-	} while (0)
+#define RR_NEED_REDIS() CW_TEST_NEED_REDIS(rr_have_redis)
 
 /* A store with keys under "cwr:" whose keys expire retention_s seconds
  * after their last write. */
 static struct cw_store *rr_store(long long retention_s)
 {
-	char err[256];
-	struct cw_redis_params p = {0};
-	p.socket = rr_tr.sock;
-	p.command_timeout_ms = 2000;
-	p.connect_timeout_ms = 500;
-	p.key_prefix = "cwr:";
-	struct cw_redis *r = cw_redis_new_params(&p, err, sizeof err);
-	cr_assert_not_null(r, "%s", err);
+	struct cw_redis *r = cw_test_redis_connect(&rr_tr, "cwr:", 2000, 500);
+	cr_assert_not_null(r);
 	struct cw_store_limits lim = {.recent_dead_letters = 10,
 	                              .page_limit = 50,
 	                              .scan_limit = 500,

@@ -30,15 +30,11 @@ static int sg_have_redis;
 static void sg_setup(void)
 {
 	char err[256];
-	struct cw_redis_params p = {0};
 
 	sg_have_redis = cw_test_redis_start(&sg_tr) == 0;
 	sg_nz = cw_norm_new("english", err, sizeof(err));
-	if (!sg_have_redis)
-		return;
-	p.socket = sg_tr.sock;
-	p.key_prefix = "cwt:";
-	sg_r = cw_redis_new_params(&p, err, sizeof(err));
+	if (sg_have_redis)
+		sg_r = cw_test_redis_connect(&sg_tr, "cwt:", 0, 0);
 }
 
 static void sg_teardown(void)
@@ -52,11 +48,7 @@ static void sg_teardown(void)
 
 TestSuite(sightings, .init = sg_setup, .fini = sg_teardown);
 
-#define NEED_REDIS()                                                                               \
-	do {                                                                                       \
-		if (!sg_have_redis)                                                                \
-			cr_skip_test("redis-server is not on PATH or did not start");              \
-	} while (0)
+#define NEED_REDIS() CW_TEST_NEED_REDIS(sg_have_redis)
 
 /* A claim's fingerprints, computed as extract computes them. */
 struct sg_claim {
@@ -484,12 +476,7 @@ Test(sightings, redis_down_is_retry)
  * test can compare two stores. */
 static struct cw_redis *sg_other(const char *prefix)
 {
-	struct cw_redis_params p = {0};
-	char err[256];
-
-	p.socket = sg_tr.sock;
-	p.key_prefix = prefix;
-	return cw_redis_new_params(&p, err, sizeof(err));
+	return cw_test_redis_connect(&sg_tr, prefix, 0, 0);
 }
 
 /* Fingerprint pointer hashes per bucket (one per first hex digit). */
