@@ -21,6 +21,7 @@ int cw_train_checkworthiness_command(int argc, char **argv); /* extract/ */
 int cw_eval_checkworthiness_command(int argc, char **argv);  /* extract/ */
 int cw_train_matcher_command(int argc, char **argv);         /* match/ */
 int cw_eval_retrieval_command(int argc, char **argv);        /* match/ */
+int cw_eval_neardup_command(int argc, char **argv);          /* match/ */
 
 /* Local operation (cli/). */
 int cw_broker_command(int argc, char **argv);

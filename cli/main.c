@@ -37,6 +37,8 @@ static const struct command commands[] = {
     {"eval", "checkworthiness", cw_eval_checkworthiness_command,
      "evaluate check-worthiness (MAP, P@k)"},
     {"eval", "retrieval", cw_eval_retrieval_command, "evaluate fact-check retrieval (MAP@k, MRR)"},
+    {"eval", "neardup", cw_eval_neardup_command,
+     "evaluate near-duplicate joins (recall by Jaccard similarity)"},
 };
 
 static void usage(FILE *out)
@@ -88,7 +90,7 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && (!strcmp(argv[1], "train") || !strcmp(argv[1], "eval")))
 		fprintf(stderr, "claimwire: '%s' needs 'checkworthiness' or '%s'\n", argv[1],
-		        strcmp(argv[1], "train") ? "retrieval" : "matcher");
+		        strcmp(argv[1], "train") ? "retrieval' or 'neardup" : "matcher");
 	else
 		fprintf(stderr, "claimwire: unknown command '%s'\n", argv[1]);
 	usage(stderr);

@@ -18,6 +18,7 @@
 
 #include "extract/attribution.h"
 #include "extract/checkworthiness.h"
+#include "extract/config.h"
 #include "extract/extract.h"
 #include "extract/fingerprint.h"
 #include "extract/normalize.h"
@@ -81,7 +82,7 @@ struct cw_extractor *cw_extractor_new(const struct cw_config *cfg, char *errstr,
 	struct cw_extractor *ex = cw_xcalloc(1, sizeof(*ex));
 	const char *weights = cw_config_str(cfg, "extract.weights");
 	const char *language = cw_config_str(cfg, "extract.language");
-	long long bands = cw_config_int(cfg, "extract.lsh_bands");
+	size_t bands, rows;
 
 	ex->min_score = cw_config_double(cfg, "extract.min_score");
 	ex->min_tokens = (size_t)cw_config_int(cfg, "extract.min_tokens");
@@ -89,12 +90,8 @@ struct cw_extractor *cw_extractor_new(const struct cw_config *cfg, char *errstr,
 	ex->minhash_size = (size_t)cw_config_int(cfg, "extract.minhash_size");
 	ex->max_sentences = (size_t)cw_config_int(cfg, "extract.max_sentences");
 	ex->max_article_bytes = (size_t)cw_config_int(cfg, "extract.max_article_bytes");
-	if (ex->minhash_size == 0 || bands <= 0 || ex->minhash_size % (size_t)bands != 0) {
-		snprintf(errstr, errsize,
-		         "extract.lsh_bands %lld does not divide extract.minhash_size %zu", bands,
-		         ex->minhash_size);
+	if (cw_extract_lsh_config(cfg, &bands, &rows, errstr, errsize))
 		goto fail;
-	}
 	if (weights && *weights) {
 		ex->model = cw_cw_model_load(weights, errstr, errsize);
 		if (!ex->model)

@@ -71,7 +71,7 @@ struct cw_extract_stats {
 
 /* Reads the extract.* keys and loads the check-worthiness weights.  NULL
  * with errstr on failure (a missing or bad weights file, an unknown
- * language, extract.lsh_bands not dividing extract.minhash_size).  One
+ * language, LSH bands needing more than extract.minhash_size values).  One
  * extractor per thread.  Free with cw_extractor_free(). */
 struct cw_extractor *cw_extractor_new(const struct cw_config *cfg, char *errstr, size_t errsize);
 void cw_extractor_free(struct cw_extractor *ex);

@@ -106,6 +106,14 @@ static void shingle_hashes(const struct cw_tokens *t, size_t from, size_t cnt, u
 	}
 }
 
+size_t cw_fp_shingles(const struct cw_tokens *t, uint64_t *out, size_t cap)
+{
+	size_t ns = shingle_count(t);
+
+	shingle_hashes(t, 0, ns < cap ? ns : cap, out);
+	return ns;
+}
+
 /* spread[v]: the 8 bits of v, one per byte (bit i in byte i). */
 static uint64_t spread[256];
 static pthread_once_t spread_once = PTHREAD_ONCE_INIT;
@@ -173,10 +181,8 @@ void cw_fp_minhash(const struct cw_tokens *t, uint32_t *sig, size_t k)
 	}
 }
 
-void cw_fp_lsh_keys(const uint32_t *sig, size_t k, size_t bands, uint64_t *keys)
+void cw_fp_lsh_keys(const uint32_t *sig, size_t bands, size_t rows, uint64_t *keys)
 {
-	size_t rows = bands ? k / bands : 0;
-
 	for (size_t i = 0; i < bands; i++) {
 		const uint32_t *band = sig + i * rows;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -205,4 +211,30 @@ double cw_fp_minhash_similarity(const uint32_t *a, const uint32_t *b, size_t k)
 	for (size_t j = 0; j < k; j++)
 		eq += a[j] == b[j];
 	return (double)eq / (double)k;
+}
+
+size_t cw_fp_sketch(const uint32_t *sig, size_t k, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t n = k < CW_FP_SKETCH_LEN ? k : CW_FP_SKETCH_LEN;
+
+	for (size_t i = 0; i < n; i++)
+		hex[i] = digits[sig[i] & 0xf];
+	hex[n] = 0;
+	return n;
+}
+
+double cw_fp_sketch_similarity(const char *a, const char *b, size_t n)
+{
+	size_t same = 0;
+	double p, j;
+
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		same += a[i] == b[i];
+	/* agreement p = J + (1 - J) / 16, so J = (16 p - 1) / 15 */
+	p = (double)same / (double)n;
+	j = (16 * p - 1) / 15;
+	return j < 0 ? 0 : j;
 }

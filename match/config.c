@@ -22,6 +22,9 @@ const struct cw_config_key cw_match_config_keys[] = {
      "knowledge base changes, about 100 bytes each; 0 = off"},
     {"match.sightings_max_hamming", CW_CONF_INT, "18", 1, 64,
      "SimHash bits within which an LSH hit joins a claim's cluster"},
+    {"match.sightings_min_jaccard", CW_CONF_DOUBLE, "0.4", 0, 1,
+     "and the least word-pair overlap (Jaccard, estimated from MinHash) it must have "
+     "with the cluster's founder; 0: SimHash alone decides"},
     {"match.sightings_batch_script", CW_CONF_BOOL, "true", 0, 0,
      "record a batch of sightings with one Lua script (standalone Redis); "
      "false on Redis Cluster: one script per claim"},

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "extract/config.h"
 #include "extract/fingerprint.h"
 #include "lib/cli.h"
 #include "lib/common.h"
@@ -28,8 +29,6 @@
 #include "match/sightings.h"
 #include "proto/claimwire.pb-c.h"
 
-#define MAX_BANDS 64
-
 struct match_worker {
 	const struct cw_config *cfg;
 	struct cw_redis *redis;
@@ -38,7 +37,7 @@ struct match_worker {
 	int64_t kb_since;   /* Redis time of the last change seen */
 	int64_t kb_next_ms; /* monotonic time of the next change-log poll */
 	int kb_loaded;
-	size_t bands, minhash_size;
+	size_t bands, rows; /* extract.lsh_bands and extract.lsh_rows */
 };
 
 static const char usage_text[] =
@@ -139,7 +138,7 @@ static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, voi
 	struct match_worker *mw = opaque;
 	Claimwire__Claim **claims = cw_xcalloc(n, sizeof(*claims));
 	struct cw_sighting_in *in = cw_xcalloc(n, sizeof(*in));
-	uint64_t *keys = cw_xcalloc(n * MAX_BANDS, sizeof(*keys));
+	uint64_t *keys = cw_xcalloc(n * CW_FP_LSH_MAX_BANDS, sizeof(*keys));
 	size_t m = 0;
 	char err[512] = "";
 	int rc = 0;
@@ -176,11 +175,16 @@ static int process(struct cw_worker *w, rd_kafka_message_t **msgs, size_t n, voi
 		claims[m] = c;
 		in[m].fingerprint = c->fingerprint;
 		in[m].simhash = c->simhash;
-		if (c->n_minhash && mw->bands && c->n_minhash % mw->bands == 0 &&
-		    mw->bands <= MAX_BANDS) {
-			cw_fp_lsh_keys(c->minhash, c->n_minhash, mw->bands, keys + m * MAX_BANDS);
-			in[m].lsh_keys = keys + m * MAX_BANDS;
+		/* A signature too short for the bands (a claim from an
+		 * extract configured otherwise) is matched by its exact
+		 * fingerprint only. */
+		if (c->n_minhash >= mw->bands * mw->rows) {
+			cw_fp_lsh_keys(c->minhash, mw->bands, mw->rows,
+			               keys + m * CW_FP_LSH_MAX_BANDS);
+			in[m].lsh_keys = keys + m * CW_FP_LSH_MAX_BANDS;
 			in[m].nbands = mw->bands;
+			in[m].minhash = c->minhash;
+			in[m].n_minhash = c->n_minhash;
 		}
 		in[m].outlet = c->outlet && *c->outlet ? c->outlet : "unknown";
 		in[m].article_id = c->article_id;
@@ -218,8 +222,11 @@ int cw_match_command(int argc, char **argv)
 		return rc;
 	rc = CW_EXIT_FAILURE;
 	mw.cfg = cfg;
-	mw.bands = (size_t)cw_config_int(cfg, "extract.lsh_bands");
-	mw.minhash_size = (size_t)cw_config_int(cfg, "extract.minhash_size");
+	if (cw_extract_lsh_config(cfg, &mw.bands, &mw.rows, err, sizeof(err))) {
+		cw_err("msg=\"%s\"", err);
+		rc = CW_EXIT_CONFIG;
+		goto out;
+	}
 	cw_sightings_opts_from_config(&mw.sopts, cfg);
 	mw.matcher = cw_matcher_new(cfg, err, sizeof(err));
 	if (!mw.matcher) {

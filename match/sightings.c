@@ -30,7 +30,9 @@
 #define SG_KEY              256
 #define DEFAULT_TTL_S       604800LL
 #define DEFAULT_MAX_HAMMING 12
-#define PTR_LEN             33 /* "<cluster hex> <simhash hex>" */
+#define PTR_LEN             33 /* "<cluster hex> <simhash hex>", then " <sketch>" */
+#define PTR_MAX             (PTR_LEN + 1 + CW_FP_SKETCH_LEN)
+#define DEFAULT_MIN_JACCARD 0.4
 
 /*
  * Records one sighting in one cluster, atomically; the only key is the
@@ -154,6 +156,7 @@ void cw_sightings_opts_from_config(struct cw_sightings_opts *o, const struct cw_
 {
 	o->ttl_s = cw_config_int(cfg, "match.sightings_ttl_s");
 	o->max_hamming = (int)cw_config_int(cfg, "match.sightings_max_hamming");
+	o->min_jaccard = cw_config_double(cfg, "match.sightings_min_jaccard");
 	/* The key is read only where the program's schema declares it. */
 	o->per_claim_script = cw_config_is_declared(cfg, "match.sightings_batch_script") &&
 	                      !cw_config_bool(cfg, "match.sightings_batch_script");
@@ -278,12 +281,19 @@ static void put_hex16(char *out, uint64_t v)
 }
 
 /* Parses "<cluster hex> <simhash hex>" into cluster[17] and *simhash. */
-static int parse_ptr(const redisReply *rep, char cluster[17], uint64_t *simhash)
+/* A band pointer's value: the founder's cluster, its SimHash and (*sketch,
+ * *nsketch digits) its MinHash sketch, which pointers written before
+ * sketches were kept lack (*nsketch 0). */
+static int parse_ptr(const redisReply *rep, char cluster[17], uint64_t *simhash,
+                     const char **sketch, size_t *nsketch)
 {
-	if (!rep || rep->type != REDIS_REPLY_STRING || rep->len != PTR_LEN || rep->str[16] != ' ')
+	if (!rep || rep->type != REDIS_REPLY_STRING || rep->len < PTR_LEN || rep->len > PTR_MAX ||
+	    rep->str[16] != ' ' || (rep->len > PTR_LEN && rep->str[PTR_LEN] != ' '))
 		return -1;
 	memcpy(cluster, rep->str, 16);
 	cluster[16] = 0;
+	*sketch = rep->len > PTR_LEN ? rep->str + PTR_LEN + 1 : NULL;
+	*nsketch = rep->len > PTR_LEN ? rep->len - PTR_LEN - 1 : 0;
 	return parse_hex16(rep->str + 17, simhash);
 }
 
@@ -338,7 +348,9 @@ struct batch {
 	struct fp_ptr *fpgot;   /* per claim */
 	unsigned char *fpwrite; /* per claim: HSET its pointer into the current bucket */
 	char *field;            /* n * maxb * 16 hex digits, no NULs */
-	char (*bkey)[SG_KEY];   /* NBUCKETS * maxb */
+	char (*sketch)[CW_FP_SKETCH_LEN + 1]; /* per claim, its MinHash sketch */
+	size_t *nsketch;                      /* and its digits, 0 without a signature */
+	char (*bkey)[SG_KEY];                 /* NBUCKETS * maxb */
 	size_t *bkeylen;
 	unsigned char *bexists;  /* NBUCKETS * maxb: the bucket hash existed in round trip 1 */
 	unsigned char *need;     /* per claim: its band keys are looked up */
@@ -351,7 +363,8 @@ struct batch {
 struct claim_args {
 	char tms[24];
 	size_t tmslen;
-	char ptr[40]; /* "<cluster> <simhash hex>" */
+	char ptr[PTR_MAX + 1]; /* "<cluster> <simhash hex> <sketch>" */
+	size_t ptrlen;
 };
 
 static size_t nbands_of(const struct cw_sighting_in *in)
@@ -381,6 +394,8 @@ static void batch_keys(struct cw_redis *r, struct batch *b, const struct cw_sigh
 	b->fpgot = cw_xcalloc(n, sizeof(*b->fpgot));
 	b->fpwrite = cw_xcalloc(n, 1);
 	b->field = cw_xmalloc(n * b->maxb * 16 + 1);
+	b->sketch = cw_xmalloc(n * sizeof(*b->sketch));
+	b->nsketch = cw_xmalloc(n * sizeof(*b->nsketch));
 	b->bkey = cw_xmalloc((NBUCKETS * b->maxb + 1) * sizeof(*b->bkey));
 	b->bkeylen = cw_xmalloc((NBUCKETS * b->maxb + 1) * sizeof(*b->bkeylen));
 	b->bexists = cw_xcalloc(NBUCKETS * b->maxb + 1, 1);
@@ -395,6 +410,9 @@ static void batch_keys(struct cw_redis *r, struct batch *b, const struct cw_sigh
 		count[shard_of(b->fp[i])]++;
 		for (size_t j = 0; j < nbands_of(&in[i]); j++)
 			put_hex16(b->field + (i * b->maxb + j) * 16, in[i].lsh_keys[j]);
+		b->nsketch[i] = in[i].minhash && in[i].n_minhash
+		                    ? cw_fp_sketch(in[i].minhash, in[i].n_minhash, b->sketch[i])
+		                    : 0;
 	}
 	b->sfirst[0] = 0;
 	for (size_t s = 0; s < NSHARDS; s++) {
@@ -424,6 +442,8 @@ static void batch_free(struct batch *b)
 	free(b->fpgot);
 	free(b->fpwrite);
 	free(b->field);
+	free(b->sketch);
+	free(b->nsketch);
 	free(b->bkey);
 	free(b->bkeylen);
 	free(b->bexists);
@@ -605,15 +625,32 @@ out:
 	return rc;
 }
 
-/* Band pointer (Redis or this batch) nearer than *best: take it. */
-static void consider(uint64_t simhash, const char *cluster, uint64_t other, int *best, char out[17])
-{
-	int d = cw_fp_hamming(other, simhash);
+/* What a claim's band hits are held against. */
+struct near {
+	uint64_t simhash;
+	const char *sketch;
+	size_t nsketch;
+	double min_jaccard;
+	int best; /* the SimHash distance of the nearest hit taken, else the most allowed + 1 */
+};
 
-	if (d < *best) {
-		*best = d;
-		memcpy(out, cluster, 17);
-	}
+/* A band hit (in Redis or this batch) on a founder with SimHash other and
+ * that sketch: taken when nearer than the best so far, and, when both
+ * sketches are there, with the shingles in common that min_jaccard asks.
+ * A short text shares a band with any text it shares a shingle with, and
+ * SimHashes of a few shingles are too coarse to tell them apart. */
+static void consider(struct near *nr, const char *cluster, uint64_t other, const char *sketch,
+                     size_t nsketch, char out[17])
+{
+	int d = cw_fp_hamming(other, nr->simhash);
+
+	if (d >= nr->best)
+		return;
+	if (nr->min_jaccard > 0 && nsketch && nsketch == nr->nsketch &&
+	    cw_fp_sketch_similarity(sketch, nr->sketch, nsketch) < nr->min_jaccard)
+		return;
+	nr->best = d;
+	memcpy(out, cluster, 17);
 }
 
 /* Chooses each claim's cluster: exact first, then the nearest band hit; and
@@ -622,8 +659,8 @@ static void consider(uint64_t simhash, const char *cluster, uint64_t other, int 
  * forward, so it stays found ttl_s after its last sighting), and the band
  * keys of a claim that founds a cluster where neither bucket nor the batch
  * has them.  A fingerprint repeated in the batch is written once. */
-static void choose(const struct cw_sighting_in *in, size_t n, int maxham, struct batch *b,
-                   struct cw_sighting *out)
+static void choose(const struct cw_sighting_in *in, size_t n, int maxham, double min_jaccard,
+                   struct batch *b, struct cw_sighting *out)
 {
 	struct ptrmap map;
 
@@ -634,8 +671,10 @@ static void choose(const struct cw_sighting_in *in, size_t n, int maxham, struct
 		uint64_t fp = b->fp[i], sh;
 		const struct slot *hit = map_get(&map, -1, fp);
 		size_t nb = nbands_of(&in[i]);
+		struct near nr = {in[i].simhash, b->sketch[i], b->nsketch[i], min_jaccard,
+		                  maxham + 1};
 		char c[17];
-		int best = maxham + 1, in_redis = b->fpgot[i].found != 0, founds = 0;
+		int in_redis = b->fpgot[i].found != 0, founds = 0;
 
 		s->method = CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_EXACT;
 		if (hit) {
@@ -646,14 +685,18 @@ static void choose(const struct cw_sighting_in *in, size_t n, int maxham, struct
 			for (size_t j = 0; j < nb; j++) {
 				const struct slot *bh =
 				    map_get(&map, (int32_t)j, in[i].lsh_keys[j]);
+				const char *sk;
+				size_t nsk;
 				if (bh)
-					consider(in[i].simhash, out[bh->claim].cluster,
-					         in[bh->claim].simhash, &best, s->cluster);
+					consider(&nr, out[bh->claim].cluster, in[bh->claim].simhash,
+					         b->sketch[bh->claim], b->nsketch[bh->claim],
+					         s->cluster);
 				for (size_t w = 0; w < NBUCKETS; w++)
-					if (parse_ptr(got[j * NBUCKETS + w], c, &sh) == 0)
-						consider(in[i].simhash, c, sh, &best, s->cluster);
+					if (parse_ptr(got[j * NBUCKETS + w], c, &sh, &sk, &nsk) ==
+					    0)
+						consider(&nr, c, sh, sk, nsk, s->cluster);
 			}
-			if (best <= maxham) {
+			if (nr.best <= maxham) {
 				s->method = CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_NEAR_DUPLICATE;
 			} else {
 				size_t l = strnlen(in[i].fingerprint, 16);
@@ -698,7 +741,7 @@ static size_t put_decimal(char *p, long long v)
 /* The per-claim text of the record round trip, without printf: this runs
  * for every claim of every batch. */
 static void fill_args(const struct cw_sighting_in *in, const struct cw_sighting *s,
-                      struct claim_args *a)
+                      const char *sketch, size_t nsketch, struct claim_args *a)
 {
 	size_t l = strlen(s->cluster);
 
@@ -706,7 +749,13 @@ static void fill_args(const struct cw_sighting_in *in, const struct cw_sighting 
 	memcpy(a->ptr, s->cluster, l);
 	a->ptr[l] = ' ';
 	put_hex16(a->ptr + l + 1, in->simhash);
-	a->ptr[l + 17] = 0;
+	a->ptrlen = l + 17;
+	if (nsketch) {
+		a->ptr[a->ptrlen++] = ' ';
+		memcpy(a->ptr + a->ptrlen, sketch, nsketch);
+		a->ptrlen += nsketch;
+	}
+	a->ptr[a->ptrlen] = 0;
 }
 
 /* Fills one result from the script's five values. */
@@ -748,7 +797,7 @@ static size_t append_pointers(struct cw_redis *r, const struct batch *b,
 		for (size_t i = 0; i < b->n; i++)
 			if (b->write[i * b->maxb + j]) {
 				argv[k] = b->field + (i * b->maxb + j) * 16, argvlen[k++] = 16;
-				argv[k] = ca[i].ptr, argvlen[k++] = PTR_LEN;
+				argv[k] = ca[i].ptr, argvlen[k++] = ca[i].ptrlen;
 			}
 		if (k == 2)
 			continue;
@@ -890,6 +939,7 @@ int cw_sightings_record(struct cw_redis *r, const struct cw_sightings_opts *o,
 {
 	long long ttl = o && o->ttl_s > 0 ? o->ttl_s : DEFAULT_TTL_S;
 	int maxham = o && o->max_hamming > 0 ? o->max_hamming : DEFAULT_MAX_HAMMING;
+	double min_jaccard = o ? o->min_jaccard : DEFAULT_MIN_JACCARD;
 	int per_claim = o && o->per_claim_script;
 	int64_t now_ms = o && o->now_ms > 0 ? o->now_ms : cw_now_ms();
 	char ttls[24];
@@ -907,11 +957,11 @@ int cw_sightings_record(struct cw_redis *r, const struct cw_sightings_opts *o,
 		goto out;
 	if (mark_need(in, &b) > 0 && (rc = read_bands(r, &b, in, errstr, errsize)) < 0)
 		goto out;
-	choose(in, n, maxham, &b, out);
+	choose(in, n, maxham, min_jaccard, &b, out);
 	/* choose() read the band replies (bgot) last: the next exec frees them */
 	ca = cw_xmalloc(n * sizeof(*ca));
 	for (size_t i = 0; i < n; i++)
-		fill_args(&in[i], &out[i], &ca[i]);
+		fill_args(&in[i], &out[i], b.sketch[i], b.nsketch[i], &ca[i]);
 	if (per_claim)
 		rc = record_per_claim(r, in, n, &b, ca, ttls, out, &done, errstr, errsize);
 	else

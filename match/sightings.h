@@ -4,8 +4,10 @@
  *
  * Claims are grouped into clusters.  A cluster is named by the exact
  * fingerprint of the first claim that founded it; a later claim joins it when
- * it has the same exact fingerprint, or shares a MinHash-LSH band key with a
- * member and their SimHashes lie within max_hamming bits.
+ * it has the same exact fingerprint, or shares a MinHash-LSH band key with
+ * the founder, their SimHashes lie within max_hamming bits and their MinHash
+ * sketches estimate a Jaccard similarity of at least min_jaccard (the nearest
+ * such founder by SimHash, when there are several).
  *
  * Keys (prefix redis.key_prefix):
  *
@@ -21,8 +23,12 @@
  *                                     the fingerprints seen in that bucket whose
  *                                     first hex digit is <d>.
  *   cw:lsh:<band>:<bucket>      HASH  field <band key, 16 hex> = "<cluster>
- *                                     <simhash>": the band keys of the claims
- *                                     that founded a cluster in that bucket.
+ *                                     <simhash> <sketch>" (16, 16 and 64 hex
+ *                                     digits, cw_fp_sketch): the band keys of
+ *                                     the claims that founded a cluster in
+ *                                     that bucket.  A value without the
+ *                                     sketch (written before it was kept) is
+ *                                     judged by its SimHash alone.
  *
  * Pointers are bucketed by wall-clock time, the bucket as wide as ttl_s
  * (<bucket> is its start, unix seconds, a multiple of ttl_s): one hash per
@@ -83,6 +89,10 @@
 struct cw_sightings_opts {
 	long long ttl_s; /* match.sightings_ttl_s, default 604800 (7 days) */
 	int max_hamming; /* match.sightings_max_hamming: SimHash bits, default 18 */
+	/* match.sightings_min_jaccard: the shingle overlap a band hit must have
+	 * with the founder, estimated from their MinHash sketches (default 0.4;
+	 * 0: SimHash alone) */
+	double min_jaccard;
 	/* 1: one EVALSHA per claim, every script naming keys of one Cluster slot
 	 * (Redis Cluster).  0 (default): one EVALSHA per batch, which names keys
 	 * of many slots and so needs a single node (standalone Redis).  Set from
@@ -93,7 +103,8 @@ struct cw_sightings_opts {
 	int64_t now_ms;
 };
 
-/* Reads match.sightings_ttl_s, match.sightings_max_hamming and
+/* Reads match.sightings_ttl_s, match.sightings_max_hamming,
+ * match.sightings_min_jaccard and
  * match.sightings_batch_script; now_ms is set to 0. */
 void cw_sightings_opts_from_config(struct cw_sightings_opts *o, const struct cw_config *cfg);
 
@@ -105,7 +116,9 @@ struct cw_sighting_in {
 	size_t nbands;
 	const char *outlet;
 	const char *article_id;
-	int64_t time_ms; /* when the article was published (or ingested), unix ms */
+	int64_t time_ms;         /* when the article was published (or ingested), unix ms */
+	const uint32_t *minhash; /* the MinHash signature, for its sketch; may be NULL */
+	size_t n_minhash;
 };
 
 /* The cluster's state after recording.  Strings are heap copies: release with

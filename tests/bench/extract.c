@@ -18,7 +18,7 @@
  *                       fingerprints) over articles of 50 corpus sentences;
  *                       when the extractor cannot start (no weights file), the
  *                       split-free stage instead: normalisation + fingerprints
- *                       (exact, SimHash, MinHash k=64, 16 LSH band keys) of
+ *                       (exact, SimHash, MinHash k=64, 8 LSH band keys) of
  *                       every sentence.  extract_path says which.
  *   baseline_extract_*  the simplest correct version of the same steps, in this
  *                       file: utf8proc_map on every sentence, a malloc per token,
@@ -339,7 +339,7 @@ static uint64_t fingerprint_all(const struct cw_tokens *t)
 	uint64_t keys[BANDS];
 
 	cw_fp_minhash(t, sig, K);
-	cw_fp_lsh_keys(sig, K, BANDS, keys);
+	cw_fp_lsh_keys(sig, BANDS, CW_FP_LSH_ROWS_DEFAULT, keys);
 	return cw_fp_exact(t) ^ cw_fp_simhash(t) ^ keys[0];
 }
 

@@ -93,7 +93,7 @@
 #include "proto/claimwire.pb-c.h"
 
 #define BATCH          500
-#define MAX_BANDS      64
+#define MAX_BANDS      CW_FP_LSH_MAX_BANDS
 #define DEFAULT_CLAIMS 50000
 #define BASELINE_MAX   5000
 #define NOUTLETS       13
@@ -118,7 +118,7 @@ struct bench {
 	char sock[128];
 	struct cw_matcher *m;
 	struct cw_sightings_opts so;
-	size_t bands, k;
+	size_t bands, rows, k;
 	uint8_t **packed;
 	size_t *plen;
 	size_t n;
@@ -424,10 +424,12 @@ static void sighting_in(const struct bench *b, const Claimwire__Claim *c, uint64
 	memset(in, 0, sizeof(*in));
 	in->fingerprint = c->fingerprint;
 	in->simhash = c->simhash;
-	if (c->n_minhash && b->bands && c->n_minhash % b->bands == 0 && b->bands <= MAX_BANDS) {
-		cw_fp_lsh_keys(c->minhash, c->n_minhash, b->bands, keys);
+	if (c->n_minhash >= b->bands * b->rows) {
+		cw_fp_lsh_keys(c->minhash, b->bands, b->rows, keys);
 		in->lsh_keys = keys;
 		in->nbands = b->bands;
+		in->minhash = c->minhash;
+		in->n_minhash = c->n_minhash;
 	}
 	in->outlet = c->outlet && *c->outlet ? c->outlet : "unknown";
 	in->article_id = c->article_id;
@@ -741,7 +743,10 @@ int main(int argc, char **argv)
 	snprintf(b.sock, sizeof(b.sock), "%s", tr.sock);
 	snprintf(p, sizeof(p), "redis.socket=%s", tr.sock);
 	cw_config_set_arg(b.cfg, p, "bench", err, sizeof(err));
-	b.bands = (size_t)cw_config_int(b.cfg, "extract.lsh_bands");
+	if (cw_extract_lsh_config(b.cfg, &b.bands, &b.rows, err, sizeof(err))) {
+		fprintf(stderr, "bench-match: %s\n", err);
+		goto out;
+	}
 	b.k = (size_t)cw_config_int(b.cfg, "extract.minhash_size");
 	cw_sightings_opts_from_config(&b.so, b.cfg);
 	nz = cw_norm_new(cw_config_str(b.cfg, "extract.language"), err, sizeof(err));

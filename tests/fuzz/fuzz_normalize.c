@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ea = cw_fp_exact(&a);
 	sha = cw_fp_simhash(&a);
 	cw_fp_minhash(&a, sa, 32);
-	cw_fp_lsh_keys(sa, 32, 8, ka);
+	cw_fp_lsh_keys(sa, 8, 4, ka);
 	(void)cw_fp_minhash_similarity(sa, sa, 32);
 	copy = malloc(a.len + 1);
 	memcpy(copy, a.text, a.len + 1);

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "extract/config.h"
 #include "extract/fingerprint.h"
 #include "extract/normalize.h"
+#include "lib/keys.h"
 
 #define FP_MAX_SENT 400
 #define FP_K        256
@@ -310,6 +312,48 @@ Test(fingerprint, minhash_estimates_jaccard)
 	cr_expect_lt(err_sum / (double)pairs, 0.03, "mean error %.4f", err_sum / (double)pairs);
 }
 
+/* The sketches kept beside band pointers estimate the same Jaccard
+ * similarity from 64 values of 4 bits: about twice the error of 64 whole
+ * values, since two values agree by chance one time in 16. */
+Test(fingerprint, sketch_estimates_jaccard)
+{
+	struct fp_all a, b;
+	char ka[CW_FP_SKETCH_LEN + 1], kb[CW_FP_SKETCH_LEN + 1];
+	double err_sum = 0;
+	size_t pairs = 0;
+
+	uint32_t short_sig[10] = {0};
+
+	cr_assert_eq(cw_fp_sketch(short_sig, 10, ka), 10, "a short signature gives a short sketch");
+	for (size_t i = 0; i < fp_nsent; i++) {
+		const char *s = fp_sent[i], *o = fp_sent[(i * 7 + 3) % fp_nsent];
+		size_t ls = strlen(s), lo = strlen(o);
+		size_t cut = ls * (1 + i % 4) / 5;
+		char *v = malloc(ls + lo + 2);
+		memcpy(v, s, cut);
+		v[cut] = ' ';
+		memcpy(v + cut + 1, o + lo / 2, lo - lo / 2 + 1);
+		fp_of(s, &a);
+		fp_of(v, &b);
+		double j = fp_jaccard(s, v);
+		free(v);
+		if (a.n < 4)
+			continue;
+		cr_assert_eq(cw_fp_sketch(a.sig, FP_K, ka), CW_FP_SKETCH_LEN);
+		cr_assert_eq(cw_fp_sketch(b.sig, FP_K, kb), CW_FP_SKETCH_LEN);
+		cr_assert_eq(strlen(ka), CW_FP_SKETCH_LEN);
+		cr_expect_eq(cw_fp_sketch_similarity(ka, ka, CW_FP_SKETCH_LEN), 1.0);
+		double est = cw_fp_sketch_similarity(ka, kb, CW_FP_SKETCH_LEN);
+		double err = fabs(est - j);
+		cr_expect_leq(err, 5 * sqrt((j + (1 - j) / 16) * (1 - j) / CW_FP_SKETCH_LEN) + 0.05,
+		              "J=%.3f est=%.3f", j, est);
+		err_sum += err;
+		pairs++;
+	}
+	cr_assert_geq(pairs, 100);
+	cr_expect_lt(err_sum / (double)pairs, 0.06, "mean error %.4f", err_sum / (double)pairs);
+}
+
 Test(fingerprint, minhash_edges)
 {
 	struct cw_tokens t;
@@ -348,11 +392,11 @@ Test(fingerprint, lsh_keys_follow_bands)
 
 	for (int i = 0; i < 64; i++)
 		a[i] = b[i] = 7; /* every band the same values */
-	cw_fp_lsh_keys(a, 64, 16, ka);
+	cw_fp_lsh_keys(a, 16, 4, ka);
 	for (int i = 1; i < 16; i++)
 		cr_expect_neq(ka[i], ka[0], "band %d", i);
 	b[4 * 5 + 2] = 8; /* change one value in band 5 */
-	cw_fp_lsh_keys(b, 64, 16, kb);
+	cw_fp_lsh_keys(b, 16, 4, kb);
 	for (int i = 0; i < 16; i++) {
 		if (i == 5)
 			cr_expect_neq(ka[i], kb[i]);
@@ -378,10 +422,35 @@ Test(fingerprint, fixed_values)
 	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)cw_fp_simhash(&t));
 	cr_expect_str_eq(hex, FP_GOLD_SIM);
 	cw_fp_minhash(&t, sig, 4);
-	cw_fp_lsh_keys(sig, 4, 2, keys);
+	cw_fp_lsh_keys(sig, 2, 2, keys);
 	char got[64];
 	snprintf(got, sizeof(got), "%08x%08x%08x%08x", sig[0], sig[1], sig[2], sig[3]);
 	cr_expect_str_eq(got, FP_GOLD_MIN);
 	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)keys[1]);
 	cr_expect_str_eq(hex, FP_GOLD_LSH);
+}
+
+/* The LSH layout is read where extract and match start: bands that need more
+ * signature values than there are stop startup naming the keys. */
+Test(fingerprint, lsh_layout_from_config)
+{
+	const struct cw_config_key *const schemas[] = {cw_lib_config_keys, cw_extract_config_keys,
+	                                               NULL};
+	struct cw_config *cfg = cw_config_new(schemas);
+	size_t bands = 0, rows = 0;
+	char err[256] = "";
+
+	cr_assert_eq(cw_extract_lsh_config(cfg, &bands, &rows, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(bands, CW_FP_LSH_BANDS_DEFAULT);
+	cr_expect_eq(rows, CW_FP_LSH_ROWS_DEFAULT);
+	cr_assert_eq(cw_config_set_arg(cfg, "extract.lsh_bands=22", "test", err, sizeof(err)), 0,
+	             "%s", err);
+	cr_expect_eq(cw_extract_lsh_config(cfg, &bands, &rows, err, sizeof(err)), -1);
+	cr_expect(strstr(err, "extract.lsh_bands 22") && strstr(err, "extract.minhash_size 64"),
+	          "%s", err);
+	cr_assert_eq(cw_config_set_arg(cfg, "extract.lsh_rows=2", "test", err, sizeof(err)), 0,
+	             "%s", err);
+	cr_expect_eq(cw_extract_lsh_config(cfg, &bands, &rows, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(bands * rows, 44);
+	cw_config_free(cfg);
 }

@@ -22,7 +22,7 @@
 
 #define MB_N     6
 #define MB_K     64
-#define MB_BANDS 16
+#define MB_BANDS CW_FP_LSH_BANDS_DEFAULT
 
 static struct cw_test_redis mb_tr;
 static struct cw_redis *mb_r;
@@ -72,7 +72,7 @@ static void mb_make(struct mb_claim *m, const char *text, const char *outlet, co
 	cw_hex64(cw_fp_exact(&t), m->fp);
 	m->norm = cw_xstrndup(t.text, t.len);
 	cw_fp_minhash(&t, m->sig, MB_K);
-	cw_fp_lsh_keys(m->sig, MB_K, MB_BANDS, m->bands);
+	cw_fp_lsh_keys(m->sig, MB_BANDS, CW_FP_LSH_ROWS_DEFAULT, m->bands);
 	m->c.fingerprint = m->fp;
 	m->c.text = (char *)(uintptr_t)text;
 	m->c.normalized = m->norm;
@@ -173,9 +173,9 @@ static void mb_batch(struct mb_batch *b)
 		snprintf(art[i], sizeof(art[i]), "art-%zu", i);
 		mb_make(&mc[i], mb_texts[i], mb_outlets[i], art[i]);
 		claims[i] = &mc[i].c;
-		in[i] = (struct cw_sighting_in){mc[i].fp,         mc[i].c.simhash, mc[i].bands,
-		                                MB_BANDS,         mb_outlets[i],   art[i],
-		                                1000 + (int64_t)i};
+		in[i] = (struct cw_sighting_in){mc[i].fp,          mc[i].c.simhash, mc[i].bands,
+		                                MB_BANDS,          mb_outlets[i],   art[i],
+		                                1000 + (int64_t)i, mc[i].sig,       MB_K};
 	}
 }
 
@@ -363,7 +363,7 @@ static void mb_big(struct mb_big *b)
 		/* no bands: the sightings are the quick part */
 		b->in[i] = (struct cw_sighting_in){
 		    b->mc[i].fp, b->mc[i].c.simhash, NULL, 0, mb_outlets[i % MB_N],
-		    art[i],      1000 + (int64_t)i};
+		    art[i],      1000 + (int64_t)i,  NULL, 0};
 	}
 }
 

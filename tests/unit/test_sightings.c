@@ -20,7 +20,7 @@
 #include "lib/keys.h"
 
 #define SG_K     64
-#define SG_BANDS 16
+#define SG_BANDS CW_FP_LSH_BANDS_DEFAULT
 
 static struct cw_test_redis sg_tr;
 static struct cw_redis *sg_r;
@@ -55,24 +55,25 @@ struct sg_claim {
 	char fp[17];
 	uint64_t simhash;
 	uint64_t bands[SG_BANDS];
+	uint32_t sig[SG_K];
 };
 
 static void sg_fingerprint(const char *text, struct sg_claim *c)
 {
 	struct cw_tokens t;
-	uint32_t sig[SG_K];
 
 	cw_norm_text(sg_nz, text, strlen(text), 0, &t);
 	cw_hex64(cw_fp_exact(&t), c->fp);
 	c->simhash = cw_fp_simhash(&t);
-	cw_fp_minhash(&t, sig, SG_K);
-	cw_fp_lsh_keys(sig, SG_K, SG_BANDS, c->bands);
+	cw_fp_minhash(&t, c->sig, SG_K);
+	cw_fp_lsh_keys(c->sig, SG_BANDS, CW_FP_LSH_ROWS_DEFAULT, c->bands);
 }
 
 static struct cw_sighting_in sg_in(const struct sg_claim *c, const char *outlet,
                                    const char *article, int64_t t)
 {
-	struct cw_sighting_in in = {c->fp, c->simhash, c->bands, SG_BANDS, outlet, article, t};
+	struct cw_sighting_in in = {c->fp,   c->simhash, c->bands, SG_BANDS, outlet,
+	                            article, t,          c->sig,   SG_K};
 	return in;
 }
 
@@ -677,6 +678,62 @@ Test(sightings, two_wire_wordings_join_at_the_shipped_default)
 	cr_expect_eq(s.distinct_outlets, 2);
 	cr_expect_str_eq(s.first_outlet, "Example Wire Service");
 	cw_sighting_release(&s);
+	cw_config_free(cfg);
+}
+
+/* Two debate lines that share one word pair ("tax plan") and so an LSH band,
+ * and whose SimHashes of a few shingles lie 17 bits apart: the same claim to
+ * SimHash alone.  Their MinHash sketches tell them apart: at the shipped
+ * match.sightings_min_jaccard the second founds a cluster of its own, and
+ * with the check off (0) it joins the first. */
+Test(sightings, one_shared_word_pair_is_not_a_near_duplicate)
+{
+	static const char first[] = "He's talking about my tax plan.";
+	static const char second[] =
+	    "I'm not going to have something that Ted described in his tax plan.";
+	static const struct cw_config_key *const schemas[] = {cw_lib_config_keys,
+	                                                      cw_match_config_keys, NULL};
+	struct cw_config *cfg = cw_config_new(schemas);
+	struct cw_sightings_opts o;
+	struct sg_claim a, b;
+	struct cw_sighting_in in[2];
+	struct cw_sighting s;
+	char err[256];
+	int shared = 0;
+
+	NEED_REDIS();
+	cw_sightings_opts_from_config(&o, cfg);
+	o.ttl_s = 3600;
+	sg_fingerprint(first, &a);
+	sg_fingerprint(second, &b);
+	for (int j = 0; j < SG_BANDS; j++)
+		shared += a.bands[j] == b.bands[j];
+	cr_assert_gt(shared, 0, "the two lines must share a band for this test to mean anything");
+	cr_assert_leq(cw_fp_hamming(a.simhash, b.simhash), o.max_hamming);
+	for (int pass = 0; pass < 2; pass++) {
+		char outlet[32];
+		/* pass 1 in other pointer buckets, where neither line was seen */
+		o.now_ms = 1700000000000LL + (int64_t)pass * 10 * o.ttl_s * 1000;
+		if (pass == 1)
+			o.min_jaccard = 0;
+		in[0] = sg_in(&a, "first-outlet", "art-1", 1000);
+		snprintf(outlet, sizeof(outlet), "second-outlet-%d", pass);
+		in[1] = sg_in(&b, outlet, "art-2", 2000);
+		cr_assert_eq(cw_sightings_record(sg_r, &o, &in[0], 1, &s, err, sizeof(err)), 0,
+		             "%s", err);
+		cw_sighting_release(&s);
+		cr_assert_eq(cw_sightings_record(sg_r, &o, &in[1], 1, &s, err, sizeof(err)), 0,
+		             "%s", err);
+		if (pass == 0) {
+			cr_expect_str_eq(s.cluster, b.fp, "a cluster of its own");
+			cr_expect_eq(s.distinct_outlets, 1);
+		} else {
+			cr_expect_str_eq(s.cluster, a.fp, "SimHash alone joins them");
+			cr_expect_eq(s.method,
+			             CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_NEAR_DUPLICATE);
+		}
+		cw_sighting_release(&s);
+	}
 	cw_config_free(cfg);
 }
 

@@ -1,0 +1,501 @@
+/*
+ * neardup_eval.c — `claimwire eval neardup`: how many near-duplicate pairs of
+ * real claims the sightings rule joins, by their true similarity.
+ *
+ * The rule is the match worker's: two wordings are one claim when their
+ * normalised texts are equal (the exact fingerprint), or when they share an
+ * LSH band key of their MinHash signatures and their SimHashes lie within
+ * match.sightings_max_hamming bits.  Both fingerprints are taken over the
+ * shingles of extract's normalised text, so the truth they estimate is the
+ * Jaccard similarity of two texts' shingle sets, which is computed here
+ * exactly for every pair of texts that share a shingle.
+ *
+ * Texts are read from fact-check collections (the "vclaim" of each JSON
+ * line: Snopes and PolitiFact restate the same rumours and talking points in
+ * many fact-checks) and debate transcripts (the sentence of each line:
+ * speakers repeat their lines from one debate to the next).  Texts with the
+ * same normalised form count once: they are exact repeats, which the exact
+ * fingerprint finds.
+ *
+ * Printed, one "NAME VALUE" a line: the texts and pairs by Jaccard band;
+ * then for the configured LSH (extract.lsh_bands x extract.lsh_rows) and a
+ * few others beside it, the share of pairs of each band the rule joins
+ * (recall), the pairs under Jaccard 0.3 it joins (false joins) and band keys
+ * per claim (the pointers a cluster's founder writes to Redis).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "extract/config.h"
+#include "extract/fingerprint.h"
+#include "extract/normalize.h"
+#include "lib/cli.h"
+#include "lib/common.h"
+#include "match/evalset.h"
+
+#define MAX_SHINGLES 512 /* a claim longer than this is compared on its first shingles */
+#define NBINS        7   /* Jaccard [0.3, 0.4) ... [0.9, 1.0) */
+#define MIN_JACCARD  0.3
+
+static const char usage[] =
+    "usage: claimwire eval neardup [--collection FILE.jsonl]... [--transcripts DIR]... "
+    "[options]\n\n"
+    "Measures which near-duplicate claims the sightings rule (a shared LSH band key and\n"
+    "SimHashes within match.sightings_max_hamming bits) joins, against the exact Jaccard\n"
+    "similarity of their shingles.\n\n"
+    "  --collection FILE   fact-checks, one JSON object a line; their \"vclaim\" texts\n"
+    "  --transcripts DIR   debate transcripts (line<TAB>speaker<TAB>text<TAB>label); their\n"
+    "                      sentences\n"
+    "  --joins FILE        writes every pair the configured rule joins: Jaccard, SimHash\n"
+    "                      distance and the two texts (tab-separated)\n" CW_CLI_HELP
+    "Prints NAME VALUE lines: pairs by Jaccard band, then per LSH layout (bands x rows)\n"
+    "the recall in each band, false joins under Jaccard 0.3 and band keys per claim.\n"
+    "Exit codes: 0 ok, 1 failure, 2 usage, 3 configuration.\n";
+
+/* One distinct normalised text. */
+struct text {
+	char *s; /* as read */
+	uint64_t exact, simhash;
+	uint32_t *sig;
+	char sketch[CW_FP_SKETCH_LEN + 1];
+	size_t nsketch;
+	uint64_t *sh; /* its shingle hashes, sorted and unique */
+	size_t nsh;
+};
+
+struct texts {
+	struct text *t;
+	size_t n, cap;
+	size_t read;       /* texts read, before dropping repeats and short ones */
+	uint64_t *exacts;  /* exact fingerprints seen, an open-addressed set */
+	size_t exacts_cap; /* a power of two */
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Whether fp was seen before; records it.  0 stands for an empty slot, so
+ * the one text whose fingerprint is 0 is never dropped as a repeat. */
+static int seen_exact(struct texts *ts, uint64_t fp)
+{
+	if (2 * (ts->n + 1) > ts->exacts_cap) {
+		size_t cap = ts->exacts_cap ? 2 * ts->exacts_cap : 1024;
+		uint64_t *s = cw_xcalloc(cap, sizeof(*s));
+		for (size_t i = 0; i < ts->exacts_cap; i++) {
+			uint64_t v = ts->exacts[i];
+			size_t j = (size_t)(v * 0x9e3779b97f4a7c15ull) & (cap - 1);
+			if (!v)
+				continue;
+			while (s[j])
+				j = (j + 1) & (cap - 1);
+			s[j] = v;
+		}
+		free(ts->exacts);
+		ts->exacts = s;
+		ts->exacts_cap = cap;
+	}
+	size_t j = (size_t)(fp * 0x9e3779b97f4a7c15ull) & (ts->exacts_cap - 1);
+	while (ts->exacts[j]) {
+		if (ts->exacts[j] == fp)
+			return 1;
+		j = (j + 1) & (ts->exacts_cap - 1);
+	}
+	ts->exacts[j] = fp;
+	return 0;
+}
+
+static void add_text(struct texts *ts, struct cw_norm *nz, const char *s, size_t len, size_t k,
+                     size_t min_tokens)
+{
+	struct cw_tokens tk;
+	uint64_t sh[MAX_SHINGLES];
+	struct text *t;
+	size_t ns;
+
+	ts->read++;
+	if (cw_norm_text(nz, s, len, 0, &tk) != 0 || tk.n < min_tokens)
+		return;
+	if (seen_exact(ts, cw_fp_exact(&tk)))
+		return;
+	if (ts->n == ts->cap) {
+		ts->cap = ts->cap ? 2 * ts->cap : 4096;
+		ts->t = cw_xrealloc(ts->t, ts->cap * sizeof(*ts->t));
+	}
+	t = &ts->t[ts->n++];
+	t->s = cw_xstrndup(s, len);
+	t->exact = cw_fp_exact(&tk);
+	t->simhash = cw_fp_simhash(&tk);
+	t->sig = cw_xmalloc(k * sizeof(*t->sig));
+	cw_fp_minhash(&tk, t->sig, k);
+	t->nsketch = cw_fp_sketch(t->sig, k, t->sketch);
+	ns = cw_fp_shingles(&tk, sh, MAX_SHINGLES);
+	ns = ns < MAX_SHINGLES ? ns : MAX_SHINGLES;
+	qsort(sh, ns, sizeof(*sh), cmp_u64);
+	t->nsh = 0;
+	t->sh = cw_xmalloc((ns ? ns : 1) * sizeof(*t->sh));
+	for (size_t i = 0; i < ns; i++)
+		if (i == 0 || sh[i] != sh[i - 1])
+			t->sh[t->nsh++] = sh[i];
+}
+
+/* The third field of each line of a transcript. */
+static int read_transcript(struct texts *ts, struct cw_norm *nz, const char *path, size_t k,
+                           size_t min_tokens)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f) {
+		fprintf(stderr, "claimwire: cannot open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		char *a = memchr(line, '\t', (size_t)n), *b, *e;
+		if (!a || !(b = memchr(a + 1, '\t', (size_t)(line + n - a - 1))))
+			continue;
+		e = memchr(b + 1, '\t', (size_t)(line + n - b - 1));
+		if (!e)
+			e = line + n;
+		add_text(ts, nz, b + 1, (size_t)(e - b - 1), k, min_tokens);
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+static int read_transcripts(struct texts *ts, struct cw_norm *nz, const char *dir, size_t k,
+                            size_t min_tokens)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, alphasort), rc = 0;
+
+	if (n < 0) {
+		fprintf(stderr, "claimwire: cannot read %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(ents[i]->d_name);
+		if (rc == 0 && l > 4 && !strcmp(ents[i]->d_name + l - 4, ".tsv")) {
+			char path[4096];
+			snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
+			rc = read_transcript(ts, nz, path, k, min_tokens);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
+}
+
+static size_t intersection(const struct text *a, const struct text *b)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < a->nsh && j < b->nsh) {
+		if (a->sh[i] < b->sh[j])
+			i++;
+		else if (a->sh[i] > b->sh[j])
+			j++;
+		else
+			n++, i++, j++;
+	}
+	return n;
+}
+
+static double jaccard_of(const struct text *a, const struct text *b, size_t inter)
+{
+	size_t uni = a->nsh + b->nsh - inter;
+	return uni ? (double)inter / (double)uni : 0;
+}
+
+static int bin_of(double j)
+{
+	int b = (int)(j * 10) - 3;
+	return b < 0 ? -1 : b >= NBINS ? NBINS - 1 : b;
+}
+
+struct posting {
+	uint64_t sh;
+	uint32_t text;
+};
+
+static int cmp_posting(const void *a, const void *b)
+{
+	const struct posting *x = a, *y = b;
+	if (x->sh != y->sh)
+		return x->sh < y->sh ? -1 : 1;
+	return x->text < y->text ? -1 : x->text > y->text;
+}
+
+/* A pair of texts, a < b, as one number. */
+static inline uint64_t pair_of(uint32_t a, uint32_t b)
+{
+	return a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+}
+
+/* Counts the pairs of texts with shingle Jaccard >= MIN_JACCARD into the
+ * bins of pairs_in[].  Texts are compared through an inverted index of
+ * shingles: only texts that share one can be similar. */
+static void similar_pairs(const struct texts *ts, size_t pairs_in[NBINS])
+{
+	struct posting *post;
+	size_t np = 0, cap = 0;
+	uint32_t *count = cw_xcalloc(ts->n ? ts->n : 1, sizeof(*count));
+	uint32_t *touched = cw_xmalloc((ts->n ? ts->n : 1) * sizeof(*touched));
+
+	for (size_t i = 0; i < ts->n; i++)
+		cap += ts->t[i].nsh;
+	post = cw_xmalloc((cap ? cap : 1) * sizeof(*post));
+	for (size_t i = 0; i < ts->n; i++)
+		for (size_t s = 0; s < ts->t[i].nsh; s++)
+			post[np++] = (struct posting){ts->t[i].sh[s], (uint32_t)i};
+	/* sorted by shingle, then text: each shingle's texts in order */
+	qsort(post, np, sizeof(*post), cmp_posting);
+	for (size_t i = 0; i < ts->n; i++) {
+		const struct text *t = &ts->t[i];
+		size_t nt = 0;
+		for (size_t s = 0; s < t->nsh; s++) {
+			size_t lo = 0, hi = np;
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+				if (post[mid].sh < t->sh[s] ||
+				    (post[mid].sh == t->sh[s] && post[mid].text <= i))
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (size_t x = lo; x < np && post[x].sh == t->sh[s]; x++) {
+				uint32_t o = post[x].text;
+				if (count[o]++ == 0)
+					touched[nt++] = o;
+			}
+		}
+		for (size_t x = 0; x < nt; x++) {
+			uint32_t o = touched[x];
+			double j = jaccard_of(t, &ts->t[o], count[o]);
+			count[o] = 0;
+			if (j >= MIN_JACCARD)
+				pairs_in[bin_of(j)]++;
+		}
+	}
+	free(post);
+	free(count);
+	free(touched);
+}
+
+/* The pairs an LSH layout makes candidates: texts that share a band key. */
+static uint64_t *band_pairs(const struct texts *ts, size_t bands, size_t rows, size_t *npairs)
+{
+	struct keyed {
+		uint64_t key;
+		uint32_t text;
+	} *kt = cw_xmalloc((ts->n ? ts->n : 1) * sizeof(*kt));
+	uint64_t *keys = cw_xmalloc(bands * ts->n * sizeof(*keys) + 1);
+	size_t n = 0, cap = 1024;
+	uint64_t *out = cw_xmalloc(cap * sizeof(*out));
+
+	for (size_t i = 0; i < ts->n; i++)
+		cw_fp_lsh_keys(ts->t[i].sig, bands, rows, keys + i * bands);
+	for (size_t b = 0; b < bands; b++) {
+		for (size_t i = 0; i < ts->n; i++)
+			kt[i] = (struct keyed){keys[i * bands + b], (uint32_t)i};
+		qsort(kt, ts->n, sizeof(*kt), cmp_u64);
+		for (size_t x = 0, y; x < ts->n; x = y) {
+			for (y = x; y < ts->n && kt[y].key == kt[x].key; y++)
+				;
+			for (size_t p = x; p < y; p++)
+				for (size_t q = p + 1; q < y; q++) {
+					if (n == cap) {
+						cap *= 2;
+						out = cw_xrealloc(out, cap * sizeof(*out));
+					}
+					out[n++] = pair_of(kt[p].text, kt[q].text);
+				}
+		}
+	}
+	qsort(out, n, sizeof(*out), cmp_u64);
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || out[i] != out[u - 1])
+			out[u++] = out[i];
+	free(kt);
+	free(keys);
+	*npairs = u;
+	return out;
+}
+
+static const char *const bin_names[NBINS] = {"0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"};
+
+/* Recall per Jaccard bin and false joins of one LSH layout. */
+static void measure(const struct texts *ts, size_t bands, size_t rows, int max_hamming,
+                    double min_jaccard, const size_t pairs_in[NBINS], const char *label,
+                    FILE *joins)
+{
+	size_t ncand, joined[NBINS] = {0}, false_joins = 0, hi = 0, hi_joined = 0;
+	uint64_t *cand = band_pairs(ts, bands, rows, &ncand);
+
+	for (size_t i = 0; i < ncand; i++) {
+		const struct text *a = &ts->t[cand[i] >> 32], *b = &ts->t[(uint32_t)cand[i]];
+		double j;
+		if (cw_fp_hamming(a->simhash, b->simhash) > max_hamming ||
+		    cw_fp_sketch_similarity(a->sketch, b->sketch, a->nsketch) < min_jaccard)
+			continue;
+		j = jaccard_of(a, b, intersection(a, b));
+		if (joins)
+			fprintf(joins, "%.3f\t%d\t%s\t%s\n", j,
+			        cw_fp_hamming(a->simhash, b->simhash), a->s, b->s);
+		if (j < MIN_JACCARD)
+			false_joins++;
+		else
+			joined[bin_of(j)]++;
+	}
+	for (int b = 0; b < NBINS; b++) {
+		printf("lsh_%zux%zu_recall_j%s %.4f\n", bands, rows, bin_names[b],
+		       pairs_in[b] ? (double)joined[b] / (double)pairs_in[b] : 0.0);
+		if (b >= 4) {
+			hi += pairs_in[b];
+			hi_joined += joined[b];
+		}
+	}
+	printf("lsh_%zux%zu_recall_j0.7_up %.4f\n", bands, rows,
+	       hi ? (double)hi_joined / (double)hi : 0.0);
+	printf("lsh_%zux%zu_candidate_pairs %zu\n", bands, rows, ncand);
+	printf("lsh_%zux%zu_false_joins %zu\n", bands, rows, false_joins);
+	printf("lsh_%zux%zu_band_keys_per_claim %zu%s\n", bands, rows, bands, label);
+	free(cand);
+}
+
+int cw_eval_neardup_command(int argc, char **argv)
+{
+	enum { O_COLL = CW_OPT_FIRST_OWN, O_TRANSCRIPTS, O_JOINS };
+	static const struct option lo[] = {
+	    {"collection", required_argument, NULL, O_COLL},
+	    {"transcripts", required_argument, NULL, O_TRANSCRIPTS},
+	    {"joins", required_argument, NULL, O_JOINS},
+	    CW_CLI_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	/* the layouts beside the configured one: the former default and fewer
+	 * or more pointers per claim */
+	static const size_t others[][2] = {{16, 4}, {8, 3}, {8, 4}, {4, 2}, {4, 3}};
+	const char *colls[64], *dirs[64];
+	size_t ncoll = 0, ndir = 0, bands, rows, k, min_tokens;
+	size_t pairs_in[NBINS] = {0}, total = 0;
+	struct cw_cli_opts co = {0};
+	struct cw_config *cfg = NULL;
+	struct texts ts = {0};
+	struct cw_norm *nz = NULL;
+	const char *joins_path = NULL;
+	FILE *joins = NULL;
+	char err[512];
+	int c, rc, max_hamming;
+	double min_jaccard;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, CW_CLI_SHORTOPTS, lo, NULL)) != -1) {
+		int r = cw_cli_opt(&co, c, optarg);
+		if (r == 1)
+			continue;
+		if (r < 0)
+			return CW_EXIT_USAGE;
+		if ((c == O_COLL && ncoll == 64) || (c == O_TRANSCRIPTS && ndir == 64)) {
+			fprintf(stderr, "claimwire: at most 64 of each input\n");
+			return CW_EXIT_USAGE;
+		}
+		if (c == O_COLL)
+			colls[ncoll++] = optarg;
+		else if (c == O_JOINS)
+			joins_path = optarg;
+		else if (c == O_TRANSCRIPTS)
+			dirs[ndir++] = optarg;
+		else {
+			fputs(usage, stderr);
+			return CW_EXIT_USAGE;
+		}
+	}
+	if ((rc = cw_cli_finish(&co, usage, &cfg)) >= 0)
+		return rc;
+	if (optind < argc || ncoll + ndir == 0) {
+		fputs(usage, stderr);
+		cw_config_free(cfg);
+		return CW_EXIT_USAGE;
+	}
+	rc = CW_EXIT_FAILURE;
+	if (cw_extract_lsh_config(cfg, &bands, &rows, err, sizeof(err))) {
+		fprintf(stderr, "claimwire: %s\n", err);
+		rc = CW_EXIT_CONFIG;
+		goto out;
+	}
+	k = (size_t)cw_config_int(cfg, "extract.minhash_size");
+	min_tokens = (size_t)cw_config_int(cfg, "extract.min_tokens");
+	max_hamming = (int)cw_config_int(cfg, "match.sightings_max_hamming");
+	min_jaccard = cw_config_double(cfg, "match.sightings_min_jaccard");
+	nz = cw_norm_new(cw_config_str(cfg, "extract.language"), err, sizeof(err));
+	if (!nz) {
+		fprintf(stderr, "claimwire: %s\n", err);
+		goto out;
+	}
+	for (size_t i = 0; i < ncoll; i++) {
+		struct cw_evalset es = {0};
+		if (cw_evalset_load_collection(&es, colls[i], err, sizeof(err))) {
+			fprintf(stderr, "claimwire: %s\n", err);
+			goto out;
+		}
+		for (size_t d = 0; d < es.ndocs; d++)
+			add_text(&ts, nz, es.docs[d].claim, strlen(es.docs[d].claim), k,
+			         min_tokens);
+		cw_evalset_release(&es);
+	}
+	for (size_t i = 0; i < ndir; i++)
+		if (read_transcripts(&ts, nz, dirs[i], k, min_tokens))
+			goto out;
+
+	if (joins_path && !(joins = fopen(joins_path, "w"))) {
+		fprintf(stderr, "claimwire: cannot write %s: %s\n", joins_path, strerror(errno));
+		goto out;
+	}
+	similar_pairs(&ts, pairs_in);
+	printf("texts %zu\n", ts.read);
+	printf("distinct_texts %zu\n", ts.n);
+	for (int b = 0; b < NBINS; b++) {
+		printf("pairs_j%s %zu\n", bin_names[b], pairs_in[b]);
+		total += pairs_in[b];
+	}
+	printf("pairs_j0.3_up %zu\n", total);
+	printf("max_hamming %d\n", max_hamming);
+	printf("min_jaccard %.2f\n", min_jaccard);
+	measure(&ts, bands, rows, max_hamming, min_jaccard, pairs_in, " (configured)", joins);
+	for (size_t i = 0; i < CW_ARRAY_SIZE(others); i++)
+		if ((others[i][0] != bands || others[i][1] != rows) &&
+		    others[i][0] * others[i][1] <= k)
+			measure(&ts, others[i][0], others[i][1], max_hamming, min_jaccard, pairs_in,
+			        "", NULL);
+	rc = 0;
+	if (joins && fclose(joins) != 0) {
+		fprintf(stderr, "claimwire: cannot write %s: %s\n", joins_path, strerror(errno));
+		rc = CW_EXIT_FAILURE;
+	}
+	joins = NULL;
+out:
+	if (joins)
+		fclose(joins);
+	for (size_t i = 0; i < ts.n; i++) {
+		free(ts.t[i].s);
+		free(ts.t[i].sig);
+		free(ts.t[i].sh);
+	}
+	free(ts.t);
+	free(ts.exacts);
+	cw_norm_free(nz);
+	cw_config_free(cfg);
+	return rc;
+}
