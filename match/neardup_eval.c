@@ -1,14 +1,19 @@
 /*
  * neardup_eval.c — `claimwire eval neardup`: how many near-duplicate pairs of
- * real claims the sightings rule joins, by their true similarity.
+ * real claims the sightings rule puts in one cluster, by their true
+ * similarity, and how many unlike pairs it puts together.
  *
- * The rule is the match worker's: two wordings are one claim when their
- * normalised texts are equal (the exact fingerprint), or when they share an
- * LSH band key of their MinHash signatures and their SimHashes lie within
- * match.sightings_max_hamming bits.  Both fingerprints are taken over the
- * shingles of extract's normalised text, so the truth they estimate is the
- * Jaccard similarity of two texts' shingle sets, which is computed here
- * exactly for every pair of texts that share a shingle.
+ * The rule is the match worker's: a claim whose normalised text was seen
+ * before joins that cluster (the exact fingerprint); else, among the
+ * founders its LSH band keys lead to (the first claim to register a band
+ * key keeps it), it joins the nearest by SimHash within
+ * match.sightings_max_hamming bits whose MinHash sketch estimates a Jaccard
+ * similarity of at least match.sightings_min_jaccard; else it founds a
+ * cluster.  The texts are replayed through that rule in the order they are
+ * read.  Both fingerprints are taken over the shingles of extract's
+ * normalised text, so the truth is the Jaccard similarity of two texts'
+ * shingle sets, computed here exactly for every pair of texts that share
+ * a shingle.
  *
  * Texts are read from fact-check collections (the "vclaim" of each JSON
  * line: Snopes and PolitiFact restate the same rumours and talking points in
@@ -18,10 +23,11 @@
  * fingerprint finds.
  *
  * Printed, one "NAME VALUE" a line: the texts and pairs by Jaccard band;
- * then for the configured LSH (extract.lsh_bands x extract.lsh_rows) and a
- * few others beside it, the share of pairs of each band the rule joins
- * (recall), the pairs under Jaccard 0.3 it joins (false joins) and band keys
- * per claim (the pointers a cluster's founder writes to Redis).
+ * then for the configured rule (extract.lsh_bands x extract.lsh_rows, the
+ * sketch check) and a few others beside it, the share of the pairs of each
+ * band that end in one cluster (recall), the pairs under Jaccard 0.3 in
+ * one cluster (false joins), the clusters, and the band keys each founder
+ * writes to Redis.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -38,23 +44,25 @@
 #include "lib/common.h"
 #include "match/evalset.h"
 
-#define MAX_SHINGLES 512 /* a claim longer than this is compared on its first shingles */
-#define NBINS        7   /* Jaccard [0.3, 0.4) ... [0.9, 1.0) */
-#define MIN_JACCARD  0.3
+#define NBINS       7 /* Jaccard [0.3, 0.4) ... [0.9, 1.0) */
+#define MIN_JACCARD 0.3
 
 static const char usage[] =
     "usage: claimwire eval neardup [--collection FILE.jsonl]... [--transcripts DIR]... "
     "[options]\n\n"
-    "Measures which near-duplicate claims the sightings rule (a shared LSH band key and\n"
-    "SimHashes within match.sightings_max_hamming bits) joins, against the exact Jaccard\n"
-    "similarity of their shingles.\n\n"
+    "Replays the sightings rule (a shared LSH band key with a cluster's founder, SimHashes\n"
+    "within match.sightings_max_hamming bits, MinHash sketches at least\n"
+    "match.sightings_min_jaccard alike) over real claims, and measures the clusters it\n"
+    "makes against the exact Jaccard similarity of the claims' shingles.\n\n"
     "  --collection FILE   fact-checks, one JSON object a line; their \"vclaim\" texts\n"
     "  --transcripts DIR   debate transcripts (line<TAB>speaker<TAB>text<TAB>label); their\n"
     "                      sentences\n"
-    "  --joins FILE        writes every pair the configured rule joins: Jaccard, SimHash\n"
-    "                      distance and the two texts (tab-separated)\n" CW_CLI_HELP
-    "Prints NAME VALUE lines: pairs by Jaccard band, then per LSH layout (bands x rows)\n"
-    "the recall in each band, false joins under Jaccard 0.3 and band keys per claim.\n"
+    "  --joins FILE        writes every pair of texts the configured rule puts in one\n"
+    "                      cluster: Jaccard, SimHash distance, the two texts "
+    "(tab-separated)\n" CW_CLI_HELP
+    "Prints NAME VALUE lines: pairs by Jaccard band; then per rule (bands x rows, sketch\n"
+    "threshold) the share of each band's pairs put in one cluster, the pairs under\n"
+    "Jaccard 0.3 put in one cluster, the clusters and the band keys per founder.\n"
     "Exit codes: 0 ok, 1 failure, 2 usage, 3 configuration.\n";
 
 /* One distinct normalised text. */
@@ -116,8 +124,8 @@ static void add_text(struct texts *ts, struct cw_norm *nz, const char *s, size_t
                      size_t min_tokens)
 {
 	struct cw_tokens tk;
-	uint64_t sh[MAX_SHINGLES];
 	struct text *t;
+	uint64_t *sh;
 	size_t ns;
 
 	ts->read++;
@@ -136,14 +144,15 @@ static void add_text(struct texts *ts, struct cw_norm *nz, const char *s, size_t
 	t->sig = cw_xmalloc(k * sizeof(*t->sig));
 	cw_fp_minhash(&tk, t->sig, k);
 	t->nsketch = cw_fp_sketch(t->sig, k, t->sketch);
-	ns = cw_fp_shingles(&tk, sh, MAX_SHINGLES);
-	ns = ns < MAX_SHINGLES ? ns : MAX_SHINGLES;
+	ns = cw_fp_shingles(&tk, NULL, 0);
+	sh = cw_xmalloc((ns ? ns : 1) * sizeof(*sh));
+	cw_fp_shingles(&tk, sh, ns);
 	qsort(sh, ns, sizeof(*sh), cmp_u64);
 	t->nsh = 0;
-	t->sh = cw_xmalloc((ns ? ns : 1) * sizeof(*t->sh));
 	for (size_t i = 0; i < ns; i++)
 		if (i == 0 || sh[i] != sh[i - 1])
-			t->sh[t->nsh++] = sh[i];
+			sh[t->nsh++] = sh[i];
+	t->sh = sh;
 }
 
 /* The third field of each line of a transcript. */
@@ -236,16 +245,30 @@ static int cmp_posting(const void *a, const void *b)
 	return x->text < y->text ? -1 : x->text > y->text;
 }
 
-/* A pair of texts, a < b, as one number. */
-static inline uint64_t pair_of(uint32_t a, uint32_t b)
+/* A pair of texts, a < b, and their Jaccard similarity. */
+struct pair {
+	uint32_t a, b;
+	double j;
+};
+
+struct pairs {
+	struct pair *p;
+	size_t n, cap;
+};
+
+static void pairs_add(struct pairs *ps, uint32_t a, uint32_t b, double j)
 {
-	return a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+	if (ps->n == ps->cap) {
+		ps->cap = ps->cap ? 2 * ps->cap : 1024;
+		ps->p = cw_xrealloc(ps->p, ps->cap * sizeof(*ps->p));
+	}
+	ps->p[ps->n++] = (struct pair){a < b ? a : b, a < b ? b : a, j};
 }
 
-/* Counts the pairs of texts with shingle Jaccard >= MIN_JACCARD into the
+/* Every pair of texts with shingle Jaccard >= MIN_JACCARD, counted into the
  * bins of pairs_in[].  Texts are compared through an inverted index of
  * shingles: only texts that share one can be similar. */
-static void similar_pairs(const struct texts *ts, size_t pairs_in[NBINS])
+static void similar_pairs(const struct texts *ts, struct pairs *out, size_t pairs_in[NBINS])
 {
 	struct posting *post;
 	size_t np = 0, cap = 0;
@@ -264,6 +287,7 @@ static void similar_pairs(const struct texts *ts, size_t pairs_in[NBINS])
 		const struct text *t = &ts->t[i];
 		size_t nt = 0;
 		for (size_t s = 0; s < t->nsh; s++) {
+			/* the texts after i that have shingle s */
 			size_t lo = 0, hi = np;
 			while (lo < hi) {
 				size_t mid = (lo + hi) / 2;
@@ -283,8 +307,10 @@ static void similar_pairs(const struct texts *ts, size_t pairs_in[NBINS])
 			uint32_t o = touched[x];
 			double j = jaccard_of(t, &ts->t[o], count[o]);
 			count[o] = 0;
-			if (j >= MIN_JACCARD)
+			if (j >= MIN_JACCARD) {
 				pairs_in[bin_of(j)]++;
+				pairs_add(out, (uint32_t)i, o, j);
+			}
 		}
 	}
 	free(post);
@@ -292,86 +318,160 @@ static void similar_pairs(const struct texts *ts, size_t pairs_in[NBINS])
 	free(touched);
 }
 
-/* The pairs an LSH layout makes candidates: texts that share a band key. */
-static uint64_t *band_pairs(const struct texts *ts, size_t bands, size_t rows, size_t *npairs)
-{
-	struct keyed {
-		uint64_t key;
-		uint32_t text;
-	} *kt = cw_xmalloc((ts->n ? ts->n : 1) * sizeof(*kt));
-	uint64_t *keys = cw_xmalloc(bands * ts->n * sizeof(*keys) + 1);
-	size_t n = 0, cap = 1024;
-	uint64_t *out = cw_xmalloc(cap * sizeof(*out));
+/* One way of joining claims, as match.sightings_* and extract.lsh_* set it. */
+struct rule {
+	size_t bands, rows;
+	int max_hamming;
+	double min_jaccard;
+};
 
-	for (size_t i = 0; i < ts->n; i++)
-		cw_fp_lsh_keys(ts->t[i].sig, bands, rows, keys + i * bands);
-	for (size_t b = 0; b < bands; b++) {
-		for (size_t i = 0; i < ts->n; i++)
-			kt[i] = (struct keyed){keys[i * bands + b], (uint32_t)i};
-		qsort(kt, ts->n, sizeof(*kt), cmp_u64);
-		for (size_t x = 0, y; x < ts->n; x = y) {
-			for (y = x; y < ts->n && kt[y].key == kt[x].key; y++)
-				;
-			for (size_t p = x; p < y; p++)
-				for (size_t q = p + 1; q < y; q++) {
-					if (n == cap) {
-						cap *= 2;
-						out = cw_xrealloc(out, cap * sizeof(*out));
-					}
-					out[n++] = pair_of(kt[p].text, kt[q].text);
-				}
+/* The founder of each band key, first come first kept: an open-addressed
+ * table of (band, key) → text. */
+struct founders {
+	uint64_t *key;
+	uint32_t *band, *text;
+	size_t cap; /* a power of two; text UINT32_MAX marks a free slot */
+};
+
+static size_t founder_slot(const struct founders *f, uint32_t band, uint64_t key)
+{
+	size_t i = (size_t)((key ^ band * 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull >> 20) &
+	           (f->cap - 1);
+
+	while (f->text[i] != UINT32_MAX && (f->key[i] != key || f->band[i] != band))
+		i = (i + 1) & (f->cap - 1);
+	return i;
+}
+
+/*
+ * Replays the sightings rule over the texts in the order they were read,
+ * as the match worker sees claims: a text whose band keys lead to founders
+ * joins the nearest by SimHash that is within max_hamming bits and whose
+ * sketch agrees (min_jaccard), else it founds a cluster and registers the
+ * band keys no founder holds yet.  (Exact repeats were set aside on
+ * reading.)  cluster[t] gets the founder of t's cluster.
+ */
+static void replay(const struct texts *ts, const struct rule *r, uint32_t *cluster)
+{
+	struct founders f;
+	uint64_t keys[CW_FP_LSH_MAX_BANDS];
+
+	f.cap = 1;
+	while (f.cap < 2 * ts->n * r->bands + 2)
+		f.cap *= 2;
+	f.key = cw_xmalloc(f.cap * sizeof(*f.key));
+	f.band = cw_xmalloc(f.cap * sizeof(*f.band));
+	f.text = cw_xmalloc(f.cap * sizeof(*f.text));
+	memset(f.text, 0xff, f.cap * sizeof(*f.text));
+	for (size_t t = 0; t < ts->n; t++) {
+		const struct text *x = &ts->t[t];
+		int best = r->max_hamming + 1;
+		uint32_t join = UINT32_MAX;
+
+		cw_fp_lsh_keys(x->sig, r->bands, r->rows, keys);
+		for (size_t j = 0; j < r->bands; j++) {
+			size_t i = founder_slot(&f, (uint32_t)j, keys[j]);
+			const struct text *o;
+			int d;
+			if (f.text[i] == UINT32_MAX)
+				continue;
+			o = &ts->t[f.text[i]];
+			d = cw_fp_hamming(x->simhash, o->simhash);
+			if (d >= best || (r->min_jaccard > 0 &&
+			                  cw_fp_sketch_similarity(x->sketch, o->sketch,
+			                                          x->nsketch) < r->min_jaccard))
+				continue;
+			best = d;
+			join = f.text[i];
+		}
+		if (join != UINT32_MAX) {
+			cluster[t] = join;
+			continue;
+		}
+		cluster[t] = (uint32_t)t;
+		for (size_t j = 0; j < r->bands; j++) {
+			size_t i = founder_slot(&f, (uint32_t)j, keys[j]);
+			if (f.text[i] != UINT32_MAX)
+				continue;
+			f.key[i] = keys[j];
+			f.band[i] = (uint32_t)j;
+			f.text[i] = (uint32_t)t;
 		}
 	}
-	qsort(out, n, sizeof(*out), cmp_u64);
-	size_t u = 0;
-	for (size_t i = 0; i < n; i++)
-		if (u == 0 || out[i] != out[u - 1])
-			out[u++] = out[i];
-	free(kt);
-	free(keys);
-	*npairs = u;
-	return out;
+	free(f.key);
+	free(f.band);
+	free(f.text);
+}
+
+/* A text as one field of a tab-separated line. */
+static void put_field(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
 }
 
 static const char *const bin_names[NBINS] = {"0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"};
 
-/* Recall per Jaccard bin and false joins of one LSH layout. */
-static void measure(const struct texts *ts, size_t bands, size_t rows, int max_hamming,
-                    double min_jaccard, const size_t pairs_in[NBINS], const char *label,
-                    FILE *joins)
+static int by_cluster(const void *a, const void *b, void *arg)
 {
-	size_t ncand, joined[NBINS] = {0}, false_joins = 0, hi = 0, hi_joined = 0;
-	uint64_t *cand = band_pairs(ts, bands, rows, &ncand);
+	const uint32_t *cl = arg, x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	if (cl[x] != cl[y])
+		return cl[x] < cl[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
 
-	for (size_t i = 0; i < ncand; i++) {
-		const struct text *a = &ts->t[cand[i] >> 32], *b = &ts->t[(uint32_t)cand[i]];
-		double j;
-		if (cw_fp_hamming(a->simhash, b->simhash) > max_hamming ||
-		    cw_fp_sketch_similarity(a->sketch, b->sketch, a->nsketch) < min_jaccard)
-			continue;
-		j = jaccard_of(a, b, intersection(a, b));
-		if (joins)
-			fprintf(joins, "%.3f\t%d\t%s\t%s\n", j,
-			        cw_fp_hamming(a->simhash, b->simhash), a->s, b->s);
-		if (j < MIN_JACCARD)
-			false_joins++;
-		else
-			joined[bin_of(j)]++;
+/* Recall per Jaccard bin, and the pairs under MIN_JACCARD put in one
+ * cluster, of one rule; with joins, every pair of texts in one cluster. */
+static void measure(const struct texts *ts, const struct pairs *ps, const struct rule *r,
+                    const size_t pairs_in[NBINS], const char *label, FILE *joins)
+{
+	uint32_t *cluster = cw_xmalloc((ts->n ? ts->n : 1) * sizeof(*cluster));
+	uint32_t *ord = cw_xmalloc((ts->n ? ts->n : 1) * sizeof(*ord));
+	size_t joined[NBINS] = {0}, false_joins = 0, hi = 0, hi_joined = 0, nclusters = 0;
+	char name[64];
+
+	snprintf(name, sizeof(name), "lsh_%zux%zu_j%.2f", r->bands, r->rows, r->min_jaccard);
+	replay(ts, r, cluster);
+	for (size_t i = 0; i < ps->n; i++)
+		if (cluster[ps->p[i].a] == cluster[ps->p[i].b])
+			joined[bin_of(ps->p[i].j)]++;
+	/* the pairs of each cluster, members in reading order */
+	for (size_t t = 0; t < ts->n; t++)
+		ord[t] = (uint32_t)t;
+	qsort_r(ord, ts->n, sizeof(*ord), by_cluster, cluster);
+	for (size_t x = 0, y; x < ts->n; x = y) {
+		for (y = x; y < ts->n && cluster[ord[y]] == cluster[ord[x]]; y++)
+			;
+		nclusters++;
+		for (size_t p = x; p < y; p++)
+			for (size_t q = p + 1; q < y; q++) {
+				const struct text *a = &ts->t[ord[p]], *b = &ts->t[ord[q]];
+				double j = jaccard_of(a, b, intersection(a, b));
+				false_joins += j < MIN_JACCARD;
+				if (!joins)
+					continue;
+				fprintf(joins, "%.3f\t%d\t", j,
+				        cw_fp_hamming(a->simhash, b->simhash));
+				put_field(joins, a->s);
+				fputc('\t', joins);
+				put_field(joins, b->s);
+				fputc('\n', joins);
+			}
 	}
 	for (int b = 0; b < NBINS; b++) {
-		printf("lsh_%zux%zu_recall_j%s %.4f\n", bands, rows, bin_names[b],
+		printf("%s_recall_j%s %.4f\n", name, bin_names[b],
 		       pairs_in[b] ? (double)joined[b] / (double)pairs_in[b] : 0.0);
 		if (b >= 4) {
 			hi += pairs_in[b];
 			hi_joined += joined[b];
 		}
 	}
-	printf("lsh_%zux%zu_recall_j0.7_up %.4f\n", bands, rows,
-	       hi ? (double)hi_joined / (double)hi : 0.0);
-	printf("lsh_%zux%zu_candidate_pairs %zu\n", bands, rows, ncand);
-	printf("lsh_%zux%zu_false_joins %zu\n", bands, rows, false_joins);
-	printf("lsh_%zux%zu_band_keys_per_claim %zu%s\n", bands, rows, bands, label);
-	free(cand);
+	printf("%s_recall_j0.7_up %.4f\n", name, hi ? (double)hi_joined / (double)hi : 0.0);
+	printf("%s_clusters %zu\n", name, nclusters);
+	printf("%s_false_joins %zu\n", name, false_joins);
+	printf("%s_band_keys_per_founder %zu%s\n", name, r->bands, label);
+	free(cluster);
+	free(ord);
 }
 
 int cw_eval_neardup_command(int argc, char **argv)
@@ -384,11 +484,17 @@ int cw_eval_neardup_command(int argc, char **argv)
 	    CW_CLI_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
-	/* the layouts beside the configured one: the former default and fewer
-	 * or more pointers per claim */
-	static const size_t others[][2] = {{16, 4}, {8, 3}, {8, 4}, {4, 2}, {4, 3}};
+	/* the rules beside the configured one: the former default (16 x 4,
+	 * SimHash alone), and more or fewer pointers per founder, with the
+	 * configured sketch check (check 1) or without */
+	static const struct {
+		size_t bands, rows;
+		int check;
+	} others[] = {{16, 4, 0}, {16, 4, 1}, {8, 3, 0}, {8, 3, 1}, {8, 4, 1}, {4, 2, 1}};
 	const char *colls[64], *dirs[64];
-	size_t ncoll = 0, ndir = 0, bands, rows, k, min_tokens;
+	size_t ncoll = 0, ndir = 0, k, min_tokens;
+	struct rule rule;
+	struct pairs ps = {0};
 	size_t pairs_in[NBINS] = {0}, total = 0;
 	struct cw_cli_opts co = {0};
 	struct cw_config *cfg = NULL;
@@ -397,8 +503,7 @@ int cw_eval_neardup_command(int argc, char **argv)
 	const char *joins_path = NULL;
 	FILE *joins = NULL;
 	char err[512];
-	int c, rc, max_hamming;
-	double min_jaccard;
+	int c, rc;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, CW_CLI_SHORTOPTS, lo, NULL)) != -1) {
@@ -430,15 +535,15 @@ int cw_eval_neardup_command(int argc, char **argv)
 		return CW_EXIT_USAGE;
 	}
 	rc = CW_EXIT_FAILURE;
-	if (cw_extract_lsh_config(cfg, &bands, &rows, err, sizeof(err))) {
+	if (cw_extract_lsh_config(cfg, &rule.bands, &rule.rows, err, sizeof(err))) {
 		fprintf(stderr, "claimwire: %s\n", err);
 		rc = CW_EXIT_CONFIG;
 		goto out;
 	}
 	k = (size_t)cw_config_int(cfg, "extract.minhash_size");
 	min_tokens = (size_t)cw_config_int(cfg, "extract.min_tokens");
-	max_hamming = (int)cw_config_int(cfg, "match.sightings_max_hamming");
-	min_jaccard = cw_config_double(cfg, "match.sightings_min_jaccard");
+	rule.max_hamming = (int)cw_config_int(cfg, "match.sightings_max_hamming");
+	rule.min_jaccard = cw_config_double(cfg, "match.sightings_min_jaccard");
 	nz = cw_norm_new(cw_config_str(cfg, "extract.language"), err, sizeof(err));
 	if (!nz) {
 		fprintf(stderr, "claimwire: %s\n", err);
@@ -463,7 +568,7 @@ int cw_eval_neardup_command(int argc, char **argv)
 		fprintf(stderr, "claimwire: cannot write %s: %s\n", joins_path, strerror(errno));
 		goto out;
 	}
-	similar_pairs(&ts, pairs_in);
+	similar_pairs(&ts, &ps, pairs_in);
 	printf("texts %zu\n", ts.read);
 	printf("distinct_texts %zu\n", ts.n);
 	for (int b = 0; b < NBINS; b++) {
@@ -471,14 +576,17 @@ int cw_eval_neardup_command(int argc, char **argv)
 		total += pairs_in[b];
 	}
 	printf("pairs_j0.3_up %zu\n", total);
-	printf("max_hamming %d\n", max_hamming);
-	printf("min_jaccard %.2f\n", min_jaccard);
-	measure(&ts, bands, rows, max_hamming, min_jaccard, pairs_in, " (configured)", joins);
-	for (size_t i = 0; i < CW_ARRAY_SIZE(others); i++)
-		if ((others[i][0] != bands || others[i][1] != rows) &&
-		    others[i][0] * others[i][1] <= k)
-			measure(&ts, others[i][0], others[i][1], max_hamming, min_jaccard, pairs_in,
-			        "", NULL);
+	printf("max_hamming %d\n", rule.max_hamming);
+	printf("min_jaccard %.2f\n", rule.min_jaccard);
+	measure(&ts, &ps, &rule, pairs_in, " (configured)", joins);
+	for (size_t i = 0; i < CW_ARRAY_SIZE(others); i++) {
+		struct rule o = {others[i].bands, others[i].rows, rule.max_hamming,
+		                 others[i].check ? rule.min_jaccard : 0};
+		if ((o.bands != rule.bands || o.rows != rule.rows ||
+		     o.min_jaccard != rule.min_jaccard) &&
+		    o.bands * o.rows <= k)
+			measure(&ts, &ps, &o, pairs_in, "", NULL);
+	}
 	rc = 0;
 	if (joins && fclose(joins) != 0) {
 		fprintf(stderr, "claimwire: cannot write %s: %s\n", joins_path, strerror(errno));
@@ -495,6 +603,7 @@ out:
 	}
 	free(ts.t);
 	free(ts.exacts);
+	free(ps.p);
 	cw_norm_free(nz);
 	cw_config_free(cfg);
 	return rc;

@@ -634,20 +634,27 @@ struct near {
 	int best; /* the SimHash distance of the nearest hit taken, else the most allowed + 1 */
 };
 
+/* Sketch digits two claims must both have for their sketches to be
+ * compared: fewer estimate the similarity too loosely to go by. */
+#define MIN_SKETCH 16
+
 /* A band hit (in Redis or this batch) on a founder with SimHash other and
  * that sketch: taken when nearer than the best so far, and, when both
  * sketches are there, with the shingles in common that min_jaccard asks.
  * A short text shares a band with any text it shares a shingle with, and
- * SimHashes of a few shingles are too coarse to tell them apart. */
+ * SimHashes of a few shingles are too coarse to tell them apart.  Sketches
+ * of signatures of different lengths are compared over the shorter: value
+ * j of a signature is the same whatever its length. */
 static void consider(struct near *nr, const char *cluster, uint64_t other, const char *sketch,
                      size_t nsketch, char out[17])
 {
 	int d = cw_fp_hamming(other, nr->simhash);
+	size_t n = CW_MIN(nsketch, nr->nsketch);
 
 	if (d >= nr->best)
 		return;
-	if (nr->min_jaccard > 0 && nsketch && nsketch == nr->nsketch &&
-	    cw_fp_sketch_similarity(sketch, nr->sketch, nsketch) < nr->min_jaccard)
+	if (nr->min_jaccard > 0 && n >= MIN_SKETCH &&
+	    cw_fp_sketch_similarity(sketch, nr->sketch, n) < nr->min_jaccard)
 		return;
 	nr->best = d;
 	memcpy(out, cluster, 17);
@@ -714,7 +721,10 @@ static void choose(const struct cw_sighting_in *in, size_t n, int maxham, double
 			for (size_t w = 0; w < NBUCKETS; w++)
 				absent = absent && is_nil(got[j * NBUCKETS + w]);
 			b->write[i * b->maxb + j] = (unsigned char)absent;
-			map_put(&map, (int32_t)j, in[i].lsh_keys[j], i);
+			/* the batch's claims see the pointer Redis keeps: the
+			 * first written for a band key */
+			if (absent)
+				map_put(&map, (int32_t)j, in[i].lsh_keys[j], i);
 		}
 	}
 	free(map.s);

@@ -45,6 +45,14 @@
  * and near-duplicates of clusters seen before the change are then seen as
  * new (joining the same cluster hash when its name recurs), for one ttl_s.
  *
+ * Upgrade from 16 LSH bands of 4 rows (before extract.lsh_rows): band keys
+ * now hash 3 signature values, so the band pointers of clusters founded
+ * before the upgrade match no new key.  For up to 2 * ttl_s, a
+ * near-duplicate of such a cluster founds a cluster of its own (exact
+ * repeats still join it by fingerprint).  Setting extract.lsh_bands: 16
+ * and extract.lsh_rows: 4 keeps the former keys; their pointers, which
+ * carry no sketch, are then judged by SimHash alone until they expire.
+ *
  * Upgrade from per-fingerprint pointer keys (cw:sg:fp:<fp>, a STRING): they
  * are no longer read and expire on their own.  For one ttl_s, a repeat of
  * a wording seen only before the upgrade is matched through the band keys,

@@ -167,7 +167,7 @@ static void mb_batch(struct mb_batch *b)
 	struct cw_sighting_in *in = b->in;
 
 	CW_TEST_NEED_REDIS(mb_have_redis);
-	b->o = (struct cw_sightings_opts){.ttl_s = 3600, .max_hamming = 18};
+	b->o = (struct cw_sightings_opts){.ttl_s = 3600, .max_hamming = 18, .min_jaccard = 0.4};
 	b->m = mb_matcher();
 	for (size_t i = 0; i < MB_N; i++) {
 		snprintf(art[i], sizeof(art[i]), "art-%zu", i);
@@ -325,7 +325,7 @@ static void mb_big(struct mb_big *b)
 	b->in = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*b->in));
 	b->texts = cw_xcalloc(MB_BIG_CLAIMS, sizeof(*b->texts));
 	b->fc_claims = cw_xcalloc(MB_BIG_FCS, sizeof(*b->fc_claims));
-	b->o = (struct cw_sightings_opts){.ttl_s = 3600, .max_hamming = 18};
+	b->o = (struct cw_sightings_opts){.ttl_s = 3600, .max_hamming = 18, .min_jaccard = 0.4};
 	b->m = cw_matcher_new(mb_cfg, err, sizeof(err));
 	cr_assert(b->m, "%s", err);
 	for (size_t i = 0; i < MB_BIG_FCS; i++) {

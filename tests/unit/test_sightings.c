@@ -79,7 +79,7 @@ static struct cw_sighting_in sg_in(const struct sg_claim *c, const char *outlet,
 
 static struct cw_sighting sg_record1(const struct cw_sighting_in *in)
 {
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12, .min_jaccard = 0.4};
 	struct cw_sighting s;
 	char err[256];
 
@@ -136,7 +136,7 @@ Test(sightings, redelivery_counts_once)
 	struct sg_claim c;
 	struct cw_sighting_in in[3];
 	struct cw_sighting out[3], s;
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12, .min_jaccard = 0.4};
 	char err[256];
 
 	NEED_REDIS();
@@ -213,7 +213,7 @@ Test(sightings, one_batch_two_round_trips)
 	struct sg_claim a, b;
 	struct cw_sighting_in in[3];
 	struct cw_sighting out[3];
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12, .min_jaccard = 0.4};
 	struct cw_redis_stats st0, st1;
 	char err[256];
 
@@ -398,7 +398,7 @@ Test(sightings, band_buckets_rotate)
 	static const char near2[] = "The unemployment rate fell to 3.5 percent in September, "
 	                            "the lowest level since the year 1969.";
 	struct sg_claim a, b, d;
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12, .min_jaccard = 0.4};
 	struct cw_sighting_in in;
 	struct cw_sighting s;
 	char err[256];
@@ -450,7 +450,7 @@ Test(sightings, redis_down_is_retry)
 	struct sg_claim c;
 	struct cw_sighting_in in;
 	struct cw_sighting out;
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12, .min_jaccard = 0.4};
 	char err[256];
 	int rc = CW_ERR_RETRY;
 
@@ -503,7 +503,7 @@ Test(sightings, batch_commands_do_not_grow_with_the_batch)
 	struct sg_claim a, c[8];
 	struct cw_sighting_in in[6];
 	struct cw_sighting out[6];
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12, .min_jaccard = 0.4};
 	struct cw_redis_stats st0, st1;
 	unsigned long long c3, c6;
 	char err[256];
@@ -619,7 +619,7 @@ Test(sightings, batch_counts_in_order)
 	struct sg_claim a;
 	struct cw_sighting_in in[4];
 	struct cw_sighting out[4];
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12, .min_jaccard = 0.4};
 	char err[256];
 
 	NEED_REDIS();
@@ -684,8 +684,9 @@ Test(sightings, two_wire_wordings_join_at_the_shipped_default)
 /* Two debate lines that share one word pair ("tax plan") and so an LSH band,
  * and whose SimHashes of a few shingles lie 17 bits apart: the same claim to
  * SimHash alone.  Their MinHash sketches tell them apart: at the shipped
- * match.sightings_min_jaccard the second founds a cluster of its own, and
- * with the check off (0) it joins the first. */
+ * match.sightings_min_jaccard the second founds a cluster of its own,
+ * whether it comes in the batch after the first or in the same batch (on
+ * either path), and with the check off (0) it joins the first. */
 Test(sightings, one_shared_word_pair_is_not_a_near_duplicate)
 {
 	static const char first[] = "He's talking about my tax plan.";
@@ -693,55 +694,118 @@ Test(sightings, one_shared_word_pair_is_not_a_near_duplicate)
 	    "I'm not going to have something that Ted described in his tax plan.";
 	static const struct cw_config_key *const schemas[] = {cw_lib_config_keys,
 	                                                      cw_match_config_keys, NULL};
+	static const struct {
+		int one_batch, per_claim_script, check;
+	} passes[] = {{0, 0, 1}, {1, 0, 1}, {1, 1, 1}, {0, 0, 0}, {1, 0, 0}};
 	struct cw_config *cfg = cw_config_new(schemas);
 	struct cw_sightings_opts o;
 	struct sg_claim a, b;
 	struct cw_sighting_in in[2];
-	struct cw_sighting s;
+	struct cw_sighting s[2];
 	char err[256];
+	double shipped;
 	int shared = 0;
 
 	NEED_REDIS();
 	cw_sightings_opts_from_config(&o, cfg);
 	o.ttl_s = 3600;
+	shipped = o.min_jaccard;
+	cr_assert_gt(shipped, 0);
 	sg_fingerprint(first, &a);
 	sg_fingerprint(second, &b);
 	for (int j = 0; j < SG_BANDS; j++)
 		shared += a.bands[j] == b.bands[j];
 	cr_assert_gt(shared, 0, "the two lines must share a band for this test to mean anything");
 	cr_assert_leq(cw_fp_hamming(a.simhash, b.simhash), o.max_hamming);
-	for (int pass = 0; pass < 2; pass++) {
-		char outlet[32];
-		/* pass 1 in other pointer buckets, where neither line was seen */
-		o.now_ms = 1700000000000LL + (int64_t)pass * 10 * o.ttl_s * 1000;
-		if (pass == 1)
-			o.min_jaccard = 0;
-		in[0] = sg_in(&a, "first-outlet", "art-1", 1000);
-		snprintf(outlet, sizeof(outlet), "second-outlet-%d", pass);
-		in[1] = sg_in(&b, outlet, "art-2", 2000);
-		cr_assert_eq(cw_sightings_record(sg_r, &o, &in[0], 1, &s, err, sizeof(err)), 0,
-		             "%s", err);
-		cw_sighting_release(&s);
-		cr_assert_eq(cw_sightings_record(sg_r, &o, &in[1], 1, &s, err, sizeof(err)), 0,
-		             "%s", err);
-		if (pass == 0) {
-			cr_expect_str_eq(s.cluster, b.fp, "a cluster of its own");
-			cr_expect_eq(s.distinct_outlets, 1);
+	for (size_t p = 0; p < CW_ARRAY_SIZE(passes); p++) {
+		char outlet[2][32];
+		/* each pass in pointer buckets of its own, where neither line was seen */
+		o.now_ms = 1700000000000LL + (int64_t)p * 10 * o.ttl_s * 1000;
+		o.min_jaccard = passes[p].check ? shipped : 0;
+		o.per_claim_script = passes[p].per_claim_script;
+		snprintf(outlet[0], sizeof(outlet[0]), "first-outlet-%zu", p);
+		snprintf(outlet[1], sizeof(outlet[1]), "second-outlet-%zu", p);
+		in[0] = sg_in(&a, outlet[0], "art-1", 1000);
+		in[1] = sg_in(&b, outlet[1], "art-2", 2000);
+		if (passes[p].one_batch) {
+			cr_assert_eq(cw_sightings_record(sg_r, &o, in, 2, s, err, sizeof(err)), 0,
+			             "%s", err);
 		} else {
-			cr_expect_str_eq(s.cluster, a.fp, "SimHash alone joins them");
+			cr_assert_eq(
+			    cw_sightings_record(sg_r, &o, &in[0], 1, &s[0], err, sizeof(err)), 0,
+			    "%s", err);
+			cr_assert_eq(
+			    cw_sightings_record(sg_r, &o, &in[1], 1, &s[1], err, sizeof(err)), 0,
+			    "%s", err);
+		}
+		cr_expect_str_eq(s[0].cluster, a.fp, "pass %zu", p);
+		if (passes[p].check) {
+			cr_expect_str_eq(s[1].cluster, b.fp, "pass %zu: a cluster of its own", p);
+		} else {
+			cr_expect_str_eq(s[1].cluster, a.fp, "pass %zu: SimHash alone joins them",
+			                 p);
+			cr_expect_eq(s[1].method,
+			             CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_NEAR_DUPLICATE);
+		}
+		cw_sighting_release(&s[0]);
+		cw_sighting_release(&s[1]);
+	}
+	cw_config_free(cfg);
+}
+
+/* Band pointers written before sketches were kept ("<cluster> <simhash>")
+ * are still followed, by SimHash alone; a pointer's sketch is read from
+ * Redis and keeps a claim out of a cluster whose founder it does not
+ * resemble. */
+Test(sightings, band_pointers_with_and_without_a_sketch)
+{
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12, .min_jaccard = 0.4};
+	static const char *const cluster = "00000000000000aa";
+	struct sg_claim c;
+	struct cw_sighting_in in;
+	struct cw_sighting s;
+	char err[256], key[256], field[17], sh[17], value[128], unlike[65];
+
+	NEED_REDIS();
+	sg_fingerprint(sg_text, &c);
+	memset(unlike, 0, sizeof(unlike));
+	cw_fp_sketch(c.sig, SG_K, unlike);
+	for (size_t i = 0; i < strlen(unlike); i++) /* no digit in common */
+		unlike[i] = unlike[i] == '0' ? '1' : '0';
+	cw_hex64(c.simhash, sh);
+	for (int pass = 0; pass < 2; pass++) {
+		long long now_s = 1750000000LL + (long long)pass * 10 * o.ttl_s;
+		o.now_ms = now_s * 1000;
+		snprintf(value, sizeof(value), pass == 0 ? "%s %s" : "%s %s %s", cluster, sh,
+		         unlike);
+		for (int j = 0; j < SG_BANDS; j++) {
+			cw_redis_key(sg_r, key, sizeof(key), "lsh:%d:%lld", j,
+			             now_s - now_s % o.ttl_s);
+			cw_hex64(c.bands[j], field);
+			cr_assert_eq(cw_redis_command(sg_r, NULL, err, sizeof(err), "HSET %s %s %s",
+			                              key, field, value),
+			             0, "%s", err);
+		}
+		in = sg_in(&c, "outlet", pass == 0 ? "art-old" : "art-unlike", 1000);
+		cr_assert_eq(cw_sightings_record(sg_r, &o, &in, 1, &s, err, sizeof(err)), 0, "%s",
+		             err);
+		if (pass == 0) {
+			cr_expect_str_eq(s.cluster, cluster,
+			                 "a pointer without a sketch is followed");
 			cr_expect_eq(s.method,
 			             CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_NEAR_DUPLICATE);
+		} else {
+			cr_expect_str_eq(s.cluster, c.fp, "an unlike founder's pointer is not");
 		}
 		cw_sighting_release(&s);
 	}
-	cw_config_free(cfg);
 }
 
 /* Redis saying "not now" (here: out of memory) is retried like a lost
  * connection, never a failure that would stop the worker. */
 Test(sightings, redis_out_of_memory_is_retry)
 {
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12, .min_jaccard = 0.4};
 	struct sg_claim a;
 	struct cw_sighting_in in;
 	struct cw_sighting s;
@@ -771,7 +835,7 @@ Test(sightings, batch_continues_an_existing_cluster)
 	struct sg_claim a;
 	struct cw_sighting_in in[4];
 	struct cw_sighting out[4], s;
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12, .min_jaccard = 0.4};
 	char err[256], key[64];
 
 	NEED_REDIS();
@@ -805,7 +869,7 @@ Test(sightings, batch_adds_many_articles_to_one_cluster)
 	struct sg_claim a;
 	struct cw_sighting_in *in = cw_xcalloc(N, sizeof(*in));
 	struct cw_sighting *out = cw_xcalloc(N, sizeof(*out));
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12, .min_jaccard = 0.4};
 	char err[256], key[64], (*arts)[16] = cw_xcalloc(N, sizeof(*arts));
 
 	NEED_REDIS();
@@ -852,7 +916,7 @@ Test(sightings, band_keys_read_only_when_needed)
 	struct sg_claim a, b;
 	struct cw_sighting_in in[3];
 	struct cw_sighting out[3];
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12, .min_jaccard = 0.4};
 	struct cw_redis_stats st0, st1;
 	redisReply *rep;
 	char err[256];
@@ -910,7 +974,7 @@ Test(sightings, fingerprint_pointers_rotate)
 {
 	static const char other[] = "The city council approved a new budget for road repairs.";
 	struct sg_claim a, c;
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12, .min_jaccard = 0.4};
 	struct cw_sighting_in in;
 	struct cw_sighting s;
 	char err[256], key[64];
@@ -978,7 +1042,7 @@ Test(sightings, big_batch_long_strings_and_script_flush)
 	static struct cw_sighting_in in[N];
 	static struct cw_sighting out[N];
 	static char outlet[N][320], art[N][140];
-	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12};
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 12, .min_jaccard = 0.4};
 	char err[256];
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 
