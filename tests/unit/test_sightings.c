@@ -753,6 +753,55 @@ Test(sightings, one_shared_word_pair_is_not_a_near_duplicate)
 	cw_config_free(cfg);
 }
 
+/* Three PolitiFact claims: X founds a cluster; B and T, near each other but
+ * not near X, come in the next batch, and every band key T shares with B is
+ * one X registered first.  Redis keeps X's pointers, so T cannot reach B:
+ * it founds a cluster, as it does when it comes a batch after B.  A batch
+ * must not let its claims see pointers Redis will not keep. */
+Test(sightings, a_batch_sees_the_band_pointers_redis_keeps)
+{
+	static const char *const texts[3] = {
+	    "Women still earn about 77 cents for every dollar a man earns for working the same "
+	    "job.",
+	    "Women \"are still paid 82 cents for every dollar a man earns in Texas.\"",
+	    "Women \"make 77 cents for every dollar a man earns.\""};
+	struct cw_sightings_opts o = {.ttl_s = 3600, .max_hamming = 18, .min_jaccard = 0.4};
+	struct sg_claim c[3];
+	struct cw_sighting_in in[3];
+	struct cw_sighting s[3];
+	char err[256];
+
+	NEED_REDIS();
+	for (int i = 0; i < 3; i++) {
+		sg_fingerprint(texts[i], &c[i]);
+		in[i] = sg_in(&c[i], "outlet", texts[i], 1000 + i);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		/* pass 0: B and T in one batch; pass 1: one batch each */
+		o.now_ms = 1760000000000LL + (int64_t)pass * 10 * o.ttl_s * 1000;
+		cr_assert_eq(cw_sightings_record(sg_r, &o, &in[0], 1, &s[0], err, sizeof(err)), 0,
+		             "%s", err);
+		if (pass == 0) {
+			cr_assert_eq(
+			    cw_sightings_record(sg_r, &o, &in[1], 2, &s[1], err, sizeof(err)), 0,
+			    "%s", err);
+		} else {
+			cr_assert_eq(
+			    cw_sightings_record(sg_r, &o, &in[1], 1, &s[1], err, sizeof(err)), 0,
+			    "%s", err);
+			cr_assert_eq(
+			    cw_sightings_record(sg_r, &o, &in[2], 1, &s[2], err, sizeof(err)), 0,
+			    "%s", err);
+		}
+		cr_expect_str_eq(s[0].cluster, c[0].fp, "pass %d", pass);
+		cr_expect_str_eq(s[1].cluster, c[1].fp, "pass %d: B is not near X", pass);
+		cr_expect_str_eq(s[2].cluster, c[2].fp,
+		                 "pass %d: T reaches only X, and not near it", pass);
+		for (int i = 0; i < 3; i++)
+			cw_sighting_release(&s[i]);
+	}
+}
+
 /* Band pointers written before sketches were kept ("<cluster> <simhash>")
  * are still followed, by SimHash alone; a pointer's sketch is read from
  * Redis and keeps a claim out of a cluster whose founder it does not
