@@ -36,6 +36,10 @@
  *                                     connection and matcher), each half the
  *                                     claims: claims / slowest process's time
  *   sightings_claims_per_s            cw_sightings_record alone (default path)
+ *   sightings_redis_bytes_per_claim   redis-server's used_memory growth over
+ *                                     those claims, per claim: what sightings
+ *                                     cost in Redis memory (clusters and
+ *                                     pointers) within one TTL
  *   sightings_claims_per_s_2proc      the same in two processes
  *   sightings_per_claim_script_claims_per_s  the Redis Cluster path (one
  *                                     EVALSHA per claim), for comparison
@@ -669,6 +673,20 @@ static double redis_cpu_s(struct cw_redis *r)
 	return u && y ? strtod(u + 14, NULL) + strtod(y + 13, NULL) : -1;
 }
 
+/* Bytes redis-server holds for data (INFO memory used_memory), -1 unknown. */
+static double redis_used_bytes(struct cw_redis *r)
+{
+	redisReply *rep;
+	char err[256];
+	const char *m;
+
+	if (cw_redis_command(r, &rep, err, sizeof(err), "INFO memory") ||
+	    rep->type != REDIS_REPLY_STRING)
+		return -1;
+	m = strstr(rep->str, "used_memory:");
+	return m ? strtod(m + 12, NULL) : -1;
+}
+
 static double self_cpu_s(void)
 {
 	struct timespec ts;
@@ -729,7 +747,7 @@ int main(int argc, char **argv)
 	const char *shared = find_shared(sharedbuf, sizeof(sharedbuf)), *env;
 	size_t nclaims = DEFAULT_CLAIMS, nfc, nbase;
 	long kb_bytes = 0;
-	double t0, elapsed, base, sg, rcpu, ccpu;
+	double t0, elapsed, base, sg, rcpu, ccpu, rmem;
 
 	if (server_start(&tr)) {
 		printf("# bench-match: redis-server is not on PATH or did not start; skipped\n");
@@ -791,6 +809,7 @@ int main(int argc, char **argv)
 	}
 	cw_redis_get_stats(r, &st0);
 	rcpu = redis_cpu_s(r);
+	rmem = redis_used_bytes(r);
 	ccpu = self_cpu_s();
 	t0 = now_s();
 	if (sightings_range(&b, &u, r, &b.so, 0, b.n))
@@ -798,6 +817,7 @@ int main(int argc, char **argv)
 	sg = (double)b.n / (now_s() - t0);
 	ccpu = self_cpu_s() - ccpu;
 	rcpu = redis_cpu_s(r) - rcpu;
+	rmem = redis_used_bytes(r) - rmem;
 	printf("sightings_claims_per_s %.0f claims/s\n", sg);
 	if (getenv("CW_BENCH_COMMANDSTATS")) {
 		redisReply *cs;
@@ -806,6 +826,7 @@ int main(int argc, char **argv)
 	}
 	printf("sightings_redis_cpu_us_per_claim %.2f us\n", rcpu * 1e6 / (double)b.n);
 	printf("sightings_client_cpu_us_per_claim %.2f us\n", ccpu * 1e6 / (double)b.n);
+	printf("sightings_redis_bytes_per_claim %.0f bytes\n", rmem / (double)b.n);
 	stats_delta(r, &st0, (double)(b.n + BATCH - 1) / BATCH);
 	cw_redis_free(r);
 
