@@ -1219,3 +1219,101 @@ void cw_attribution_none(const char *sentence, size_t len, struct cw_attribution
 	if (st.n > 0)
 		set_claim(&st, 0, st.n, a);
 }
+
+void cw_attribution_each_trigger(void (*fn)(const char *word, void *opaque), void *opaque)
+{
+	/* The lists of L_TRIGGERS. */
+	static const char *const according[] = {"according", NULL};
+	static const char *const *const lists[] = {verbs_that, verbs_claim, verbs_tail, according,
+	                                           rebuttal_nouns};
+
+	for (size_t i = 0; i < CW_ARRAY_SIZE(lists); i++)
+		for (const char *const *w = lists[i]; *w; w++)
+			fn(*w, opaque);
+}
+
+/* Whether ASCII byte c is a separator of one byte wherever it is (B_SEP). */
+static inline int always_sep(unsigned char c)
+{
+	switch (c) {
+	case ' ':
+	case '\t':
+	case '\n':
+	case '\r':
+	case ',':
+	case ';':
+	case ':':
+	case '(':
+	case ')':
+	case '[':
+	case ']':
+	case '"':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static inline int is_ascii_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* A sentence's claim is its words from the first to the last (set_claim(st,
+ * 0, n)), so only its two ends are read, each as sep_at() would cut it from
+ * the start: an ASCII letter or digit is always a word byte, and a byte
+ * always_sep() says is always a separator, so a word found between such
+ * bytes is one.  Anything less plain at an end (a curly quote, a dash, a
+ * word of punctuation) is left to plain_claim(). */
+int cw_attribution_plain(const char *sentence, size_t len, struct cw_attribution *a)
+{
+	const unsigned char *t = (const unsigned char *)sentence;
+	size_t first = 0, p, s, i, e;
+
+	/* More than CW_ATTR_MAX_TOKENS words would cut the claim short. */
+	if (len > 2 * CW_ATTR_MAX_TOKENS)
+		return 0;
+	/* The first word: after separators only, opening with a letter or a
+	 * digit (then its trimmed end is past its start). */
+	while (first < len && !is_ascii_alnum(t[first])) {
+		if (always_sep(t[first]) || t[first] == '\'')
+			first++; /* an apostrophe after no letter is a separator */
+		else if (t[first] == '-' && first + 1 < len && t[first + 1] == '-')
+			first += 2;
+		else
+			return 0;
+	}
+	if (first == len)
+		return 0;
+	/* The last word holds the last letter or digit, p: after it come only
+	 * separators and . ! ?, whose words (". ?") trim to nothing. */
+	for (p = len; !is_ascii_alnum(t[p - 1]); p--)
+		if (!always_sep(t[p - 1]) && t[p - 1] != '.' && t[p - 1] != '!' && t[p - 1] != '?')
+			return 0;
+	p--;
+	for (i = p + 1; i < len && !always_sep(t[i]); i++)
+		;
+	for (size_t k = i; k < len;) {
+		size_t ws = k;
+		while (k < len && !always_sep(t[k]))
+			k++;
+		if (k > ws && word_trim(t, len, ws, k) != ws)
+			return 0; /* "..": a word of its own */
+		k += k < len;
+	}
+	/* Its start: back over word bytes to a separator. */
+	for (s = p; s > 0 && !always_sep(t[s - 1]); s--) {
+		unsigned char c = t[s - 1];
+		if (c >= 0x80 || (c == '\'' && !(s >= 2 && is_alnum(t[s - 2]) && is_alnum(t[s]))) ||
+		    (c == '-' && (t[s] == '-' || (s >= 2 && t[s - 2] == '-'))))
+			return 0;
+	}
+	e = word_trim(t, len, s, i);
+	memset(a, 0, sizeof(*a));
+	a->kind = CW_ATTR_NONE;
+	while (e < len && (t[e] == ')' || t[e] == ']'))
+		e++;
+	a->claim_off = first;
+	a->claim_len = e - first;
+	return 1;
+}

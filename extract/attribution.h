@@ -62,4 +62,18 @@ enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct c
  * speaker said. */
 void cw_attribution_none(const char *sentence, size_t len, struct cw_attribution *a);
 
+/* Calls fn once for each word that an attribution needs one of (verbs of
+ * saying, "according") or that can shorten a claim (rebuttal nouns):
+ * lower-case ASCII letters, matched case-blind against words of ASCII
+ * letters.  A sentence with none of them is the article's own voice. */
+void cw_attribution_each_trigger(void (*fn)(const char *word, void *opaque), void *opaque);
+
+/* Fills *a as both cw_attribution_find() and cw_attribution_none() do for a
+ * sentence the caller knows holds none of those words as a word of its own
+ * (a run of bytes between spaces and punctuation, a final . ! ? or -
+ * aside): the claim is the whole sentence, its bounds worked out from its
+ * two ends without reading the words between.  Returns 1; 0, leaving *a
+ * alone, when its ends are not plain enough to tell (then call those). */
+int cw_attribution_plain(const char *sentence, size_t len, struct cw_attribution *a);
+
 #endif

@@ -1,11 +1,13 @@
 /*
  * extract.c — one article body in, its claims out (see extract.h).
  *
- * A run makes three passes over the body's sentences: split and attribute
- * every sentence; settle speakers (pronouns to the last named speaker,
- * quotations over several sentences to the attribution found in any of
- * them), which needs sentences after the current one; then score, filter,
- * normalise and fingerprint.  Claims are collected before any is reported,
+ * A run makes three passes over the body's sentences: split, read for the
+ * score and attribute every sentence (the score's read first: it tells
+ * attribution which sentences have none of its words and need no second
+ * read); settle speakers (pronouns to the last named speaker, quotations
+ * over several sentences to the attribution found in any of them), which
+ * needs sentences after the current one; then score, filter, normalise and
+ * fingerprint.  Claims are collected before any is reported,
  * so that each carries the article's claim count.  All scratch memory
  * belongs to the extractor and is reused from run to run: no allocation per
  * sentence once it has grown to the largest article seen.
@@ -34,7 +36,9 @@ struct sent_info {
 	int new_paragraph;       /* a line break separates it from the one before */
 	int labelled;            /* its paragraph opens with a speaker label */
 	int fate;                /* SCORED, or why it is not a claim (sift()) */
-	float score;             /* check-worthiness, when SCORED */
+	int scanned;             /* read by the scorer: own holds its share */
+	struct cw_cw_own own;
+	float score; /* check-worthiness, when SCORED */
 };
 
 /* What becomes of a sentence before it is scored. */
@@ -68,10 +72,7 @@ struct cw_extractor {
 	struct cw_cw_ctx *ctx;
 	unsigned char *ctx_ready;
 	size_t ctx_cap, ready_cap;
-	/* Sentences i and i + 1 scanned, in scan[i & 1]; scan_of says which
-	 * sentence each slot holds. */
-	struct cw_cw_scan scan[2];
-	size_t scan_of[2];
+	struct cw_cw_scan scan; /* the sentence being read */
 
 	struct cw_extract_stats stats;
 };
@@ -546,13 +547,48 @@ static int has_newline(const char *s, size_t n)
 	return 0;
 }
 
-/* Splits the body and attributes every sentence; returns the count. */
+/* Reads sentence i (body[s.start..+s.len)) for its score, unless it will
+ * not be scored whatever its attribution: page furniture (and, after a
+ * "Most recent" marker, other stories' headlines; *tail and *prose carry
+ * that over sentences), questions, sentences too long.  Sets si->fate to
+ * SKIP_FURNITURE or, for now, SCORED (sift() decides the rest). */
+static void scan_sentence(struct cw_extractor *ex, const char *body, size_t i, int *tail,
+                          int *prose)
+{
+	struct sent_info *si = &ex->si[i];
+	const char *sent = body + si->s.start;
+
+	si->fate = SCORED;
+	si->scanned = 0;
+	ex->ctx_ready[i] = 0;
+	if (*tail || cw_extract_is_furniture(sent, si->s.len)) {
+		if (*prose && si->new_paragraph && is_tail_marker(sent, si->s.len))
+			*tail = 1;
+		si->fate = SKIP_FURNITURE;
+		ex->stats.skipped_furniture++;
+		return;
+	}
+	*prose = 1;
+	if (!ex->model || si->s.len > ex->max_claim_bytes || is_question(sent, si->s.len))
+		return;
+	/* The speaker is not known yet: cw_cw_score_own() adds it. */
+	cw_cw_scan(ex->model, sent, si->s.len, NULL, 0, &ex->scan, &ex->ctx[i]);
+	cw_cw_own_of(ex->model, &ex->scan, &si->own);
+	ex->ctx_ready[i] = 1;
+	si->scanned = 1;
+}
+
+/* Splits the body, reads for its score every sentence that may be scored
+ * (scan_sentence()) and attributes every sentence; returns the count.  The
+ * score's read comes first: when it shows that a sentence has none of the
+ * words attribution looks for, as most have, attribution need not read
+ * it again. */
 static size_t split_and_attribute(struct cw_extractor *ex, const char *body, size_t len)
 {
 	struct cw_sentence_iter it;
 	struct cw_sentence s;
 	size_t n = 0, prev_end = 0, label_off = 0, label_len = 0;
-	int open = 0;
+	int open = 0, tail = 0, prose = 0;
 
 	cw_sentence_iter_init(&it, body, len);
 	while (cw_sentence_next(&it, &s)) {
@@ -562,6 +598,8 @@ static size_t split_and_attribute(struct cw_extractor *ex, const char *body, siz
 			break;
 		}
 		grow((void **)&ex->si, &ex->si_cap, n + 1, sizeof(*ex->si));
+		grow((void **)&ex->ctx, &ex->ctx_cap, n + 1, sizeof(*ex->ctx));
+		grow((void **)&ex->ctx_ready, &ex->ready_cap, n + 1, 1);
 		si = &ex->si[n];
 		si->spk_len = 0;
 		si->spk_off = 0;
@@ -579,7 +617,11 @@ static size_t split_and_attribute(struct cw_extractor *ex, const char *body, siz
 		}
 		si->s = s;
 		si->labelled = label_len > 0;
-		if (si->labelled)
+		scan_sentence(ex, body, n, &tail, &prose);
+		if (si->scanned && ex->scan.plain &&
+		    cw_attribution_plain(body + s.start, s.len, &si->at))
+			; /* the article's own voice, as most sentences are */
+		else if (si->labelled)
 			cw_attribution_none(body + s.start, s.len, &si->at);
 		else
 			cw_attribution_find(body + s.start, s.len, &si->at);
@@ -707,25 +749,17 @@ static const struct cw_cw_ctx *context_of(struct cw_extractor *ex, const char *b
 	return &ex->ctx[i];
 }
 
-/* Decides which sentences are scored at all: page furniture (and, after a
- * "Most recent" marker, other stories' headlines), questions, and sentences
- * too long or with nothing left to claim are not. */
+/* Decides which of the sentences scan_sentence() left for scoring are
+ * scored: not questions, not too long, with something left to claim once
+ * the attribution is taken off. */
 static void sift(struct cw_extractor *ex, const char *body, size_t n)
 {
-	int tail = 0, prose = 0;
-
 	for (size_t i = 0; i < n; i++) {
 		struct sent_info *si = &ex->si[i];
 		const char *sent = body + si->s.start;
 
-		if (tail || cw_extract_is_furniture(sent, si->s.len)) {
-			if (prose && si->new_paragraph && is_tail_marker(sent, si->s.len))
-				tail = 1;
-			si->fate = SKIP_FURNITURE;
-			ex->stats.skipped_furniture++;
+		if (si->fate == SKIP_FURNITURE)
 			continue;
-		}
-		prose = 1;
 		if (is_question(sent, si->s.len) ||
 		    is_question(sent, si->at.claim_off + si->at.claim_len + 1 <= si->s.len
 		                          ? si->at.claim_off + si->at.claim_len + 1
@@ -743,24 +777,8 @@ static void sift(struct cw_extractor *ex, const char *body, size_t n)
 	}
 }
 
-/* Scans sentence i into its slot, unless it is there already. */
-static void scan_at(struct cw_extractor *ex, const char *body, size_t i, const char *dflt,
-                    size_t dflt_len)
-{
-	const struct sent_info *si = &ex->si[i];
-
-	if (ex->scan_of[i & 1] == i)
-		return;
-	cw_cw_scan(ex->model, body + si->s.start, si->s.len, si->spk_default ? dflt : NULL,
-	           si->spk_default ? dflt_len : 0, &ex->scan[i & 1], &ex->ctx[i]);
-	ex->ctx_ready[i] = 1;
-	ex->scan_of[i & 1] = i;
-}
-
-/* Check-worthiness of every sentence sift() kept, with the sentences
- * around it for context.  Each sentence is read once: the scan that gives
- * its own features also gives the context it lends its neighbours, so
- * sentence i is scored once i + 1 has been scanned.
+/* Check-worthiness of every sentence sift() kept (each scanned by
+ * scan_sentence()), with the sentences around it for context.
  * The model learnt from debate transcripts, where each line is scored as
  * spoken, attribution included ("She said that ..." is often what gets
  * checked), with the transcript's speaker: so the whole sentence is scored,
@@ -770,20 +788,16 @@ static void scan_at(struct cw_extractor *ex, const char *body, size_t i, const c
 static void score_sentences(struct cw_extractor *ex, const char *body, size_t n, const char *dflt,
                             size_t dflt_len)
 {
-	grow((void **)&ex->ctx, &ex->ctx_cap, n, sizeof(*ex->ctx));
-	grow((void **)&ex->ctx_ready, &ex->ready_cap, n, 1);
-	memset(ex->ctx_ready, 0, n);
-	ex->scan_of[0] = ex->scan_of[1] = SIZE_MAX;
+	uint32_t spk = cw_cw_speaker(ex->model, dflt, dflt_len);
+
 	for (size_t i = 0; i < n; i++) {
 		struct sent_info *si = &ex->si[i];
 		if (si->fate != SCORED)
 			continue;
-		scan_at(ex, body, i, dflt, dflt_len);
-		if (i + 1 < n && ex->si[i + 1].fate == SCORED)
-			scan_at(ex, body, i + 1, dflt, dflt_len);
-		si->score = cw_cw_score_scan(ex->model, &ex->scan[i & 1],
-		                             i > 0 ? context_of(ex, body, i - 1) : NULL,
-		                             i + 1 < n ? context_of(ex, body, i + 1) : NULL);
+		si->score =
+		    cw_cw_score_own(ex->model, &si->own, si->spk_default ? spk : CW_CW_NO_SPEAKER,
+		                    i > 0 ? context_of(ex, body, i - 1) : NULL,
+		                    i + 1 < n ? context_of(ex, body, i + 1) : NULL);
 	}
 }
 

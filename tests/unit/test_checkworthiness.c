@@ -444,3 +444,81 @@ Test(checkworthiness, suffixes_are_read_as_the_word_is_hashed)
 	cr_assert_eq(cw_dense_of("5 riced"), cw_dense_of("5 rices") | (ed & ~plain));
 	cr_assert_eq(cw_dense_of("Sales jumped times"), cw_dense_of("Sales jump times"));
 }
+
+/* A sentence kept as its own share of the score (scanned before its
+ * speaker is known) scores as the sentence scanned with its speaker. */
+Test(checkworthiness, own_share_scores_as_the_scan)
+{
+	static const char *t[] = {
+	    "What did you do about taxes?",
+	    "We cut taxes by 40% in the 1990s, the 4th cut since 1981.",
+	    "I think that's wrong.",
+	};
+	enum { N = sizeof(t) / sizeof(t[0]) };
+	char err[256] = "";
+	struct cw_cw_model *m = cw_cw_model_load(SHIPPED, err, sizeof(err));
+	cr_assert_not_null(m, "%s", err);
+	static struct cw_cw_scan sc[N], anon;
+	struct cw_cw_ctx ctx[N];
+	struct cw_cw_own own;
+
+	for (int i = 0; i < N; i++)
+		cw_cw_scan(m, t[i], strlen(t[i]), "TRUMP", 5, &sc[i], &ctx[i]);
+	cr_assert_eq(cw_cw_speaker(m, "TRUMP", 5), sc[0].speaker);
+	cr_assert_eq(cw_cw_speaker(m, NULL, 0), CW_CW_NO_SPEAKER);
+	for (int i = 0; i < N; i++) {
+		const struct cw_cw_ctx *p = i > 0 ? &ctx[i - 1] : NULL;
+		const struct cw_cw_ctx *n = i + 1 < N ? &ctx[i + 1] : NULL;
+		cw_cw_scan(m, t[i], strlen(t[i]), NULL, 0, &anon, NULL);
+		cw_cw_own_of(m, &anon, &own);
+		cr_assert_eq(cw_cw_score_own(m, &own, sc[i].speaker, p, n),
+		             cw_cw_score_scan(m, &sc[i], p, n), "sentence %d", i);
+		cr_assert_eq(cw_cw_score_own(m, &own, CW_CW_NO_SPEAKER, p, n),
+		             cw_cw_score_scan(m, &anon, p, n), "sentence %d", i);
+	}
+	cw_cw_model_free(m);
+}
+
+/* A scan is plain only when it read every word, all of ASCII letters, and
+ * none is a word attribution looks for, in any case and at any place. */
+Test(checkworthiness, plain_only_without_attribution_words)
+{
+	static const char *const plain[] = {
+	    "We cut taxes by 40% in the 1990s.",
+	    "It didn't rise, it's free? (No.)",
+	    "Sayings and claimants are no verbs.",
+	};
+	static const char *const not_plain[] = {
+	    "He said taxes rose.",
+	    "Taxes rose, according to him.",
+	    "Taxes rose, a figure the county DISPUTES as a wrong statistic.",
+	    "Taxes rose, officials ADDED",
+	    "Taxes rose, officials said...",
+	    "Taxes \xc2\xabsaid\xc2\xbb rose.",
+	    "Taxes \xe2\x80\x9csaid rose.",
+	    "Taxes rose in caf\xc3\xa9s.",
+	};
+	char err[256] = "";
+	struct cw_cw_model *m = cw_cw_model_load(SHIPPED, err, sizeof(err));
+	cr_assert_not_null(m, "%s", err);
+	static struct cw_cw_scan sc;
+	static char many[8192];
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		cw_cw_scan(m, plain[i], strlen(plain[i]), NULL, 0, &sc, NULL);
+		cr_expect(sc.plain, "'%s' not plain", plain[i]);
+	}
+	for (size_t i = 0; i < sizeof(not_plain) / sizeof(not_plain[0]); i++) {
+		cw_cw_scan(m, not_plain[i], strlen(not_plain[i]), NULL, 0, &sc, NULL);
+		cr_expect(!sc.plain, "'%s' plain", not_plain[i]);
+	}
+	/* More words than a scan keeps: the last ones are not read. */
+	while (len + 3 < sizeof(many))
+		memcpy(many + len, "ab ", 3), len += 3;
+	cw_cw_scan(m, many, len, NULL, 0, &sc, NULL);
+	cr_expect(!sc.plain);
+	cw_cw_scan(m, many, 300, NULL, 0, &sc, NULL);
+	cr_expect(sc.plain);
+	cw_cw_model_free(m);
+}
