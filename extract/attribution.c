@@ -1038,7 +1038,11 @@ static int tail_attribution(const struct sent *st, size_t t, int quoted, struct 
 	return 1;
 }
 
-enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct cw_attribution *a)
+/* cw_attribution_find(), with (look_first) or without a first look for the
+ * words of L_TRIGGERS: without it, a sentence that has none is read to the
+ * same end, the long way. */
+static enum cw_attr_kind find(const char *sentence, size_t len, int look_first,
+                              struct cw_attribution *a)
 {
 	struct sent st;
 	size_t n, i, v;
@@ -1048,7 +1052,7 @@ enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct c
 	/* Every pattern below needs a verb of saying or "according": a
 	 * sentence without one, or a rebuttal noun, is the article's own
 	 * voice (most of them). */
-	if (plain_claim((const unsigned char *)sentence, len, L_TRIGGERS, a))
+	if (look_first && plain_claim((const unsigned char *)sentence, len, L_TRIGGERS, a))
 		return a->kind;
 	st.t = (const unsigned char *)sentence;
 	st.len = len;
@@ -1201,6 +1205,16 @@ none:
 	if (n > 0)
 		set_claim(&st, 0, n, a);
 	return a->kind;
+}
+
+enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct cw_attribution *a)
+{
+	return find(sentence, len, 1, a);
+}
+
+enum cw_attr_kind cw_attribution_read(const char *sentence, size_t len, struct cw_attribution *a)
+{
+	return find(sentence, len, 0, a);
 }
 
 void cw_attribution_none(const char *sentence, size_t len, struct cw_attribution *a)

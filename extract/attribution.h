@@ -55,6 +55,11 @@ struct cw_attribution {
  * and returns a->kind. */
 enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct cw_attribution *a);
 
+/* cw_attribution_find() for a sentence the caller has seen a word of
+ * cw_attribution_each_trigger() in (or one like it): the same result,
+ * without a first look for such a word that would find one. */
+enum cw_attr_kind cw_attribution_read(const char *sentence, size_t len, struct cw_attribution *a);
+
 /* Fills *a for a sentence whose speaker is known otherwise (a transcript's
  * speaker label): kind CW_ATTR_NONE, no speaker, and the whole sentence,
  * trimmed as cw_attribution_find() trims a claim, as the claim.  A reported

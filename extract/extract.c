@@ -550,7 +550,7 @@ static int has_newline(const char *s, size_t n)
 /* Reads sentence i (body[s.start..+s.len)) for its score, unless it will
  * not be scored whatever its attribution: page furniture (and, after a
  * "Most recent" marker, other stories' headlines; *tail and *prose carry
- * that over sentences), questions, sentences too long.  Sets si->fate to
+ * that over sentences), sentences too long.  Sets si->fate to
  * SKIP_FURNITURE or, for now, SCORED (sift() decides the rest). */
 static void scan_sentence(struct cw_extractor *ex, const char *body, size_t i, int *tail,
                           int *prose)
@@ -569,7 +569,9 @@ static void scan_sentence(struct cw_extractor *ex, const char *body, size_t i, i
 		return;
 	}
 	*prose = 1;
-	if (!ex->model || si->s.len > ex->max_claim_bytes || is_question(sent, si->s.len))
+	/* A question is not scored, but it lends its neighbours context,
+	 * and its scan may spare attribution a read. */
+	if (!ex->model || si->s.len > ex->max_claim_bytes)
 		return;
 	/* The speaker is not known yet: cw_cw_score_own() adds it. */
 	cw_cw_scan(ex->model, sent, si->s.len, NULL, 0, &ex->scan, &ex->ctx[i]);
@@ -623,6 +625,8 @@ static size_t split_and_attribute(struct cw_extractor *ex, const char *body, siz
 			; /* the article's own voice, as most sentences are */
 		else if (si->labelled)
 			cw_attribution_none(body + s.start, s.len, &si->at);
+		else if (si->scanned && !ex->scan.plain)
+			cw_attribution_read(body + s.start, s.len, &si->at);
 		else
 			cw_attribution_find(body + s.start, s.len, &si->at);
 		if (si->new_paragraph)

@@ -451,3 +451,51 @@ Test(attribution, plain_ends_claim_as_every_word_read)
 	}
 	cr_expect_gt(answered, 5000, "%zu answered", answered);
 }
+
+/* cw_attribution_read() finds what cw_attribution_find() finds, with or
+ * without a listed word in the sentence. */
+Test(attribution, read_finds_as_find)
+{
+	static const char *const bits[] = {
+	    "Peskov",
+	    " said",
+	    " that",
+	    "according to",
+	    " the",
+	    " officials",
+	    " a figure",
+	    " disputed",
+	    "\"",
+	    ",",
+	    ".",
+	    " ",
+	    "\xe2\x80\x9d",
+	    " he",
+	    " told",
+	    " CNN",
+	    "x",
+	    "?",
+	    "(",
+	    "claim",
+	    " repeated",
+	    "s",
+	    "-",
+	};
+	char s[128];
+	uint64_t r = 2463534242ull;
+
+	for (int k = 0; k < 100000; k++) {
+		struct cw_attribution f, d;
+		size_t len = 0;
+		for (int w = 0; w < 10; w++) {
+			r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+			const char *b = bits[r % (sizeof(bits) / sizeof(bits[0]))];
+			memcpy(s + len, b, strlen(b));
+			len += strlen(b);
+		}
+		memset(&f, 0x5A, sizeof(f));
+		memset(&d, 0xA5, sizeof(d));
+		cr_assert_eq(cw_attribution_find(s, len, &f), cw_attribution_read(s, len, &d));
+		cr_assert(memcmp(&f, &d, sizeof(f)) == 0, "'%.*s'", (int)len, s);
+	}
+}
