@@ -13,6 +13,7 @@
 #include "extract/checkworthiness.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,10 @@ struct cw_cw_model {
 	float bias;
 	float threshold;
 	float *w; /* cw_cw_dim(bits) weights */
+	/* Sums of at most this many bucket weights come out the same in any
+	 * order (exact_terms()); 0 for a model whose weights may yet change
+	 * (one being trained). */
+	size_t exact_terms;
 };
 
 size_t cw_cw_dim(unsigned bits)
@@ -994,8 +999,25 @@ static void own_of(const struct cw_cw_model *m, const struct cw_cw_scan *sc, str
 	const float *w = m->w;
 	double z = 0;
 
-	for (uint32_t i = 0; i < sc->nhash; i++)
-		z += (double)w[sc->idx[i]];
+	if (sc->nhash <= m->exact_terms) {
+		/* Every partial sum is exact, so four running sums give the
+		 * same total as one, without waiting on each addition in
+		 * turn. */
+		double z1 = 0, z2 = 0, z3 = 0;
+		uint32_t i;
+		for (i = 0; i + 4 <= sc->nhash; i += 4) {
+			z += (double)w[sc->idx[i]];
+			z1 += (double)w[sc->idx[i + 1]];
+			z2 += (double)w[sc->idx[i + 2]];
+			z3 += (double)w[sc->idx[i + 3]];
+		}
+		for (; i < sc->nhash; i++)
+			z += (double)w[sc->idx[i]];
+		z = (z + z1) + (z2 + z3);
+	} else {
+		for (uint32_t i = 0; i < sc->nhash; i++)
+			z += (double)w[sc->idx[i]];
+	}
 	own->z = z;
 	own->dense = sc->dense;
 	own->number = sc->number;
@@ -1120,6 +1142,32 @@ void cw_cw_model_free(struct cw_cw_model *m)
 		return;
 	free(m->w);
 	free(m);
+}
+
+/* How many of m's bucket weights can be summed in a double, in any order,
+ * with no rounding.  Each weight is a multiple of its float's last place,
+ * 2^lo at the least, and below 2^hi in magnitude; a partial sum of k of
+ * them is a multiple of 2^lo below k 2^hi, which a double (53 bits) holds
+ * exactly while k 2^hi <= 2^(lo + 53).  A model's weights span a few
+ * powers of two, so this is some millions; 0 if a weight is not finite. */
+static size_t exact_terms(const struct cw_cw_model *m)
+{
+	int lo = INT_MAX, hi = INT_MIN, room;
+
+	for (size_t i = 0; i < (size_t)1 << m->bits; i++) {
+		int e;
+		if (m->w[i] == 0)
+			continue;
+		if (!isfinite(m->w[i]))
+			return 0;
+		frexpf(m->w[i], &e); /* |w| in [2^(e-1), 2^e): a multiple of 2^(e-24) */
+		lo = CW_MIN(lo, e - 24);
+		hi = CW_MAX(hi, e);
+	}
+	if (lo == INT_MAX)
+		return SIZE_MAX; /* all 0 */
+	room = lo + 53 - hi;
+	return room < 0 ? 0 : (size_t)1 << CW_MIN(room, 40);
 }
 
 static struct cw_cw_model *model_new(unsigned bits, uint32_t seed)
@@ -1343,6 +1391,7 @@ struct cw_cw_model *cw_cw_model_load(const char *path, char *errstr, size_t errs
 	(void)have_threshold;
 	m->bias = bias;
 	m->threshold = threshold;
+	m->exact_terms = exact_terms(m); /* its weights are settled */
 	ok = 1;
 out:
 	free(buf);

@@ -203,7 +203,8 @@ void cw_cw_train_opts_init(struct cw_cw_train_opts *o);
 struct cw_cw_model *cw_cw_train(const struct cw_cw_example *ex, size_t n,
                                 const struct cw_cw_train_opts *o);
 
-/* The model's weights, cw_cw_dim(bits) of them (borrowed; for trainers). */
+/* The model's weights, cw_cw_dim(bits) of them (borrowed; for trainers).
+ * A loaded model's are only to be read: its scorer relies on their range. */
 float *cw_cw_model_weights(const struct cw_cw_model *m);
 
 /* Writes a model in the text format above, non-zero weights only (weights

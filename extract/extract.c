@@ -575,7 +575,8 @@ static void scan_sentence(struct cw_extractor *ex, const char *body, size_t i, i
 		return;
 	/* The speaker is not known yet: cw_cw_score_own() adds it. */
 	cw_cw_scan(ex->model, sent, si->s.len, NULL, 0, &ex->scan, &ex->ctx[i]);
-	cw_cw_own_of(ex->model, &ex->scan, &si->own);
+	if (!is_question(sent, si->s.len)) /* else sift() skips it */
+		cw_cw_own_of(ex->model, &ex->scan, &si->own);
 	ex->ctx_ready[i] = 1;
 	si->scanned = 1;
 }

@@ -522,3 +522,65 @@ Test(checkworthiness, plain_only_without_attribution_words)
 	cr_expect(sc.plain);
 	cw_cw_model_free(m);
 }
+
+/* Whether a sentence's own share of its score is its bucket weights added
+ * one after another, to the bit. */
+static void expect_own_in_order(const struct cw_cw_model *m, const char *s)
+{
+	static struct cw_cw_scan sc;
+	struct cw_cw_own own;
+	const float *w = cw_cw_model_weights(m);
+	double z = 0;
+
+	cw_cw_scan(m, s, strlen(s), NULL, 0, &sc, NULL);
+	cw_cw_own_of(m, &sc, &own);
+	for (uint32_t i = 0; i < sc.nhash; i++)
+		z += (double)w[sc.idx[i]];
+	cr_expect(memcmp(&z, &own.z, sizeof(z)) == 0, "'%s': %a summed, %a in order", s, own.z, z);
+}
+
+/* The own share is the same sum however it is added up: the shipped
+ * weights span a few powers of two, so any order is exact; weights of a
+ * range no double holds are added in order. */
+Test(checkworthiness, own_share_is_summed_in_order)
+{
+	static const char *t[] = {
+	    "We cut taxes by 40% in the 1990s, the 4th cut since 1981.",
+	    "Unemployment fell to 4.1 percent, the lowest rate in 17 years, and wages rose "
+	    "faster than prices for the first time since the crisis began.",
+	    "I think that's wrong.",
+	    "Thank you.",
+	    "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+	};
+	char path[] = "/tmp/cw-cw-test-XXXXXX", err[256] = "", line[64];
+	static char text[64 * 1024];
+	size_t len = 0;
+	int fd = mkstemp(path);
+	struct cw_cw_model *m = cw_cw_model_load(SHIPPED, err, sizeof(err));
+
+	cr_assert_not_null(m, "%s", err);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		expect_own_in_order(m, t[i]);
+	cw_cw_model_free(m);
+
+	/* Every bucket weighs 1, -1, 3 2^-53 or 5 2^-54: sums in another
+	 * order round differently. */
+	cr_assert_geq(fd, 0);
+	close(fd);
+	len += (size_t)snprintf(text, sizeof(text),
+	                        "cw-checkworthiness 3\nseed 7\nbuckets 1024\nbias 0\n");
+	for (int b = 0; b < 1024; b++) {
+		static const char *const v[] = {"1", "-1", "3.3306690738754696e-16",
+		                                "2.7755575615628914e-16"};
+		snprintf(line, sizeof(line), "h %d %s\n", b, v[(b * 7 + b / 3) % 4]);
+		memcpy(text + len, line, strlen(line) + 1);
+		len += strlen(line);
+	}
+	write_file(path, text);
+	m = cw_cw_model_load(path, err, sizeof(err));
+	unlink(path);
+	cr_assert_not_null(m, "%s", err);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		expect_own_in_order(m, t[i]);
+	cw_cw_model_free(m);
+}
