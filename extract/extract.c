@@ -72,7 +72,13 @@ struct cw_extractor {
 	struct cw_cw_ctx *ctx;
 	unsigned char *ctx_ready;
 	size_t ctx_cap, ready_cap;
-	struct cw_cw_scan scan; /* the sentence being read */
+	/* The k-th sentence scanned is in scan[k & 1].  The share of its
+	 * score of the last one (sentence held_at, when held) is summed only
+	 * once the next one is scanned: by then the weights its scan asked
+	 * for have come in from memory. */
+	struct cw_cw_scan scan[2];
+	size_t nscanned, held_at;
+	int held;
 
 	struct cw_extract_stats stats;
 };
@@ -547,16 +553,27 @@ static int has_newline(const char *s, size_t n)
 	return 0;
 }
 
+/* Sums the share of its score of the sentence scanned last (see struct
+ * cw_extractor). */
+static void sum_held(struct cw_extractor *ex)
+{
+	if (ex->held)
+		cw_cw_own_of(ex->model, &ex->scan[(ex->nscanned - 1) & 1],
+		             &ex->si[ex->held_at].own);
+	ex->held = 0;
+}
+
 /* Reads sentence i (body[s.start..+s.len)) for its score, unless it will
  * not be scored whatever its attribution: page furniture (and, after a
  * "Most recent" marker, other stories' headlines; *tail and *prose carry
  * that over sentences), sentences too long.  Sets si->fate to
- * SKIP_FURNITURE or, for now, SCORED (sift() decides the rest). */
-static void scan_sentence(struct cw_extractor *ex, const char *body, size_t i, int *tail,
-                          int *prose)
+ * SKIP_FURNITURE or, for now, SCORED (sift() decides the rest).  Returns
+ * its scan's cw_cw_scan.plain, 0 when it is not scanned. */
+static int scan_sentence(struct cw_extractor *ex, const char *body, size_t i, int *tail, int *prose)
 {
 	struct sent_info *si = &ex->si[i];
 	const char *sent = body + si->s.start;
+	struct cw_cw_scan *sc = &ex->scan[ex->nscanned & 1];
 
 	si->fate = SCORED;
 	si->scanned = 0;
@@ -566,19 +583,22 @@ static void scan_sentence(struct cw_extractor *ex, const char *body, size_t i, i
 			*tail = 1;
 		si->fate = SKIP_FURNITURE;
 		ex->stats.skipped_furniture++;
-		return;
+		return 0;
 	}
 	*prose = 1;
 	/* A question is not scored, but it lends its neighbours context,
 	 * and its scan may spare attribution a read. */
 	if (!ex->model || si->s.len > ex->max_claim_bytes)
-		return;
+		return 0;
 	/* The speaker is not known yet: cw_cw_score_own() adds it. */
-	cw_cw_scan(ex->model, sent, si->s.len, NULL, 0, &ex->scan, &ex->ctx[i]);
-	if (!is_question(sent, si->s.len)) /* else sift() skips it */
-		cw_cw_own_of(ex->model, &ex->scan, &si->own);
+	cw_cw_scan(ex->model, sent, si->s.len, NULL, 0, sc, &ex->ctx[i]);
+	sum_held(ex);
+	ex->held = !is_question(sent, si->s.len); /* else sift() skips it */
+	ex->held_at = i;
+	ex->nscanned++;
 	ex->ctx_ready[i] = 1;
 	si->scanned = 1;
+	return sc->plain;
 }
 
 /* Splits the body, reads for its score every sentence that may be scored
@@ -591,8 +611,10 @@ static size_t split_and_attribute(struct cw_extractor *ex, const char *body, siz
 	struct cw_sentence_iter it;
 	struct cw_sentence s;
 	size_t n = 0, prev_end = 0, label_off = 0, label_len = 0;
-	int open = 0, tail = 0, prose = 0;
+	int open = 0, tail = 0, prose = 0, plain;
 
+	ex->nscanned = 0;
+	ex->held = 0;
 	cw_sentence_iter_init(&it, body, len);
 	while (cw_sentence_next(&it, &s)) {
 		struct sent_info *si;
@@ -620,13 +642,12 @@ static size_t split_and_attribute(struct cw_extractor *ex, const char *body, siz
 		}
 		si->s = s;
 		si->labelled = label_len > 0;
-		scan_sentence(ex, body, n, &tail, &prose);
-		if (si->scanned && ex->scan.plain &&
-		    cw_attribution_plain(body + s.start, s.len, &si->at))
+		plain = scan_sentence(ex, body, n, &tail, &prose);
+		if (plain && cw_attribution_plain(body + s.start, s.len, &si->at))
 			; /* the article's own voice, as most sentences are */
 		else if (si->labelled)
 			cw_attribution_none(body + s.start, s.len, &si->at);
-		else if (si->scanned && !ex->scan.plain)
+		else if (si->scanned && !plain)
 			cw_attribution_read(body + s.start, s.len, &si->at);
 		else
 			cw_attribution_find(body + s.start, s.len, &si->at);
@@ -644,6 +665,7 @@ static size_t split_and_attribute(struct cw_extractor *ex, const char *body, siz
 		prev_end = s.start + s.len;
 		n++;
 	}
+	sum_held(ex);
 	return n;
 }
 
