@@ -806,7 +806,8 @@ static void token_features(const struct tokens *t, uint32_t seed, unsigned bits,
  * sentence is not "tax" in it), and whether it is a question or has a
  * number.  Context tells a debate's answer from its small talk and a
  * question's lead-in from the claim it asks about.  With ctx_only the scan
- * stops when the context is full.  w as for token_features().
+ * stops when the context is full.  w as for token_features(); the
+ * context's weights are asked for too.
  */
 static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, unsigned bits,
                           const float *w, int ctx_only, struct cw_cw_scan *sc, struct cw_cw_ctx *c)
@@ -820,6 +821,10 @@ static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, uns
 		for (size_t k = 0; k < cn; k++) {
 			c->idx[0][k] = bucket(t.h[k], PREV_SALT ^ seed, bits);
 			c->idx[1][k] = bucket(t.h[k], NEXT_SALT ^ seed, bits);
+			if (w) { /* read when a neighbour is scored */
+				__builtin_prefetch(w + c->idx[0][k]);
+				__builtin_prefetch(w + c->idx[1][k]);
+			}
 		}
 		c->n = (uint32_t)cn;
 		c->none = len == 0;
