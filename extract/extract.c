@@ -403,6 +403,17 @@ static int quote_open_after(const unsigned char *s, size_t len, int open)
 		for (; m; m &= m - 1)
 			open = quote_open_at(s, len, i + (size_t)__builtin_ctz(m), open);
 	}
+	if (i < len && len >= 16) {
+		/* The last bytes: the 16 that end the sentence, those before
+		 * i shifted out. */
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + len - 16));
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		                 _mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, e2))) >>
+		             (16 - (len - i));
+		for (; m; m &= m - 1)
+			open = quote_open_at(s, len, i + (size_t)__builtin_ctz(m), open);
+		i = len;
+	}
 #endif
 	for (; i < len; i++)
 		if (s[i] == '"' || s[i] == 0xE2)
