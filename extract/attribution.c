@@ -396,6 +396,16 @@ static inline int trailing_punct(unsigned char c)
 	return c < 0x40 && (c == '.' || c == '!' || c == '?' || c == '-');
 }
 
+/* Whether w[0..n) holds a '.': words are short, and a loop costs less
+ * than a call to memchr(). */
+static inline int has_dot(const unsigned char *w, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (w[k] == '.')
+			return 1;
+	return 0;
+}
+
 /* The end of word t[s .. i) without its final . ! ? and -, unless it is an
  * abbreviation with an inner dot (U.S.) or an initial (W.); s when the word
  * is punctuation only ("?"). */
@@ -405,7 +415,7 @@ static inline size_t word_trim(const unsigned char *t, size_t len, size_t s, siz
 
 	while (e > s && trailing_punct(t[e - 1])) {
 		if (t[e - 1] == '.' &&
-		    (memchr(t + s, '.', e - 1 - s) || (e - s == 2 && is_upper_at(t, s, len))))
+		    (has_dot(t + s, e - 1 - s) || (e - s == 2 && is_upper_at(t, s, len))))
 			break;
 		e--;
 	}
@@ -1246,26 +1256,15 @@ void cw_attribution_each_trigger(void (*fn)(const char *word, void *opaque), voi
 			fn(*w, opaque);
 }
 
-/* Whether ASCII byte c is a separator of one byte wherever it is (B_SEP). */
+/* Whether byte c is a separator of one byte wherever it is (B_SEP), as
+ * bits of the bytes below 128: a test rather than a switch's branches. */
 static inline int always_sep(unsigned char c)
 {
-	switch (c) {
-	case ' ':
-	case '\t':
-	case '\n':
-	case '\r':
-	case ',':
-	case ';':
-	case ':':
-	case '(':
-	case ')':
-	case '[':
-	case ']':
-	case '"':
-		return 1;
-	default:
-		return 0;
-	}
+	const uint64_t lo = 1ull << ' ' | 1ull << '\t' | 1ull << '\n' | 1ull << '\r' | 1ull << ',' |
+	                    1ull << ';' | 1ull << ':' | 1ull << '(' | 1ull << ')' | 1ull << '"';
+	const uint64_t hi = 1ull << ('[' - 64) | 1ull << (']' - 64);
+
+	return c < 64 ? (int)(lo >> c & 1) : c < 128 ? (int)(hi >> (c - 64) & 1) : 0;
 }
 
 static inline int is_ascii_alnum(unsigned char c)
