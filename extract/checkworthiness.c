@@ -515,13 +515,15 @@ static inline size_t hash_letters(const unsigned char *s, size_t j, size_t len, 
  * returns the index just past it; *nb gets the number of bytes hashed (less
  * than the word's bytes when it has an apostrophe).  Runs of ASCII letters, the bulk of any text,
  * are read 8 bytes at a time; a non-ASCII byte or an apostrophe byte by byte.
- * *wide is set when the word holds a non-ASCII byte (an apostrophe aside). */
+ * *wide is set when the word holds both a non-ASCII byte (an apostrophe
+ * aside) and an ASCII letter. */
 static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uint64_t *h,
                                size_t *nb, int *wide)
 {
 	size_t j = i;
 	uint64_t x = FNV_OFFSET;
 	size_t skipped = 0; /* apostrophe bytes, not part of the token */
+	size_t high = 0;    /* non-ASCII bytes hashed */
 
 	for (;;) {
 		unsigned char c;
@@ -536,7 +538,7 @@ static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uin
 			if (!(c == 0xE2 && j + 2 < len && (s[j + 1] == 0x80 || s[j + 1] == 0x81))) {
 				x = (x ^ c) * FNV_PRIME;
 				j++;
-				*wide = 1;
+				high++;
 				continue;
 			}
 		}
@@ -550,6 +552,7 @@ static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uin
 	}
 	*h = x;
 	*nb = j - i - skipped;
+	*wide |= high != 0 && high != *nb;
 	return j;
 }
 
@@ -620,7 +623,7 @@ struct tokens {
 	int ctx_number; /* one of the first CTX_TOKENS is a number */
 	uint64_t dense; /* the dense features its bytes show, as bits 1 << D_... */
 	int whole;      /* every byte was read: max_tok did not cut the sentence short */
-	int wide;       /* a word holds a non-ASCII byte (an apostrophe aside) */
+	int wide;       /* a word holds a non-ASCII byte (an apostrophe aside) and a letter */
 };
 
 /* The first pass: splits s[0..len) into at most max_tok tokens, each

@@ -79,11 +79,13 @@ struct cw_cw_scan {
 	uint32_t speaker; /* the speaker's bucket, CW_CW_NO_SPEAKER for none */
 	uint64_t dense;   /* bit k: dense feature k is set */
 	float number;     /* the value of the one dense feature set to other than 1 */
-	/* 1: every byte was read, no word holds a non-ASCII byte (an
-	 * apostrophe aside), and none is one of the words attribution looks
-	 * for (cw_attribution_each_trigger()): then no word of the sentence,
-	 * as attribution cuts words, is one of them either, and
-	 * cw_attribution_plain() may stand in for reading it again. */
+	/* 1: every byte was read, no word holds both a non-ASCII byte (an
+	 * apostrophe aside) and an ASCII letter, and none is one of the words
+	 * attribution looks for (cw_attribution_each_trigger()): then no word
+	 * of the sentence, as attribution cuts words, is one of them either,
+	 * and cw_attribution_plain() may stand in for reading it again.  (A
+	 * word of non-ASCII bytes only, a dash or a quote set apart by spaces,
+	 * hides no such word; one glued to letters, "\u201csaid", might.) */
 	unsigned char plain;
 };
 

@@ -479,7 +479,8 @@ Test(checkworthiness, own_share_scores_as_the_scan)
 	cw_cw_model_free(m);
 }
 
-/* A scan is plain only when it read every word, all of ASCII letters, and
+/* A scan is plain only when it read every word, none mixing ASCII letters
+ * with other bytes (a dash set apart by spaces is no part of a word), and
  * none is a word attribution looks for, in any case and at any place. */
 Test(checkworthiness, plain_only_without_attribution_words)
 {
@@ -487,6 +488,7 @@ Test(checkworthiness, plain_only_without_attribution_words)
 	    "We cut taxes by 40% in the 1990s.",
 	    "It didn't rise, it's free? (No.)",
 	    "Sayings and claimants are no verbs.",
+	    "Taxes rose \xe2\x80\x94 a lot \xe2\x80\xa6",
 	};
 	static const char *const not_plain[] = {
 	    "He said taxes rose.",
@@ -497,6 +499,7 @@ Test(checkworthiness, plain_only_without_attribution_words)
 	    "Taxes \xc2\xabsaid\xc2\xbb rose.",
 	    "Taxes \xe2\x80\x9csaid rose.",
 	    "Taxes rose in caf\xc3\xa9s.",
+	    "Taxes rose\xe2\x80\x94said a lot.",
 	};
 	char err[256] = "";
 	struct cw_cw_model *m = cw_cw_model_load(SHIPPED, err, sizeof(err));
