@@ -396,6 +396,16 @@ static inline int trailing_punct(unsigned char c)
 	return c < 0x40 && (c == '.' || c == '!' || c == '?' || c == '-');
 }
 
+/* Whether w[0..n) holds a '.': words are short, and a loop costs less
+ * than a call to memchr(). */
+static inline int has_dot(const unsigned char *w, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (w[k] == '.')
+			return 1;
+	return 0;
+}
+
 /* The end of word t[s .. i) without its final . ! ? and -, unless it is an
  * abbreviation with an inner dot (U.S.) or an initial (W.); s when the word
  * is punctuation only ("?"). */
@@ -405,7 +415,7 @@ static inline size_t word_trim(const unsigned char *t, size_t len, size_t s, siz
 
 	while (e > s && trailing_punct(t[e - 1])) {
 		if (t[e - 1] == '.' &&
-		    (memchr(t + s, '.', e - 1 - s) || (e - s == 2 && is_upper_at(t, s, len))))
+		    (has_dot(t + s, e - 1 - s) || (e - s == 2 && is_upper_at(t, s, len))))
 			break;
 		e--;
 	}
@@ -1038,7 +1048,11 @@ static int tail_attribution(const struct sent *st, size_t t, int quoted, struct 
 	return 1;
 }
 
-enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct cw_attribution *a)
+/* cw_attribution_find(), with (look_first) or without a first look for the
+ * words of L_TRIGGERS: without it, a sentence that has none is read to the
+ * same end, the long way. */
+static enum cw_attr_kind find(const char *sentence, size_t len, int look_first,
+                              struct cw_attribution *a)
 {
 	struct sent st;
 	size_t n, i, v;
@@ -1048,7 +1062,7 @@ enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct c
 	/* Every pattern below needs a verb of saying or "according": a
 	 * sentence without one, or a rebuttal noun, is the article's own
 	 * voice (most of them). */
-	if (plain_claim((const unsigned char *)sentence, len, L_TRIGGERS, a))
+	if (look_first && plain_claim((const unsigned char *)sentence, len, L_TRIGGERS, a))
 		return a->kind;
 	st.t = (const unsigned char *)sentence;
 	st.len = len;
@@ -1203,6 +1217,16 @@ none:
 	return a->kind;
 }
 
+enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct cw_attribution *a)
+{
+	return find(sentence, len, 1, a);
+}
+
+enum cw_attr_kind cw_attribution_read(const char *sentence, size_t len, struct cw_attribution *a)
+{
+	return find(sentence, len, 0, a);
+}
+
 void cw_attribution_none(const char *sentence, size_t len, struct cw_attribution *a)
 {
 	struct sent st;
@@ -1218,4 +1242,91 @@ void cw_attribution_none(const char *sentence, size_t len, struct cw_attribution
 	tokenize(&st);
 	if (st.n > 0)
 		set_claim(&st, 0, st.n, a);
+}
+
+void cw_attribution_each_trigger(void (*fn)(const char *word, void *opaque), void *opaque)
+{
+	/* The lists of L_TRIGGERS. */
+	static const char *const according[] = {"according", NULL};
+	static const char *const *const lists[] = {verbs_that, verbs_claim, verbs_tail, according,
+	                                           rebuttal_nouns};
+
+	for (size_t i = 0; i < CW_ARRAY_SIZE(lists); i++)
+		for (const char *const *w = lists[i]; *w; w++)
+			fn(*w, opaque);
+}
+
+/* Whether byte c is a separator of one byte wherever it is (B_SEP), as
+ * bits of the bytes below 128: a test rather than a switch's branches. */
+static inline int always_sep(unsigned char c)
+{
+	const uint64_t lo = 1ull << ' ' | 1ull << '\t' | 1ull << '\n' | 1ull << '\r' | 1ull << ',' |
+	                    1ull << ';' | 1ull << ':' | 1ull << '(' | 1ull << ')' | 1ull << '"';
+	const uint64_t hi = 1ull << ('[' - 64) | 1ull << (']' - 64);
+
+	return c < 64 ? (int)(lo >> c & 1) : c < 128 ? (int)(hi >> (c - 64) & 1) : 0;
+}
+
+static inline int is_ascii_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* A sentence's claim is its words from the first to the last (set_claim(st,
+ * 0, n)), so only its two ends are read, each as sep_at() would cut it from
+ * the start: an ASCII letter or digit is always a word byte, and a byte
+ * always_sep() says is always a separator, so a word found between such
+ * bytes is one.  Anything less plain at an end (a curly quote, a dash, a
+ * word of punctuation) is left to plain_claim(). */
+int cw_attribution_plain(const char *sentence, size_t len, struct cw_attribution *a)
+{
+	const unsigned char *t = (const unsigned char *)sentence;
+	size_t first = 0, p, s, i, e;
+
+	/* More than CW_ATTR_MAX_TOKENS words would cut the claim short. */
+	if (len > 2 * CW_ATTR_MAX_TOKENS)
+		return 0;
+	/* The first word: after separators only, opening with a letter or a
+	 * digit (then its trimmed end is past its start). */
+	while (first < len && !is_ascii_alnum(t[first])) {
+		if (always_sep(t[first]) || t[first] == '\'')
+			first++; /* an apostrophe after no letter is a separator */
+		else if (t[first] == '-' && first + 1 < len && t[first + 1] == '-')
+			first += 2;
+		else
+			return 0;
+	}
+	if (first == len)
+		return 0;
+	/* The last word holds the last letter or digit, p: after it come only
+	 * separators and . ! ?, whose words (". ?") trim to nothing. */
+	for (p = len; !is_ascii_alnum(t[p - 1]); p--)
+		if (!always_sep(t[p - 1]) && t[p - 1] != '.' && t[p - 1] != '!' && t[p - 1] != '?')
+			return 0;
+	p--;
+	for (i = p + 1; i < len && !always_sep(t[i]); i++)
+		;
+	for (size_t k = i; k < len;) {
+		size_t ws = k;
+		while (k < len && !always_sep(t[k]))
+			k++;
+		if (k > ws && word_trim(t, len, ws, k) != ws)
+			return 0; /* "..": a word of its own */
+		k += k < len;
+	}
+	/* Its start: back over word bytes to a separator. */
+	for (s = p; s > 0 && !always_sep(t[s - 1]); s--) {
+		unsigned char c = t[s - 1];
+		if (c >= 0x80 || (c == '\'' && !(s >= 2 && is_alnum(t[s - 2]) && is_alnum(t[s]))) ||
+		    (c == '-' && (t[s] == '-' || (s >= 2 && t[s - 2] == '-'))))
+			return 0;
+	}
+	e = word_trim(t, len, s, i);
+	memset(a, 0, sizeof(*a));
+	a->kind = CW_ATTR_NONE;
+	while (e < len && (t[e] == ')' || t[e] == ']'))
+		e++;
+	a->claim_off = first;
+	a->claim_len = e - first;
+	return 1;
 }

@@ -55,11 +55,30 @@ struct cw_attribution {
  * and returns a->kind. */
 enum cw_attr_kind cw_attribution_find(const char *sentence, size_t len, struct cw_attribution *a);
 
+/* cw_attribution_find() for a sentence the caller has seen a word of
+ * cw_attribution_each_trigger() in (or one like it): the same result,
+ * without a first look for such a word that would find one. */
+enum cw_attr_kind cw_attribution_read(const char *sentence, size_t len, struct cw_attribution *a);
+
 /* Fills *a for a sentence whose speaker is known otherwise (a transcript's
  * speaker label): kind CW_ATTR_NONE, no speaker, and the whole sentence,
  * trimmed as cw_attribution_find() trims a claim, as the claim.  A reported
  * "X said that ..." inside it stays in the claim: it is what the labelled
  * speaker said. */
 void cw_attribution_none(const char *sentence, size_t len, struct cw_attribution *a);
+
+/* Calls fn once for each word that an attribution needs one of (verbs of
+ * saying, "according") or that can shorten a claim (rebuttal nouns):
+ * lower-case ASCII letters, matched case-blind against words of ASCII
+ * letters.  A sentence with none of them is the article's own voice. */
+void cw_attribution_each_trigger(void (*fn)(const char *word, void *opaque), void *opaque);
+
+/* Fills *a as both cw_attribution_find() and cw_attribution_none() do for a
+ * sentence the caller knows holds none of those words as a word of its own
+ * (a run of bytes between spaces and punctuation, a final . ! ? or -
+ * aside): the claim is the whole sentence, its bounds worked out from its
+ * two ends without reading the words between.  Returns 1; 0, leaving *a
+ * alone, when its ends are not plain enough to tell (then call those). */
+int cw_attribution_plain(const char *sentence, size_t len, struct cw_attribution *a);
 
 #endif

@@ -13,11 +13,13 @@
 #include "extract/checkworthiness.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "extract/attribution.h"
 #include "lib/common.h"
 
 #define FORMAT_MAGIC     "cw-checkworthiness"
@@ -109,6 +111,10 @@ struct cw_cw_model {
 	float bias;
 	float threshold;
 	float *w; /* cw_cw_dim(bits) weights */
+	/* Sums of at most this many bucket weights come out the same in any
+	 * order (exact_terms()); 0 for a model whose weights may yet change
+	 * (one being trained). */
+	size_t exact_terms;
 };
 
 size_t cw_cw_dim(unsigned bits)
@@ -147,7 +153,9 @@ enum {
 	W_MONEY = 1 << 12,
 	W_CONVERSATION = 1 << 13, /* verbs about a conversation: asked, pressed... */
 	W_THAT = 1 << 14,
-	W_WH = 1 << 15, /* opens an indirect question: "asked whether / about" */
+	W_WH = 1 << 15,      /* opens an indirect question: "asked whether / about" */
+	W_TRIGGER = 1 << 16, /* attribution looks for it (cw_attribution_each_trigger()):
+	                        no feature, it tells cw_cw_scan.plain */
 };
 
 struct word_class {
@@ -288,14 +296,12 @@ static const struct word_class word_classes[] = {
 /* The word lists as a two-choice (cuckoo) hash table: a word sits in one
  * of two slots that its hash picks, so a look-up reads both and needs no
  * probe loop and no branch; an empty slot has hash 0 and no classes.  512
- * slots for ~120 words. */
+ * slots for ~230 words. */
 #define WT_SLOTS 512
 #define WT_KICKS 64 /* evictions tried to place one word */
 static uint64_t word_hash[WT_SLOTS];
-static uint16_t word_cls[WT_SLOTS];
+static uint32_t word_cls[WT_SLOTS];
 static int word_table_ready;
-
-_Static_assert(W_WH <= UINT16_MAX, "word classes do not fit word_cls");
 
 /* A word's two slots: two fields of the top bits of one multiply (FNV's low
  * bits mix poorly, its high bits well enough for 512 slots). */
@@ -317,7 +323,7 @@ static void word_table_add(const char *w, uint64_t h, unsigned cls)
 	size_t a = word_slot(h, 0), b = word_slot(h, 1), s;
 
 	if (word_hash[a] == h || word_hash[b] == h) { /* a word of two lists */
-		word_cls[word_hash[a] == h ? a : b] |= (uint16_t)cls;
+		word_cls[word_hash[a] == h ? a : b] |= cls;
 		return;
 	}
 	s = word_hash[a] == 0 ? a : b;
@@ -325,7 +331,7 @@ static void word_table_add(const char *w, uint64_t h, unsigned cls)
 		uint64_t eh = word_hash[s];
 		unsigned ec = word_cls[s];
 		word_hash[s] = h;
-		word_cls[s] = (uint16_t)cls;
+		word_cls[s] = cls;
 		if (eh == 0)
 			return;
 		/* s was taken: the word there moves to its other slot */
@@ -338,6 +344,12 @@ static void word_table_add(const char *w, uint64_t h, unsigned cls)
 	abort();
 }
 
+static void add_trigger(const char *w, void *opaque)
+{
+	(void)opaque;
+	word_table_add(w, fnv(w, strlen(w)), W_TRIGGER);
+}
+
 static void word_table_build(void)
 {
 	for (size_t k = 0; k < N_KINDS; k++)
@@ -346,6 +358,7 @@ static void word_table_build(void)
 		const char *w = word_classes[i].w;
 		word_table_add(w, fnv(w, strlen(w)), word_classes[i].cls);
 	}
+	cw_attribution_each_trigger(add_trigger, NULL);
 }
 
 /* Built before any scan: when a model is made (loaded or trained) and when
@@ -501,13 +514,16 @@ static inline size_t hash_letters(const unsigned char *s, size_t j, size_t len, 
 /* Hashes the word at s[i] (lower-cased, apostrophes dropped) into *h and
  * returns the index just past it; *nb gets the number of bytes hashed (less
  * than the word's bytes when it has an apostrophe).  Runs of ASCII letters, the bulk of any text,
- * are read 8 bytes at a time; a non-ASCII byte or an apostrophe byte by byte. */
+ * are read 8 bytes at a time; a non-ASCII byte or an apostrophe byte by byte.
+ * *wide is set when the word holds both a non-ASCII byte (an apostrophe
+ * aside) and an ASCII letter. */
 static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uint64_t *h,
-                               size_t *nb)
+                               size_t *nb, int *wide)
 {
 	size_t j = i;
 	uint64_t x = FNV_OFFSET;
 	size_t skipped = 0; /* apostrophe bytes, not part of the token */
+	size_t high = 0;    /* non-ASCII bytes hashed */
 
 	for (;;) {
 		unsigned char c;
@@ -522,6 +538,7 @@ static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uin
 			if (!(c == 0xE2 && j + 2 < len && (s[j + 1] == 0x80 || s[j + 1] == 0x81))) {
 				x = (x ^ c) * FNV_PRIME;
 				j++;
+				high++;
 				continue;
 			}
 		}
@@ -535,6 +552,7 @@ static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uin
 	}
 	*h = x;
 	*nb = j - i - skipped;
+	*wide |= high != 0 && high != *nb;
 	return j;
 }
 
@@ -604,6 +622,8 @@ struct tokens {
 	size_t nnum;    /* numbers among them */
 	int ctx_number; /* one of the first CTX_TOKENS is a number */
 	uint64_t dense; /* the dense features its bytes show, as bits 1 << D_... */
+	int whole;      /* every byte was read: max_tok did not cut the sentence short */
+	int wide;       /* a word holds a non-ASCII byte (an apostrophe aside) and a letter */
 };
 
 /* The first pass: splits s[0..len) into at most max_tok tokens, each
@@ -612,11 +632,11 @@ struct tokens {
  * computed. */
 static void tokenize(const unsigned char *s, size_t len, size_t max_tok, struct tokens *t)
 {
-	size_t ntok = 0, nnum = 0;
-	int money_sign = 0, ctx_number = 0;
+	size_t ntok = 0, nnum = 0, i;
+	int money_sign = 0, ctx_number = 0, wide = 0;
 	uint64_t dense = 0;
 
-	for (size_t i = 0; i < len && ntok < max_tok;) {
+	for (i = 0; i < len && ntok < max_tok;) {
 		unsigned char ch = s[i];
 		if (is_digit(ch)) {
 			/* A number: digits with inner '.' or ',', then attached letters
@@ -662,7 +682,7 @@ static void tokenize(const unsigned char *s, size_t len, size_t max_tok, struct 
 			i = j;
 		} else if (word_byte(s, i, len)) {
 			/* A word, lower-cased, apostrophes dropped. */
-			size_t nb, j = scan_word(s, i, len, &t->h[ntok], &nb);
+			size_t nb, j = scan_word(s, i, len, &t->h[ntok], &nb, &wide);
 			unsigned f = ch >= 'A' && ch <= 'Z' && ntok > 0 ? T_CAP : 0;
 			f |= nb >= TOKEN_MAX ? T_UNLISTED : 0;
 			t->f[ntok] = (unsigned char)(f | word_suffixes(s, i, j, len, nb));
@@ -687,6 +707,8 @@ static void tokenize(const unsigned char *s, size_t len, size_t max_tok, struct 
 	t->nnum = nnum;
 	t->ctx_number = ctx_number;
 	t->dense = dense;
+	t->whole = i >= len;
+	t->wide = wide;
 }
 
 /* The second pass: the tokens' buckets into sc->idx, and the dense
@@ -774,6 +796,7 @@ static void token_features(const struct tokens *t, uint32_t seed, unsigned bits,
 	d |= (uint64_t)(nnames > 0) << D_NAME;
 	d |= (uint64_t)(nnames >= 3) << D_NAMES3;
 	*dense = d;
+	sc->plain = t->whole && !t->wide && !(all_cls & W_TRIGGER);
 }
 
 /*
@@ -786,7 +809,8 @@ static void token_features(const struct tokens *t, uint32_t seed, unsigned bits,
  * sentence is not "tax" in it), and whether it is a question or has a
  * number.  Context tells a debate's answer from its small talk and a
  * question's lead-in from the claim it asks about.  With ctx_only the scan
- * stops when the context is full.  w as for token_features().
+ * stops when the context is full.  w as for token_features(); the
+ * context's weights are asked for too.
  */
 static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, unsigned bits,
                           const float *w, int ctx_only, struct cw_cw_scan *sc, struct cw_cw_ctx *c)
@@ -800,6 +824,10 @@ static void scan_sentence(const unsigned char *s, size_t len, uint32_t seed, uns
 		for (size_t k = 0; k < cn; k++) {
 			c->idx[0][k] = bucket(t.h[k], PREV_SALT ^ seed, bits);
 			c->idx[1][k] = bucket(t.h[k], NEXT_SALT ^ seed, bits);
+			if (w) { /* read when a neighbour is scored */
+				__builtin_prefetch(w + c->idx[0][k]);
+				__builtin_prefetch(w + c->idx[1][k]);
+			}
 		}
 		c->n = (uint32_t)cn;
 		c->none = len == 0;
@@ -887,9 +915,9 @@ static uint64_t context_dense_set(const struct cw_cw_ctx *prev, const struct cw_
 }
 
 /* The value of dense feature k when set: 1 but for the count of numbers. */
-static inline float dense_value(const struct cw_cw_scan *sc, int k)
+static inline float dense_value(float number, int k)
 {
-	return k == D_NUMBER ? sc->number : 1.0f;
+	return k == D_NUMBER ? number : 1.0f;
 }
 
 void cw_cw_context(const struct cw_cw_model *m, const char *s, size_t len, struct cw_cw_ctx *out)
@@ -953,7 +981,7 @@ void cw_cw_extract_ex(const struct cw_cw_example *e, uint32_t seed, unsigned bit
 	for (; dense; dense &= dense - 1) {
 		int k = __builtin_ctzll(dense);
 		out->idx[n] = (uint32_t)((1u << bits) + (unsigned)k);
-		out->val[n++] = dense_value(&sc, k);
+		out->val[n++] = dense_value(sc.number, k);
 	}
 	out->n = n;
 }
@@ -970,22 +998,50 @@ static float sigmoid(double z)
 }
 
 /* The weights dotted with a sentence's features and its neighbours', in the
- * order cw_cw_extract_ex() lists them.  Every path that scores (an example,
- * a text, the extractor's scans) comes here, so all give the same score to
- * the bit. */
-static float score_scan(const struct cw_cw_model *m, const struct cw_cw_scan *sc,
-                        const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
+ * order cw_cw_extract_ex() lists them: first the sentence's buckets
+ * (own_of()), then the rest (score_own()).  Every path that scores (an
+ * example, a text, the extractor's scans) comes here, so all give the same
+ * score to the bit. */
+static void own_of(const struct cw_cw_model *m, const struct cw_cw_scan *sc, struct cw_cw_own *own)
+{
+	const float *w = m->w;
+	double z = 0;
+
+	if (sc->nhash <= m->exact_terms) {
+		/* Every partial sum is exact, so four running sums give the
+		 * same total as one, without waiting on each addition in
+		 * turn. */
+		double z1 = 0, z2 = 0, z3 = 0;
+		uint32_t i;
+		for (i = 0; i + 4 <= sc->nhash; i += 4) {
+			z += (double)w[sc->idx[i]];
+			z1 += (double)w[sc->idx[i + 1]];
+			z2 += (double)w[sc->idx[i + 2]];
+			z3 += (double)w[sc->idx[i + 3]];
+		}
+		for (; i < sc->nhash; i++)
+			z += (double)w[sc->idx[i]];
+		z = (z + z1) + (z2 + z3);
+	} else {
+		for (uint32_t i = 0; i < sc->nhash; i++)
+			z += (double)w[sc->idx[i]];
+	}
+	own->z = z;
+	own->dense = sc->dense;
+	own->number = sc->number;
+}
+
+static float score_own(const struct cw_cw_model *m, const struct cw_cw_own *own, uint32_t speaker,
+                       const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
 {
 	static const struct cw_cw_ctx none = {.none = 1};
 	const float *w = m->w, *wd = w + ((size_t)1 << m->bits);
-	double z = 0;
+	double z = own->z;
 
 	if (!prev)
 		prev = &none;
 	if (!next)
 		next = &none;
-	for (uint32_t i = 0; i < sc->nhash; i++)
-		z += (double)w[sc->idx[i]];
 	for (int which = 0; which < 2; which++) {
 		const struct cw_cw_ctx *c = which == 0 ? prev : next;
 		if (c->n == 0)
@@ -994,21 +1050,46 @@ static float score_scan(const struct cw_cw_model *m, const struct cw_cw_scan *sc
 		for (uint32_t k = 0; k < c->n; k++)
 			z += (double)w[c->idx[which][k]] * v;
 	}
-	if (sc->speaker != CW_CW_NO_SPEAKER)
-		z += (double)w[sc->speaker];
+	if (speaker != CW_CW_NO_SPEAKER)
+		z += (double)w[speaker];
 	/* The non-zero dense features in order, the sentence's and its
 	 * neighbours' (each of those 1): a few of NDENSE. */
-	for (uint64_t set = sc->dense | context_dense_set(prev, next); set; set &= set - 1) {
+	for (uint64_t set = own->dense | context_dense_set(prev, next); set; set &= set - 1) {
 		int k = __builtin_ctzll(set);
-		z += (double)wd[k] * dense_value(sc, k);
+		z += (double)wd[k] * dense_value(own->number, k);
 	}
 	return sigmoid(m->bias + z);
+}
+
+static float score_scan(const struct cw_cw_model *m, const struct cw_cw_scan *sc,
+                        const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
+{
+	struct cw_cw_own own;
+
+	own_of(m, sc, &own);
+	return score_own(m, &own, sc->speaker, prev, next);
 }
 
 float cw_cw_score_scan(const struct cw_cw_model *m, const struct cw_cw_scan *sc,
                        const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
 {
 	return score_scan(m, sc, prev, next);
+}
+
+void cw_cw_own_of(const struct cw_cw_model *m, const struct cw_cw_scan *sc, struct cw_cw_own *own)
+{
+	own_of(m, sc, own);
+}
+
+uint32_t cw_cw_speaker(const struct cw_cw_model *m, const char *speaker, size_t speaker_len)
+{
+	return speaker_bucket(speaker, speaker_len, m->seed, m->bits);
+}
+
+float cw_cw_score_own(const struct cw_cw_model *m, const struct cw_cw_own *own, uint32_t speaker,
+                      const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
+{
+	return score_own(m, own, speaker, prev, next);
 }
 
 float cw_cw_score_example(const struct cw_cw_model *m, const struct cw_cw_example *e)
@@ -1069,6 +1150,32 @@ void cw_cw_model_free(struct cw_cw_model *m)
 		return;
 	free(m->w);
 	free(m);
+}
+
+/* How many of m's bucket weights can be summed in a double, in any order,
+ * with no rounding.  Each weight is a multiple of its float's last place,
+ * 2^lo at the least, and below 2^hi in magnitude; a partial sum of k of
+ * them is a multiple of 2^lo below k 2^hi, which a double (53 bits) holds
+ * exactly while k 2^hi <= 2^(lo + 53).  A model's weights span a few
+ * powers of two, so this is some millions; 0 if a weight is not finite. */
+static size_t exact_terms(const struct cw_cw_model *m)
+{
+	int lo = INT_MAX, hi = INT_MIN, room;
+
+	for (size_t i = 0; i < (size_t)1 << m->bits; i++) {
+		int e;
+		if (m->w[i] == 0)
+			continue;
+		if (!isfinite(m->w[i]))
+			return 0;
+		frexpf(m->w[i], &e); /* |w| in [2^(e-1), 2^e): a multiple of 2^(e-24) */
+		lo = CW_MIN(lo, e - 24);
+		hi = CW_MAX(hi, e);
+	}
+	if (lo == INT_MAX)
+		return SIZE_MAX; /* all 0 */
+	room = lo + 53 - hi;
+	return room < 0 ? 0 : (size_t)1 << CW_MIN(room, 40);
 }
 
 static struct cw_cw_model *model_new(unsigned bits, uint32_t seed)
@@ -1292,6 +1399,7 @@ struct cw_cw_model *cw_cw_model_load(const char *path, char *errstr, size_t errs
 	(void)have_threshold;
 	m->bias = bias;
 	m->threshold = threshold;
+	m->exact_terms = exact_terms(m); /* its weights are settled */
 	ok = 1;
 out:
 	free(buf);

@@ -79,6 +79,25 @@ struct cw_cw_scan {
 	uint32_t speaker; /* the speaker's bucket, CW_CW_NO_SPEAKER for none */
 	uint64_t dense;   /* bit k: dense feature k is set */
 	float number;     /* the value of the one dense feature set to other than 1 */
+	/* 1: every byte was read, no word holds both a non-ASCII byte (an
+	 * apostrophe aside) and an ASCII letter, and none is one of the words
+	 * attribution looks for (cw_attribution_each_trigger()): then no word
+	 * of the sentence, as attribution cuts words, is one of them either,
+	 * and cw_attribution_plain() may stand in for reading it again.  (A
+	 * word of non-ASCII bytes only, a dash or a quote set apart by spaces,
+	 * hides no such word; one glued to letters, "\u201csaid", might.) */
+	unsigned char plain;
+};
+
+/* A scanned sentence's own share of its score: its buckets' weights summed
+ * in order, and its dense features.  An article's sentences are scanned
+ * before they are attributed (the scan tells attribution which sentences it
+ * need not read) and scored once all are attributed: this is what is kept
+ * of each in between. */
+struct cw_cw_own {
+	double z;
+	uint64_t dense;
+	float number;
 };
 
 /* The context that sentence s[0..len) gives its neighbours (len 0: none),
@@ -95,6 +114,19 @@ void cw_cw_scan(const struct cw_cw_model *m, const char *s, size_t len, const ch
  * neighbour there).  Exactly cw_cw_score_ctx() of the same sentences. */
 float cw_cw_score_scan(const struct cw_cw_model *m, const struct cw_cw_scan *sc,
                        const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next);
+
+/* What of a scanned sentence its score needs once its neighbours are read
+ * (see struct cw_cw_own). */
+void cw_cw_own_of(const struct cw_cw_model *m, const struct cw_cw_scan *sc, struct cw_cw_own *own);
+
+/* The bucket of a speaker (NULL or speaker_len 0: CW_CW_NO_SPEAKER), as
+ * cw_cw_scan() fills cw_cw_scan.speaker. */
+uint32_t cw_cw_speaker(const struct cw_cw_model *m, const char *speaker, size_t speaker_len);
+
+/* cw_cw_score_scan() of a sentence kept as *own, with speaker bucket
+ * speaker: the same score to the bit. */
+float cw_cw_score_own(const struct cw_cw_model *m, const struct cw_cw_own *own, uint32_t speaker,
+                      const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next);
 
 /* The threshold the model's trainer suggests (the file's "threshold"). */
 float cw_cw_model_threshold(const struct cw_cw_model *m);
@@ -173,7 +205,8 @@ void cw_cw_train_opts_init(struct cw_cw_train_opts *o);
 struct cw_cw_model *cw_cw_train(const struct cw_cw_example *ex, size_t n,
                                 const struct cw_cw_train_opts *o);
 
-/* The model's weights, cw_cw_dim(bits) of them (borrowed; for trainers). */
+/* The model's weights, cw_cw_dim(bits) of them (borrowed; for trainers).
+ * A loaded model's are only to be read: its scorer relies on their range. */
 float *cw_cw_model_weights(const struct cw_cw_model *m);
 
 /* Writes a model in the text format above, non-zero weights only (weights

@@ -1,11 +1,13 @@
 /*
  * extract.c — one article body in, its claims out (see extract.h).
  *
- * A run makes three passes over the body's sentences: split and attribute
- * every sentence; settle speakers (pronouns to the last named speaker,
- * quotations over several sentences to the attribution found in any of
- * them), which needs sentences after the current one; then score, filter,
- * normalise and fingerprint.  Claims are collected before any is reported,
+ * A run makes three passes over the body's sentences: split, read for the
+ * score and attribute every sentence (the score's read first: it tells
+ * attribution which sentences have none of its words and need no second
+ * read); settle speakers (pronouns to the last named speaker, quotations
+ * over several sentences to the attribution found in any of them), which
+ * needs sentences after the current one; then score, filter, normalise and
+ * fingerprint.  Claims are collected before any is reported,
  * so that each carries the article's claim count.  All scratch memory
  * belongs to the extractor and is reused from run to run: no allocation per
  * sentence once it has grown to the largest article seen.
@@ -15,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "extract/attribution.h"
 #include "extract/checkworthiness.h"
@@ -35,7 +40,9 @@ struct sent_info {
 	int new_paragraph;       /* a line break separates it from the one before */
 	int labelled;            /* its paragraph opens with a speaker label */
 	int fate;                /* SCORED, or why it is not a claim (sift()) */
-	float score;             /* check-worthiness, when SCORED */
+	int scanned;             /* read by the scorer: own holds its share */
+	struct cw_cw_own own;
+	float score; /* check-worthiness, when SCORED */
 };
 
 /* What becomes of a sentence before it is scored. */
@@ -69,10 +76,13 @@ struct cw_extractor {
 	struct cw_cw_ctx *ctx;
 	unsigned char *ctx_ready;
 	size_t ctx_cap, ready_cap;
-	/* Sentences i and i + 1 scanned, in scan[i & 1]; scan_of says which
-	 * sentence each slot holds. */
+	/* The k-th sentence scanned is in scan[k & 1].  The share of its
+	 * score of the last one (sentence held_at, when held) is summed only
+	 * once the next one is scanned: by then the weights its scan asked
+	 * for have come in from memory. */
 	struct cw_cw_scan scan[2];
-	size_t scan_of[2];
+	size_t nscanned, held_at;
+	int held;
 
 	struct cw_extract_stats stats;
 };
@@ -349,40 +359,62 @@ static int is_question(const char *s, size_t len)
 
 /* ---- quotations over several sentences ---- */
 
+/* Whether a quotation is open after the '"' or the 0xE2 at s[i], given
+ * whether one was before it.  Curly quotes say which way they go; a
+ * straight one glued to a word on its left only closes, on its right only
+ * opens. */
+static int quote_open_at(const unsigned char *s, size_t len, size_t i, int open)
+{
+	if (s[i] == '"') {
+		int left = i > 0 && s[i - 1] != ' ' && s[i - 1] != '\n';
+		int right = i + 1 < len && s[i + 1] != ' ' && s[i + 1] != '\n';
+		if (left && !right)
+			return 0;
+		if (right && !left)
+			return 1;
+		return !open;
+	}
+	if (i + 2 < len && s[i + 1] == 0x80) {
+		if (s[i + 2] == 0x9C)
+			return 1;
+		if (s[i + 2] == 0x9D)
+			return 0;
+	}
+	return open;
+}
+
 /* Whether a quotation is open at the end of s[0..len), given whether one was
- * open at its start.  Curly quotes say which way they go; a straight one
- * glued to a word on its left only closes, on its right only opens. */
+ * open at its start.  Only '"' and the lead byte of a curly quote matter:
+ * where SSE2 is to be had, 16 bytes are searched for both at once. */
 static int quote_open_after(const unsigned char *s, size_t len, int open)
 {
-	/* Only '"' and the lead byte of a curly quote matter: jump between
-	 * them with memchr rather than looking at every byte. */
-	const unsigned char *end = s + len;
-	const unsigned char *dq = memchr(s, '"', len), *e2 = memchr(s, 0xE2, len);
+	size_t i = 0;
 
-	while (dq || e2) {
-		size_t i;
-		if (dq && (!e2 || dq < e2)) {
-			i = (size_t)(dq - s);
-			int left = i > 0 && s[i - 1] != ' ' && s[i - 1] != '\n';
-			int right = i + 1 < len && s[i + 1] != ' ' && s[i + 1] != '\n';
-			if (left && !right)
-				open = 0;
-			else if (right && !left)
-				open = 1;
-			else
-				open = !open;
-			dq = memchr(dq + 1, '"', (size_t)(end - dq - 1));
-		} else {
-			i = (size_t)(e2 - s);
-			if (i + 2 < len && s[i + 1] == 0x80) {
-				if (s[i + 2] == 0x9C)
-					open = 1;
-				else if (s[i + 2] == 0x9D)
-					open = 0;
-			}
-			e2 = memchr(e2 + 1, 0xE2, (size_t)(end - e2 - 1));
-		}
+#if defined(__SSE2__)
+	const __m128i dq = _mm_set1_epi8('"'), e2 = _mm_set1_epi8((char)0xE2);
+
+	for (; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, e2)));
+		for (; m; m &= m - 1)
+			open = quote_open_at(s, len, i + (size_t)__builtin_ctz(m), open);
 	}
+	if (i < len && len >= 16) {
+		/* The last bytes: the 16 that end the sentence, those before
+		 * i shifted out. */
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + len - 16));
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		                 _mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, e2))) >>
+		             (16 - (len - i));
+		for (; m; m &= m - 1)
+			open = quote_open_at(s, len, i + (size_t)__builtin_ctz(m), open);
+		i = len;
+	}
+#endif
+	for (; i < len; i++)
+		if (s[i] == '"' || s[i] == 0xE2)
+			open = quote_open_at(s, len, i, open);
 	return open;
 }
 
@@ -543,14 +575,68 @@ static int has_newline(const char *s, size_t n)
 	return 0;
 }
 
-/* Splits the body and attributes every sentence; returns the count. */
+/* Sums the share of its score of the sentence scanned last (see struct
+ * cw_extractor). */
+static void sum_held(struct cw_extractor *ex)
+{
+	if (ex->held)
+		cw_cw_own_of(ex->model, &ex->scan[(ex->nscanned - 1) & 1],
+		             &ex->si[ex->held_at].own);
+	ex->held = 0;
+}
+
+/* Reads sentence i (body[s.start..+s.len)) for its score, unless it will
+ * not be scored whatever its attribution: page furniture (and, after a
+ * "Most recent" marker, other stories' headlines; *tail and *prose carry
+ * that over sentences), sentences too long.  Sets si->fate to
+ * SKIP_FURNITURE or, for now, SCORED (sift() decides the rest).  Returns
+ * its scan's cw_cw_scan.plain, 0 when it is not scanned. */
+static int scan_sentence(struct cw_extractor *ex, const char *body, size_t i, int *tail, int *prose)
+{
+	struct sent_info *si = &ex->si[i];
+	const char *sent = body + si->s.start;
+	struct cw_cw_scan *sc = &ex->scan[ex->nscanned & 1];
+
+	si->fate = SCORED;
+	si->scanned = 0;
+	ex->ctx_ready[i] = 0;
+	if (*tail || cw_extract_is_furniture(sent, si->s.len)) {
+		if (*prose && si->new_paragraph && is_tail_marker(sent, si->s.len))
+			*tail = 1;
+		si->fate = SKIP_FURNITURE;
+		ex->stats.skipped_furniture++;
+		return 0;
+	}
+	*prose = 1;
+	/* A question is not scored, but it lends its neighbours context,
+	 * and its scan may spare attribution a read. */
+	if (!ex->model || si->s.len > ex->max_claim_bytes)
+		return 0;
+	/* The speaker is not known yet: cw_cw_score_own() adds it. */
+	cw_cw_scan(ex->model, sent, si->s.len, NULL, 0, sc, &ex->ctx[i]);
+	sum_held(ex);
+	ex->held = !is_question(sent, si->s.len); /* else sift() skips it */
+	ex->held_at = i;
+	ex->nscanned++;
+	ex->ctx_ready[i] = 1;
+	si->scanned = 1;
+	return sc->plain;
+}
+
+/* Splits the body, reads for its score every sentence that may be scored
+ * (scan_sentence()) and attributes every sentence; returns the count.  The
+ * score's read comes first: when it shows that a sentence has none of the
+ * words attribution looks for, as most have, attribution need not read
+ * it again. */
 static size_t split_and_attribute(struct cw_extractor *ex, const char *body, size_t len)
 {
 	struct cw_sentence_iter it;
 	struct cw_sentence s;
 	size_t n = 0, prev_end = 0, label_off = 0, label_len = 0;
-	int open = 0;
+	int open = 0, tail = 0, prose = 0, plain;
 
+	ex->nscanned = 0;
+	ex->held = 0;
 	cw_sentence_iter_init(&it, body, len);
 	while (cw_sentence_next(&it, &s)) {
 		struct sent_info *si;
@@ -559,6 +645,8 @@ static size_t split_and_attribute(struct cw_extractor *ex, const char *body, siz
 			break;
 		}
 		grow((void **)&ex->si, &ex->si_cap, n + 1, sizeof(*ex->si));
+		grow((void **)&ex->ctx, &ex->ctx_cap, n + 1, sizeof(*ex->ctx));
+		grow((void **)&ex->ctx_ready, &ex->ready_cap, n + 1, 1);
 		si = &ex->si[n];
 		si->spk_len = 0;
 		si->spk_off = 0;
@@ -576,8 +664,13 @@ static size_t split_and_attribute(struct cw_extractor *ex, const char *body, siz
 		}
 		si->s = s;
 		si->labelled = label_len > 0;
-		if (si->labelled)
+		plain = scan_sentence(ex, body, n, &tail, &prose);
+		if (plain && cw_attribution_plain(body + s.start, s.len, &si->at))
+			; /* the article's own voice, as most sentences are */
+		else if (si->labelled)
 			cw_attribution_none(body + s.start, s.len, &si->at);
+		else if (si->scanned && !plain)
+			cw_attribution_read(body + s.start, s.len, &si->at);
 		else
 			cw_attribution_find(body + s.start, s.len, &si->at);
 		if (si->new_paragraph)
@@ -594,6 +687,7 @@ static size_t split_and_attribute(struct cw_extractor *ex, const char *body, siz
 		prev_end = s.start + s.len;
 		n++;
 	}
+	sum_held(ex);
 	return n;
 }
 
@@ -704,25 +798,17 @@ static const struct cw_cw_ctx *context_of(struct cw_extractor *ex, const char *b
 	return &ex->ctx[i];
 }
 
-/* Decides which sentences are scored at all: page furniture (and, after a
- * "Most recent" marker, other stories' headlines), questions, and sentences
- * too long or with nothing left to claim are not. */
+/* Decides which of the sentences scan_sentence() left for scoring are
+ * scored: not questions, not too long, with something left to claim once
+ * the attribution is taken off. */
 static void sift(struct cw_extractor *ex, const char *body, size_t n)
 {
-	int tail = 0, prose = 0;
-
 	for (size_t i = 0; i < n; i++) {
 		struct sent_info *si = &ex->si[i];
 		const char *sent = body + si->s.start;
 
-		if (tail || cw_extract_is_furniture(sent, si->s.len)) {
-			if (prose && si->new_paragraph && is_tail_marker(sent, si->s.len))
-				tail = 1;
-			si->fate = SKIP_FURNITURE;
-			ex->stats.skipped_furniture++;
+		if (si->fate == SKIP_FURNITURE)
 			continue;
-		}
-		prose = 1;
 		if (is_question(sent, si->s.len) ||
 		    is_question(sent, si->at.claim_off + si->at.claim_len + 1 <= si->s.len
 		                          ? si->at.claim_off + si->at.claim_len + 1
@@ -740,24 +826,8 @@ static void sift(struct cw_extractor *ex, const char *body, size_t n)
 	}
 }
 
-/* Scans sentence i into its slot, unless it is there already. */
-static void scan_at(struct cw_extractor *ex, const char *body, size_t i, const char *dflt,
-                    size_t dflt_len)
-{
-	const struct sent_info *si = &ex->si[i];
-
-	if (ex->scan_of[i & 1] == i)
-		return;
-	cw_cw_scan(ex->model, body + si->s.start, si->s.len, si->spk_default ? dflt : NULL,
-	           si->spk_default ? dflt_len : 0, &ex->scan[i & 1], &ex->ctx[i]);
-	ex->ctx_ready[i] = 1;
-	ex->scan_of[i & 1] = i;
-}
-
-/* Check-worthiness of every sentence sift() kept, with the sentences
- * around it for context.  Each sentence is read once: the scan that gives
- * its own features also gives the context it lends its neighbours, so
- * sentence i is scored once i + 1 has been scanned.
+/* Check-worthiness of every sentence sift() kept (each scanned by
+ * scan_sentence()), with the sentences around it for context.
  * The model learnt from debate transcripts, where each line is scored as
  * spoken, attribution included ("She said that ..." is often what gets
  * checked), with the transcript's speaker: so the whole sentence is scored,
@@ -767,21 +837,33 @@ static void scan_at(struct cw_extractor *ex, const char *body, size_t i, const c
 static void score_sentences(struct cw_extractor *ex, const char *body, size_t n, const char *dflt,
                             size_t dflt_len)
 {
-	grow((void **)&ex->ctx, &ex->ctx_cap, n, sizeof(*ex->ctx));
-	grow((void **)&ex->ctx_ready, &ex->ready_cap, n, 1);
-	memset(ex->ctx_ready, 0, n);
-	ex->scan_of[0] = ex->scan_of[1] = SIZE_MAX;
+	uint32_t spk = cw_cw_speaker(ex->model, dflt, dflt_len);
+
 	for (size_t i = 0; i < n; i++) {
 		struct sent_info *si = &ex->si[i];
 		if (si->fate != SCORED)
 			continue;
-		scan_at(ex, body, i, dflt, dflt_len);
-		if (i + 1 < n && ex->si[i + 1].fate == SCORED)
-			scan_at(ex, body, i + 1, dflt, dflt_len);
-		si->score = cw_cw_score_scan(ex->model, &ex->scan[i & 1],
-		                             i > 0 ? context_of(ex, body, i - 1) : NULL,
-		                             i + 1 < n ? context_of(ex, body, i + 1) : NULL);
+		si->score =
+		    cw_cw_score_own(ex->model, &si->own, si->spk_default ? spk : CW_CW_NO_SPEAKER,
+		                    i > 0 ? context_of(ex, body, i - 1) : NULL,
+		                    i + 1 < n ? context_of(ex, body, i + 1) : NULL);
 	}
+}
+
+/* Asks for the stems of the words of the first claim from sentence i on,
+ * to be read when its turn comes; returns its sentence (n if none).  A
+ * claim's words are looked up in a stem cache mostly out of the caches. */
+static size_t prefetch_claim(const struct cw_extractor *ex, const char *body, size_t n, size_t i)
+{
+	for (; i < n; i++) {
+		const struct sent_info *si = &ex->si[i];
+		if (si->fate == SCORED && (!ex->model || si->score >= ex->min_score)) {
+			cw_norm_prefetch(ex->nz, body + si->s.start + si->at.claim_off,
+			                 si->at.claim_len);
+			break;
+		}
+	}
+	return i;
 }
 
 int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t len,
@@ -789,7 +871,7 @@ int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t l
                              int (*on_claim)(const struct cw_extracted_claim *c, void *opaque),
                              void *opaque)
 {
-	size_t n, i, nfound = 0;
+	size_t n, i, nfound = 0, next_claim;
 	int rc = 0;
 
 	memset(&ex->stats, 0, sizeof(ex->stats));
@@ -804,7 +886,7 @@ int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t l
 	sift(ex, body, n);
 	if (ex->model && n)
 		score_sentences(ex, body, n, speaker, speaker_len);
-
+	next_claim = prefetch_claim(ex, body, n, 0);
 	for (i = 0; i < n; i++) {
 		struct sent_info *si = &ex->si[i];
 		const char *sent = body + si->s.start;
@@ -820,6 +902,8 @@ int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t l
 			ex->stats.skipped_score++;
 			continue;
 		}
+		if (next_claim == i)
+			next_claim = prefetch_claim(ex, body, n, i + 1);
 		cw_norm_text(ex->nz, sent + si->at.claim_off, si->at.claim_len, 0, &tk);
 		if (tk.n < ex->min_tokens) {
 			ex->stats.skipped_short++;

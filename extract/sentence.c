@@ -239,6 +239,17 @@ static struct {
 	unsigned char lists;
 } lw_table[LW_SLOTS];
 
+/* The lists (W_*) with a word of each first letter (a-z, any case; 26 for
+ * any other byte) and length, and of each last letter and length: most
+ * words asked about are in no list, and these answer for them without a
+ * hash. */
+static unsigned char lw_shape[27][LW_MAXLEN], lw_last[27][LW_MAXLEN];
+
+static inline size_t first_letter(unsigned char c)
+{
+	return is_alpha(c) ? (size_t)((c | 0x20) - 'a') : 26;
+}
+
 /* FNV-1a of w[0..n) with ASCII capitals lower-cased into b[]. */
 static inline uint32_t lw_hash(const unsigned char *w, size_t n, unsigned char *b)
 {
@@ -263,6 +274,8 @@ static void lw_add(const char *const *list, unsigned bit)
 		memcpy(lw_table[s].w, b, n);
 		lw_table[s].n = (unsigned char)n;
 		lw_table[s].lists |= (unsigned char)bit;
+		lw_shape[first_letter(b[0])][n] |= (unsigned char)bit;
+		lw_last[first_letter(b[n - 1])][n] |= (unsigned char)bit;
 	}
 }
 
@@ -283,7 +296,8 @@ static int in_list(unsigned mask, const unsigned char *w, size_t n)
 	unsigned char b[LW_MAXLEN];
 	uint32_t s;
 
-	if (n == 0 || n >= LW_MAXLEN)
+	if (n == 0 || n >= LW_MAXLEN ||
+	    !(lw_shape[first_letter(w[0])][n] & lw_last[first_letter(w[n - 1])][n] & mask))
 		return 0;
 	for (s = lw_hash(w, n, b); lw_table[s].n; s = (s + 1) & (LW_SLOTS - 1))
 		if (lw_table[s].n == n && memcmp(lw_table[s].w, b, n) == 0)

@@ -4,6 +4,7 @@
  * each with the speaker and claim a reader would name.
  */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "extract/attribution.h"
@@ -345,4 +346,156 @@ Test(attribution, lookup_by_trigger_and_key)
 	/* A labelled sentence drops the rebuttal too. */
 	cw_attribution_none(cases[0].sentence, strlen(cases[0].sentence), &a);
 	cr_expect_eq(a.claim_len, strlen(cases[0].claim));
+}
+
+/* Whether cw_attribution_plain() of s[0..len), when it answers, fills the
+ * same as cw_attribution_find() and cw_attribution_none(); returns whether
+ * it answered. */
+static int plain_agrees(const char *s, size_t len)
+{
+	struct cw_attribution p, f, n;
+
+	memset(&p, 0xA5, sizeof(p));
+	memset(&f, 0, sizeof(f));
+	memset(&n, 0, sizeof(n));
+	if (!cw_attribution_plain(s, len, &p))
+		return 0;
+	cw_attribution_find(s, len, &f);
+	cw_attribution_none(s, len, &n);
+	cr_assert(memcmp(&p, &f, sizeof(p)) == 0 && memcmp(&p, &n, sizeof(p)) == 0,
+	          "'%.*s': plain claim %zu+%zu, find %zu+%zu, none %zu+%zu", (int)len, s,
+	          p.claim_off, p.claim_len, f.claim_off, f.claim_len, n.claim_off, n.claim_len);
+	return 1;
+}
+
+/* A sentence with none of the listed words has the claim its two ends say:
+ * the same as a read of every word finds, whatever the ends look like
+ * (quotes, brackets, abbreviations, initials, marks of their own), or no
+ * answer at all. */
+Test(attribution, plain_ends_claim_as_every_word_read)
+{
+	static const char *const plain[] = {
+	    "Turnout rose 40 percent in the state.",
+	    "\"Turnout rose,\" (in the state).",
+	    "  'Turnout' rose in the U.S.",
+	    "Turnout rose, W.",
+	    "-- Turnout rose in 2016 (sic)]) ? ",
+	    "It rose don't it's.",
+	    "It rose . ? !",
+	    "It rose x-ray",
+	    "It rose O'Neil",
+	};
+	static const char *const unsure[] = {
+	    "\xe2\x80\x9cTurnout rose.\xe2\x80\x9d",
+	    "Turnout rose --",
+	    "...Turnout rose",
+	    "It rose caf\xc3\xa9",
+	    "It rose don'",
+	    "It rose ..",
+	    "?",
+	    "",
+	};
+	/* Bytes that make words and cut them, in no listed word. */
+	static const char *const bits[] = {
+	    "x",
+	    "Zy",
+	    "7",
+	    " ",
+	    "  ",
+	    ".",
+	    "!",
+	    "?",
+	    ",",
+	    ";",
+	    ":",
+	    "(",
+	    ")",
+	    "[",
+	    "]",
+	    "\"",
+	    "'",
+	    "-",
+	    "--",
+	    "$",
+	    "%",
+	    "U.S.",
+	    "W.",
+	    "\n",
+	    "\t",
+	    "..",
+	    "\xe2\x80\x9c",
+	    "\xe2\x80\x9d",
+	    "\xe2\x80\x99",
+	    "\xe2\x80\x94",
+	    "\xc2\xa0",
+	    "\xc3\xa9",
+	    "\xe2\x80\xa6",
+	};
+	char s[64];
+	uint64_t r = 88172645463325252ull;
+	size_t answered = 0;
+
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		cr_expect(plain_agrees(plain[i], strlen(plain[i])), "'%s' not answered", plain[i]);
+	for (size_t i = 0; i < sizeof(unsure) / sizeof(unsure[0]); i++)
+		cr_expect(!plain_agrees(unsure[i], strlen(unsure[i])), "'%s' answered", unsure[i]);
+	for (int k = 0; k < 200000; k++) {
+		size_t len = 0;
+		for (int w = 0; w < 8; w++) {
+			r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+			const char *b = bits[r % (sizeof(bits) / sizeof(bits[0]))];
+			memcpy(s + len, b, strlen(b));
+			len += strlen(b);
+		}
+		answered += (size_t)plain_agrees(s, len);
+	}
+	cr_expect_gt(answered, 5000, "%zu answered", answered);
+}
+
+/* cw_attribution_read() finds what cw_attribution_find() finds, with or
+ * without a listed word in the sentence. */
+Test(attribution, read_finds_as_find)
+{
+	static const char *const bits[] = {
+	    "Peskov",
+	    " said",
+	    " that",
+	    "according to",
+	    " the",
+	    " officials",
+	    " a figure",
+	    " disputed",
+	    "\"",
+	    ",",
+	    ".",
+	    " ",
+	    "\xe2\x80\x9d",
+	    " he",
+	    " told",
+	    " CNN",
+	    "x",
+	    "?",
+	    "(",
+	    "claim",
+	    " repeated",
+	    "s",
+	    "-",
+	};
+	char s[128];
+	uint64_t r = 2463534242ull;
+
+	for (int k = 0; k < 100000; k++) {
+		struct cw_attribution f, d;
+		size_t len = 0;
+		for (int w = 0; w < 10; w++) {
+			r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+			const char *b = bits[r % (sizeof(bits) / sizeof(bits[0]))];
+			memcpy(s + len, b, strlen(b));
+			len += strlen(b);
+		}
+		memset(&f, 0x5A, sizeof(f));
+		memset(&d, 0xA5, sizeof(d));
+		cr_assert_eq(cw_attribution_find(s, len, &f), cw_attribution_read(s, len, &d));
+		cr_assert(memcmp(&f, &d, sizeof(f)) == 0, "'%.*s'", (int)len, s);
+	}
 }

@@ -444,3 +444,146 @@ Test(checkworthiness, suffixes_are_read_as_the_word_is_hashed)
 	cr_assert_eq(cw_dense_of("5 riced"), cw_dense_of("5 rices") | (ed & ~plain));
 	cr_assert_eq(cw_dense_of("Sales jumped times"), cw_dense_of("Sales jump times"));
 }
+
+/* A sentence kept as its own share of the score (scanned before its
+ * speaker is known) scores as the sentence scanned with its speaker. */
+Test(checkworthiness, own_share_scores_as_the_scan)
+{
+	static const char *t[] = {
+	    "What did you do about taxes?",
+	    "We cut taxes by 40% in the 1990s, the 4th cut since 1981.",
+	    "I think that's wrong.",
+	};
+	enum { N = sizeof(t) / sizeof(t[0]) };
+	char err[256] = "";
+	struct cw_cw_model *m = cw_cw_model_load(SHIPPED, err, sizeof(err));
+	cr_assert_not_null(m, "%s", err);
+	static struct cw_cw_scan sc[N], anon;
+	struct cw_cw_ctx ctx[N];
+	struct cw_cw_own own;
+
+	for (int i = 0; i < N; i++)
+		cw_cw_scan(m, t[i], strlen(t[i]), "TRUMP", 5, &sc[i], &ctx[i]);
+	cr_assert_eq(cw_cw_speaker(m, "TRUMP", 5), sc[0].speaker);
+	cr_assert_eq(cw_cw_speaker(m, NULL, 0), CW_CW_NO_SPEAKER);
+	for (int i = 0; i < N; i++) {
+		const struct cw_cw_ctx *p = i > 0 ? &ctx[i - 1] : NULL;
+		const struct cw_cw_ctx *n = i + 1 < N ? &ctx[i + 1] : NULL;
+		cw_cw_scan(m, t[i], strlen(t[i]), NULL, 0, &anon, NULL);
+		cw_cw_own_of(m, &anon, &own);
+		cr_assert_eq(cw_cw_score_own(m, &own, sc[i].speaker, p, n),
+		             cw_cw_score_scan(m, &sc[i], p, n), "sentence %d", i);
+		cr_assert_eq(cw_cw_score_own(m, &own, CW_CW_NO_SPEAKER, p, n),
+		             cw_cw_score_scan(m, &anon, p, n), "sentence %d", i);
+	}
+	cw_cw_model_free(m);
+}
+
+/* A scan is plain only when it read every word, none mixing ASCII letters
+ * with other bytes (a dash set apart by spaces is no part of a word), and
+ * none is a word attribution looks for, in any case and at any place. */
+Test(checkworthiness, plain_only_without_attribution_words)
+{
+	static const char *const plain[] = {
+	    "We cut taxes by 40% in the 1990s.",
+	    "It didn't rise, it's free? (No.)",
+	    "Sayings and claimants are no verbs.",
+	    "Taxes rose \xe2\x80\x94 a lot \xe2\x80\xa6",
+	};
+	static const char *const not_plain[] = {
+	    "He said taxes rose.",
+	    "Taxes rose, according to him.",
+	    "Taxes rose, a figure the county DISPUTES as a wrong statistic.",
+	    "Taxes rose, officials ADDED",
+	    "Taxes rose, officials said...",
+	    "Taxes \xc2\xabsaid\xc2\xbb rose.",
+	    "Taxes \xe2\x80\x9csaid rose.",
+	    "Taxes rose in caf\xc3\xa9s.",
+	    "Taxes rose\xe2\x80\x94said a lot.",
+	};
+	char err[256] = "";
+	struct cw_cw_model *m = cw_cw_model_load(SHIPPED, err, sizeof(err));
+	cr_assert_not_null(m, "%s", err);
+	static struct cw_cw_scan sc;
+	static char many[8192];
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		cw_cw_scan(m, plain[i], strlen(plain[i]), NULL, 0, &sc, NULL);
+		cr_expect(sc.plain, "'%s' not plain", plain[i]);
+	}
+	for (size_t i = 0; i < sizeof(not_plain) / sizeof(not_plain[0]); i++) {
+		cw_cw_scan(m, not_plain[i], strlen(not_plain[i]), NULL, 0, &sc, NULL);
+		cr_expect(!sc.plain, "'%s' plain", not_plain[i]);
+	}
+	/* More words than a scan keeps: the last ones are not read. */
+	while (len + 3 < sizeof(many))
+		memcpy(many + len, "ab ", 3), len += 3;
+	cw_cw_scan(m, many, len, NULL, 0, &sc, NULL);
+	cr_expect(!sc.plain);
+	cw_cw_scan(m, many, 300, NULL, 0, &sc, NULL);
+	cr_expect(sc.plain);
+	cw_cw_model_free(m);
+}
+
+/* Whether a sentence's own share of its score is its bucket weights added
+ * one after another, to the bit. */
+static void expect_own_in_order(const struct cw_cw_model *m, const char *s)
+{
+	static struct cw_cw_scan sc;
+	struct cw_cw_own own;
+	const float *w = cw_cw_model_weights(m);
+	double z = 0;
+
+	cw_cw_scan(m, s, strlen(s), NULL, 0, &sc, NULL);
+	cw_cw_own_of(m, &sc, &own);
+	for (uint32_t i = 0; i < sc.nhash; i++)
+		z += (double)w[sc.idx[i]];
+	cr_expect(memcmp(&z, &own.z, sizeof(z)) == 0, "'%s': %a summed, %a in order", s, own.z, z);
+}
+
+/* The own share is the same sum however it is added up: the shipped
+ * weights span a few powers of two, so any order is exact; weights of a
+ * range no double holds are added in order. */
+Test(checkworthiness, own_share_is_summed_in_order)
+{
+	static const char *t[] = {
+	    "We cut taxes by 40% in the 1990s, the 4th cut since 1981.",
+	    "Unemployment fell to 4.1 percent, the lowest rate in 17 years, and wages rose "
+	    "faster than prices for the first time since the crisis began.",
+	    "I think that's wrong.",
+	    "Thank you.",
+	    "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+	};
+	char path[] = "/tmp/cw-cw-test-XXXXXX", err[256] = "", line[64];
+	static char text[64 * 1024];
+	size_t len = 0;
+	int fd = mkstemp(path);
+	struct cw_cw_model *m = cw_cw_model_load(SHIPPED, err, sizeof(err));
+
+	cr_assert_not_null(m, "%s", err);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		expect_own_in_order(m, t[i]);
+	cw_cw_model_free(m);
+
+	/* Every bucket weighs 1, -1, 3 2^-53 or 5 2^-54: sums in another
+	 * order round differently. */
+	cr_assert_geq(fd, 0);
+	close(fd);
+	len += (size_t)snprintf(text, sizeof(text),
+	                        "cw-checkworthiness 3\nseed 7\nbuckets 1024\nbias 0\n");
+	for (int b = 0; b < 1024; b++) {
+		static const char *const v[] = {"1", "-1", "3.3306690738754696e-16",
+		                                "2.7755575615628914e-16"};
+		snprintf(line, sizeof(line), "h %d %s\n", b, v[(b * 7 + b / 3) % 4]);
+		memcpy(text + len, line, strlen(line) + 1);
+		len += strlen(line);
+	}
+	write_file(path, text);
+	m = cw_cw_model_load(path, err, sizeof(err));
+	unlink(path);
+	cr_assert_not_null(m, "%s", err);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		expect_own_in_order(m, t[i]);
+	cw_cw_model_free(m);
+}
