@@ -54,7 +54,8 @@ struct term {
 	uint32_t len;
 	uint32_t n, cap; /* postings in use / allocated; n is the document frequency */
 	struct posting *p;
-	float *x; /* per posting: sum over fields of tf * dnorm of its document */
+	float *x;  /* per posting: sum over fields of tf * dnorm of its document */
+	float idf; /* cw_index_idf, set with x */
 };
 
 struct doc {
@@ -85,15 +86,23 @@ struct heap_ent {
 	uint32_t doc;
 };
 
-/* One thread's search memory (see index.h).  acc and hitpos are all zero
+union pick {
+	float sc;
+	uint32_t hitpos;
+};
+
+/* One thread's search memory (see index.h).  acc and pick are all zero
  * between searches; qmark keeps the last query's places until the next. */
 struct cw_index_scratch {
 	struct cw_norm *nz;
 	float *acc;        /* per document: its score while the postings are read */
 	uint32_t *touched; /* documents scored, one more than documents: a search
 	                    * writes before it counts */
-	uint32_t *hitpos;  /* per document: position in hits + 1 during field_scores */
-	uint32_t docs_cap; /* documents acc, touched and hitpos are sized to */
+	/* The touched documents' scores in touched order while the hits are
+	 * picked, then per document its position in hits + 1 during
+	 * field_scores: one array for both, all zero between searches. */
+	union pick *pick;
+	uint32_t docs_cap; /* documents acc, touched and pick are sized to */
 	uint32_t *qterms;  /* last query's term ids in text order */
 	uint32_t nq, qcap;
 	uint32_t *uq;   /* unique known terms of the query */
@@ -180,7 +189,7 @@ static void scratch_release(struct cw_index_scratch *s)
 	cw_norm_free(s->nz);
 	free(s->acc);
 	free(s->touched);
-	free(s->hitpos);
+	free(s->pick);
 	free(s->qterms);
 	free(s->uq);
 	free(s->uqtf);
@@ -771,10 +780,11 @@ int cw_index_remove(struct cw_index *ix, const char *id)
 
 /* ---- query cleaning ---- */
 
-static int has_prefix(const char *s, size_t len, const char *pfx)
+/* Whether a word starts with "www.", in any case. */
+static int is_www(const char *s, size_t len)
 {
-	size_t n = strlen(pfx);
-	return len >= n && strncasecmp(s, pfx, n) == 0;
+	return len >= 4 && (s[0] | 0x20) == 'w' && (s[1] | 0x20) == 'w' && (s[2] | 0x20) == 'w' &&
+	       s[3] == '.';
 }
 
 static int is_space(unsigned char c)
@@ -803,6 +813,15 @@ static size_t put_split(const char *w, size_t wl, char *out, size_t o, size_t ca
 
 static const char *find_link(const char *w, size_t wl)
 {
+	/* "http://" and "https://" hold a '/', "pic.twitter.com" a '.': most
+	 * words have neither and need no search */
+	size_t i = 0;
+	if (wl < 7)
+		return NULL;
+	while (i < wl && w[i] != '/' && w[i] != '.')
+		i++;
+	if (i == wl)
+		return NULL;
 	const char *a = memmem(w, wl, "http://", 7), *b = memmem(w, wl, "https://", 8);
 	const char *c = memmem(w, wl, "pic.twitter.com", 15);
 	const char *m = NULL;
@@ -837,7 +856,7 @@ size_t cw_index_clean_text(const char *s, size_t len, char *out, size_t cap)
 		const char *link = find_link(w, wl);
 		if (link)
 			wl = (size_t)(link - w); /* "Thursday.https://t.co/…": keep "Thursday." */
-		else if (has_prefix(w, wl, "www."))
+		else if (is_www(w, wl))
 			wl = 0;
 		if (!wl)
 			continue;
@@ -903,7 +922,7 @@ static void analyse_query(const struct cw_index *ix, struct cw_index_scratch *s,
 	/* qmark stays set for the unique terms until the next search */
 	s->nu = nu;
 	for (uint32_t u = 0; u < nu; u++)
-		s->uidf[u] = cw_index_idf(ix, s->uq[u]);
+		s->uidf[u] = ix->terms[s->uq[u]].idf;
 }
 
 float cw_index_idf(const struct cw_index *ix, uint32_t term)
@@ -980,12 +999,12 @@ static void field_scores(const struct cw_index *ix, struct cw_index_scratch *s,
 			hf[i].norm[f] = norm <= 0 ? 1.0 : norm;
 			hf[i].s[f] = 0;
 		}
-		s->hitpos[hits[i].doc] = (uint32_t)i + 1;
+		s->pick[hits[i].doc].hitpos = (uint32_t)i + 1;
 	}
 	for (uint32_t u = 0; u < s->nu; u++) {
 		const struct term *t = &ix->terms[s->uq[u]];
 		for (uint32_t j = 0; j < t->n; j++) {
-			uint32_t h = s->hitpos[t->p[j].doc];
+			uint32_t h = s->pick[t->p[j].doc].hitpos;
 			if (!h)
 				continue;
 			for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
@@ -1000,7 +1019,7 @@ static void field_scores(const struct cw_index *ix, struct cw_index_scratch *s,
 	for (size_t i = 0; i < n; i++) {
 		for (int f = 0; f < CW_INDEX_NFIELDS; f++)
 			hits[i].field_bm25[f] = (float)hf[i].s[f];
-		s->hitpos[hits[i].doc] = 0;
+		s->pick[hits[i].doc].hitpos = 0;
 	}
 }
 
@@ -1025,7 +1044,10 @@ static void update_norms(struct cw_index *ix)
 	 * are bit for bit those of computing it there.  O(postings), after a
 	 * put or remove only. */
 	for (uint32_t t = 0; t < ix->nterms; t++) {
-		const struct term *tm = &ix->terms[t];
+		struct term *tm = &ix->terms[t];
+		/* the document count it depends on moved too; kept so that a
+		 * search takes no logarithm per term */
+		tm->idf = cw_index_idf(ix, t);
 		for (uint32_t i = 0; i < tm->n; i++) {
 			const struct posting *p = &tm->p[i];
 			const float *dn = ix->dnorm + (size_t)p->doc * 4;
@@ -1048,7 +1070,7 @@ static void ensure_norms(struct cw_index *ix)
 	pthread_mutex_unlock(&ix->norms_lock);
 }
 
-/* Sizes s to the index's documents; acc and hitpos are all zero between
+/* Sizes s to the index's documents; acc and pick are all zero between
  * searches, so new ones are too. */
 static void scratch_fit(const struct cw_index *ix, struct cw_index_scratch *s)
 {
@@ -1056,10 +1078,10 @@ static void scratch_fit(const struct cw_index *ix, struct cw_index_scratch *s)
 		return;
 	free(s->acc);
 	free(s->touched);
-	free(s->hitpos);
+	free(s->pick);
 	s->acc = cw_xcalloc(ix->docs_cap, sizeof(float));
 	s->touched = cw_xmalloc(((size_t)ix->docs_cap + 1) * sizeof(uint32_t));
-	s->hitpos = cw_xcalloc(ix->docs_cap, sizeof(uint32_t));
+	s->pick = cw_xcalloc(ix->docs_cap, sizeof(union pick));
 	s->docs_cap = ix->docs_cap;
 }
 
@@ -1077,13 +1099,14 @@ size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 		s->clean_len = 0;
 		return 0;
 	}
+	/* Length normalisation per field: tf / (1 - b + b * len / avg), folded
+	 * with the field weight into w / (c0 + c1 * len); and the terms' idf,
+	 * which the query's analysis reads. */
+	ensure_norms(ix);
 	analyse_query(ix, s, q);
 	scratch_fit(ix, s);
 	uint32_t nu = s->nu;
 
-	/* Length normalisation per field: tf / (1 - b + b * len / avg), folded
-	 * with the field weight into w / (c0 + c1 * len). */
-	ensure_norms(ix);
 	float k1 = (float)ix->p.k1;
 	uint32_t nt = 0;
 	float *acc = s->acc, best = 0;
@@ -1126,8 +1149,15 @@ size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 	 * lower bucket scores below k others and cannot be a hit. */
 	float scale = (SCORE_BUCKETS - 1) / best;
 	uint32_t cnt[SCORE_BUCKETS] = {0}, low = 0;
-	for (uint32_t i = 0; i < nt; i++)
-		cnt[score_bucket(acc[touched[i]], scale)]++;
+	/* One pass gathers the scores in touched order, clearing acc, and
+	 * counts them; the pass that picks the hits then reads them in order. */
+	union pick *pick = s->pick;
+	for (uint32_t i = 0; i < nt; i++) {
+		float v = acc[touched[i]];
+		acc[touched[i]] = 0;
+		pick[i].sc = v;
+		cnt[score_bucket(v, scale)]++;
+	}
 	for (size_t b = SCORE_BUCKETS, above = 0; b-- > 0;) {
 		above += cnt[b];
 		if (above >= k) {
@@ -1135,10 +1165,14 @@ size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 			break;
 		}
 	}
-	for (uint32_t i = 0; i < nt; i++) {
-		struct heap_ent e = {acc[touched[i]], touched[i]};
-		acc[touched[i]] = 0;
-		if (!k || score_bucket(e.s, scale) < low)
+	/* score_bucket(v, scale) >= low without converting: a bucket is
+	 * v * scale rounded down, capped at the top one, so it reaches low
+	 * exactly when v * scale does; a NaN (a zero score under an infinite
+	 * scale) is in bucket 0. */
+	float lowf = (float)low;
+	for (uint32_t i = 0; i < nt && k; i++) {
+		struct heap_ent e = {pick[i].sc, touched[i]};
+		if (low && !(e.s * scale >= lowf))
 			continue;
 		if (n < k) {
 			heap[n] = e;
@@ -1148,6 +1182,7 @@ size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 			sift_down(heap, n, 0);
 		}
 	}
+	memset(pick, 0, nt * sizeof(*pick)); /* for field_scores */
 	/* pop worst first into the back of hits */
 	size_t total = n;
 	while (n) {
