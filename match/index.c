@@ -81,11 +81,6 @@ struct hit_fields {
 	double s[CW_INDEX_NFIELDS];
 };
 
-struct heap_ent {
-	float s;
-	uint32_t doc;
-};
-
 union pick {
 	float sc;
 	uint32_t hitpos;
@@ -108,8 +103,8 @@ struct cw_index_scratch {
 	uint32_t *uq;   /* unique known terms of the query */
 	uint32_t *uqtf; /* their counts in the query */
 	uint32_t nu;
-	float *uidf; /* idf of uq[i] */
-	struct heap_ent *heap;
+	float *uidf;           /* idf of uq[i] */
+	uint64_t *heap;        /* hit_key()s */
 	struct hit_fields *hf; /* heap_cap of them */
 	size_t heap_cap;
 	/* per term: position in uq + 1 for the last query's terms, else 0; kept
@@ -398,9 +393,11 @@ size_t cw_index_words(const char *s, size_t len, int caps_only, uint64_t *out, s
 		if (caps_only) {
 			char w[64];
 			size_t k = CW_MIN(wl, sizeof(w));
+			if (!upper || wl < 2)
+				continue;
 			for (size_t j = 0; j < k; j++)
 				w[j] = (char)tolower((unsigned char)s[st + j]);
-			if (!upper || wl < 2 || cw_norm_is_stopword(w, k))
+			if (cw_norm_is_stopword(w, k))
 				continue;
 		}
 		out[n++] = h;
@@ -933,40 +930,57 @@ float cw_index_idf(const struct cw_index *ix, uint32_t term)
 	return (float)log(1.0 + (n - df + 0.5) / (df + 0.5));
 }
 
-/* a is worse than b: lower score, or equal score and higher doc number */
-static int worse(const struct heap_ent *a, const struct heap_ent *b)
+/* A hit as one number that orders as hits rank: the bits of its score
+ * above (a score is a non-negative float, and those order as their bits
+ * do), the complement of its document number below (of equal scores, the
+ * lower number ranks first).  The heap of the best hits keeps the worst of
+ * them at its root. */
+static uint64_t hit_key(float s, uint32_t doc)
 {
-	return a->s < b->s || (a->s == b->s && a->doc > b->doc);
+	uint32_t b;
+	memcpy(&b, &s, sizeof(b));
+	return (uint64_t)b << 32 | (UINT32_MAX - doc);
 }
 
-static void sift_down(struct heap_ent *h, size_t n, size_t i)
+static float key_score(uint64_t key)
 {
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < n && worse(&h[l], &h[m]))
-			m = l;
-		if (r < n && worse(&h[r], &h[m]))
-			m = r;
-		if (m == i)
-			return;
-		struct heap_ent t = h[i];
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
+	uint32_t b = (uint32_t)(key >> 32);
+	float s;
+	memcpy(&s, &b, sizeof(s));
+	return s;
+}
+
+static uint32_t key_doc(uint64_t key)
+{
+	return UINT32_MAX - (uint32_t)key;
+}
+
+static void sift_down(uint64_t *h, size_t n, size_t i)
+{
+	uint64_t e = h[i];
+	for (size_t l; (l = 2 * i + 1) < n;) {
+		/* the worse child, picked without a branch: which one it is is
+		 * a coin toss the branch predictor would lose */
+		size_t c = l + (l + 1 < n && h[l + 1] < h[l]);
+		if (h[c] >= e)
+			break;
+		h[i] = h[c];
+		i = c;
 	}
+	h[i] = e;
 }
 
-static void sift_up(struct heap_ent *h, size_t i)
+static void sift_up(uint64_t *h, size_t i)
 {
+	uint64_t e = h[i];
 	while (i) {
 		size_t p = (i - 1) / 2;
-		if (!worse(&h[i], &h[p]))
-			return;
-		struct heap_ent t = h[i];
+		if (h[p] <= e)
+			break;
 		h[i] = h[p];
-		h[p] = t;
 		i = p;
 	}
+	h[i] = e;
 }
 
 #define SCORE_BUCKETS 64
@@ -1137,11 +1151,11 @@ size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 
 	size_t n = 0;
 	if (k > s->heap_cap) {
-		s->heap = cw_xrealloc(s->heap, k * sizeof(struct heap_ent));
+		s->heap = cw_xrealloc(s->heap, k * sizeof(uint64_t));
 		s->hf = cw_xrealloc(s->hf, k * sizeof(struct hit_fields));
 		s->heap_cap = k;
 	}
-	struct heap_ent *heap = s->heap;
+	uint64_t *heap = s->heap;
 	/* Only documents that can be among the best k go through the heap: a
 	 * histogram of the scores in buckets under the best one finds the
 	 * lowest bucket that, with those above it, holds k documents.  A
@@ -1171,13 +1185,14 @@ size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 	 * scale) is in bucket 0. */
 	float lowf = (float)low;
 	for (uint32_t i = 0; i < nt && k; i++) {
-		struct heap_ent e = {pick[i].sc, touched[i]};
-		if (low && !(e.s * scale >= lowf))
+		float v = pick[i].sc;
+		if (low && !(v * scale >= lowf))
 			continue;
+		uint64_t e = hit_key(v, touched[i]);
 		if (n < k) {
 			heap[n] = e;
 			sift_up(heap, n++);
-		} else if (worse(&heap[0], &e)) {
+		} else if (heap[0] < e) {
 			heap[0] = e;
 			sift_down(heap, n, 0);
 		}
@@ -1186,14 +1201,14 @@ size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 	/* pop worst first into the back of hits */
 	size_t total = n;
 	while (n) {
-		struct heap_ent e = heap[0];
+		uint64_t e = heap[0];
 		heap[0] = heap[--n];
 		sift_down(heap, n, 0);
 		struct cw_index_hit *h = &hits[n];
 		memset(h, 0, sizeof(*h));
-		h->doc = e.doc;
-		h->bm25 = e.s;
-		h->score = e.s;
+		h->doc = key_doc(e);
+		h->bm25 = key_score(e);
+		h->score = h->bm25;
 		h->bm25_rank = (uint32_t)n;
 	}
 	/* apart from the heap's dependent steps, so the documents' cache misses
@@ -1242,9 +1257,14 @@ void cw_index_doc_prefetch(const struct cw_index *ix, uint32_t dn)
 		return;
 	const struct doc *d = &ix->docs[dn];
 	const char *t = (const char *)d->terms;
-	/* the block of a typical fact-check: terms, then its hashes */
-	for (int line = 0; line < 4; line++)
-		__builtin_prefetch(t + line * 64);
+	/* its whole block, terms then hashes (re-ranking reads the claim's and
+	 * title's terms in order and searches the words at the end), up to a
+	 * long fact-check's */
+	size_t total = (size_t)d->nterms[0] + d->nterms[1] + d->nterms[2];
+	size_t end =
+	    terms_off((uint32_t)total) + ((size_t)d->nnumbers + d->nwords) * sizeof(uint64_t);
+	for (size_t off = 0; off < end && off < 16 * 64; off += 64)
+		__builtin_prefetch(t + off);
 	__builtin_prefetch(d->text);
 }
 
