@@ -100,8 +100,9 @@ struct cw_index_scratch {
 	uint32_t docs_cap; /* documents acc, touched and pick are sized to */
 	uint32_t *qterms;  /* last query's term ids in text order */
 	uint32_t nq, qcap;
-	uint32_t *uq;   /* unique known terms of the query */
-	uint32_t *uqtf; /* their counts in the query */
+	uint64_t *qhash; /* hash_bytes of the last query's words */
+	uint32_t *uq;    /* unique known terms of the query */
+	uint32_t *uqtf;  /* their counts in the query */
 	uint32_t nu;
 	float *uidf;           /* idf of uq[i] */
 	uint64_t *heap;        /* hit_key()s */
@@ -186,6 +187,7 @@ static void scratch_release(struct cw_index_scratch *s)
 	free(s->touched);
 	free(s->pick);
 	free(s->qterms);
+	free(s->qhash);
 	free(s->uq);
 	free(s->uqtf);
 	free(s->uidf);
@@ -892,6 +894,7 @@ static void analyse_query(const struct cw_index *ix, struct cw_index_scratch *s,
 		s->uq = cw_xrealloc(s->uq, s->qcap * sizeof(uint32_t));
 		s->uqtf = cw_xrealloc(s->uqtf, s->qcap * sizeof(uint32_t));
 		s->uidf = cw_xrealloc(s->uidf, s->qcap * sizeof(float));
+		s->qhash = cw_xrealloc(s->qhash, s->qcap * sizeof(uint64_t));
 	}
 	for (uint32_t u = 0; u < s->nu; u++)
 		s->qmark[s->uq[u]] = 0; /* the previous query's */
@@ -902,10 +905,22 @@ static void analyse_query(const struct cw_index *ix, struct cw_index_scratch *s,
 		s->qmark_cap = cap;
 	}
 	s->nq = (uint32_t)tk.n;
-	uint32_t nu = 0;
+	/* The words' slots, then their terms, start loading for all words at
+	 * once before any is looked up: the table is far bigger than the
+	 * cache, and one lookup waits for each in turn. */
+	uint32_t mask = ix->tslots_cap - 1, nu = 0;
+	for (uint32_t i = 0; i < s->nq; i++) {
+		s->qhash[i] = hash_bytes(tk.text + tk.off[i], tk.tlen[i]);
+		__builtin_prefetch(&ix->tslots[(uint32_t)s->qhash[i] & mask]);
+	}
+	for (uint32_t i = 0; i < s->nq; i++) {
+		uint32_t v = ix->tslots[(uint32_t)s->qhash[i] & mask];
+		if (v)
+			__builtin_prefetch(&ix->terms[v - 1]);
+	}
 	for (uint32_t i = 0; i < s->nq; i++) {
 		const char *w = tk.text + tk.off[i];
-		uint32_t t = term_find(ix, w, tk.tlen[i], hash_bytes(w, tk.tlen[i]));
+		uint32_t t = term_find(ix, w, tk.tlen[i], s->qhash[i]);
 		s->qterms[i] = t;
 		if (t == CW_INDEX_NO_TERM || ix->terms[t].n == 0)
 			continue;
@@ -1227,7 +1242,6 @@ int cw_index_doc_view(const struct cw_index *ix, uint32_t dn, struct cw_index_do
 	if (dn >= ix->ndocs || !ix->docs[dn].alive)
 		return CW_ERR_NOT_FOUND;
 	const struct doc *d = &ix->docs[dn];
-	memset(v, 0, sizeof(*v));
 	v->id = d->id;
 	v->user = d->user;
 	v->claim = d->text;
