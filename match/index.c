@@ -9,10 +9,10 @@
  *    doc number because documents only get new, higher numbers;
  *  - per-document field lengths sit in a dense array, so the length
  *    normalisation of a posting costs no pointer chase;
- *  - beside each postings array, the posting's weighted, length-normalised
- *    term frequency (x below), recomputed with the norms after any put or
- *    remove, so that a search reads postings in order and gathers nothing
- *    per document but its accumulator;
+ *  - in each posting, its weighted, length-normalised term frequency (x
+ *    below), recomputed with the norms after any put or remove, so that a
+ *    search reads postings in order, one stream per term, and gathers
+ *    nothing per document but its accumulator;
  *  - search accumulates scores into a dense float array with a list of the
  *    touched documents, then keeps the best k in a small min-heap, which
  *    only documents in the top buckets of a score histogram reach; the
@@ -46,6 +46,7 @@
 struct posting {
 	uint32_t doc;
 	uint16_t tf[CW_INDEX_NFIELDS];
+	float x; /* sum over fields of tf * dnorm of its document */
 };
 
 struct term {
@@ -54,8 +55,7 @@ struct term {
 	uint32_t len;
 	uint32_t n, cap; /* postings in use / allocated; n is the document frequency */
 	struct posting *p;
-	float *x;  /* per posting: sum over fields of tf * dnorm of its document */
-	float idf; /* cw_index_idf, set with x */
+	float idf; /* cw_index_idf, set with the postings' x */
 };
 
 struct doc {
@@ -256,7 +256,6 @@ void cw_index_free(struct cw_index *ix)
 	free(ix->language);
 	for (uint32_t i = 0; i < ix->nterms; i++) {
 		free(ix->terms[i].p);
-		free(ix->terms[i].x);
 	}
 	free(ix->terms);
 	free(ix->tslots);
@@ -660,8 +659,7 @@ static void add_posting(struct cw_index *ix, uint32_t term, uint32_t dn, int fie
 	if (t->n == t->cap) {
 		uint32_t cap = t->cap ? t->cap * 2 : 2;
 		t->p = cw_xrealloc(t->p, cap * sizeof(struct posting));
-		t->x = cw_xrealloc(t->x, cap * sizeof(float));
-		ix->post_bytes += (size_t)(cap - t->cap) * (sizeof(struct posting) + sizeof(float));
+		ix->post_bytes += (size_t)(cap - t->cap) * sizeof(struct posting);
 		t->cap = cap;
 	}
 	struct posting *p = &t->p[t->n++];
@@ -933,8 +931,13 @@ static void analyse_query(const struct cw_index *ix, struct cw_index_scratch *s,
 	}
 	/* qmark stays set for the unique terms until the next search */
 	s->nu = nu;
-	for (uint32_t u = 0; u < nu; u++)
-		s->uidf[u] = ix->terms[s->uq[u]].idf;
+	for (uint32_t u = 0; u < nu; u++) {
+		const struct term *t = &ix->terms[s->uq[u]];
+		s->uidf[u] = t->idf;
+		/* the heads of the postings the search reads next, all at once:
+		 * a short list is a cache miss of its own */
+		__builtin_prefetch(t->p);
+	}
 }
 
 float cw_index_idf(const struct cw_index *ix, uint32_t term)
@@ -1078,9 +1081,9 @@ static void update_norms(struct cw_index *ix)
 		 * search takes no logarithm per term */
 		tm->idf = cw_index_idf(ix, t);
 		for (uint32_t i = 0; i < tm->n; i++) {
-			const struct posting *p = &tm->p[i];
+			struct posting *p = &tm->p[i];
 			const float *dn = ix->dnorm + (size_t)p->doc * 4;
-			tm->x[i] = p->tf[0] * dn[0] + p->tf[1] * dn[1] + p->tf[2] * dn[2];
+			p->x = p->tf[0] * dn[0] + p->tf[1] * dn[1] + p->tf[2] * dn[2];
 		}
 	}
 	/* release: a search that sees 0 sees the norms written above */
@@ -1143,10 +1146,9 @@ size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 	for (uint32_t u = 0; u < nu; u++) {
 		const struct term *t = &ix->terms[s->uq[u]];
 		const struct posting *p = t->p;
-		const float *xs = t->x;
 		float w = s->uidf[u] * (float)s->uqtf[u] * (k1 + 1);
 		for (uint32_t i = 0; i < t->n; i++) {
-			float x = xs[i];
+			float x = p[i].x;
 			uint32_t doc = p[i].doc;
 			if (x <= 0)
 				continue; /* only fields of weight 0 hold the term */
