@@ -254,9 +254,8 @@ void cw_index_free(struct cw_index *ix)
 	scratch_release(&ix->own);
 	pthread_mutex_destroy(&ix->norms_lock);
 	free(ix->language);
-	for (uint32_t i = 0; i < ix->nterms; i++) {
+	for (uint32_t i = 0; i < ix->nterms; i++)
 		free(ix->terms[i].p);
-	}
 	free(ix->terms);
 	free(ix->tslots);
 	free(ix->strs);

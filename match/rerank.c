@@ -573,14 +573,13 @@ size_t cw_rerank_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 		cand[i].score = (float)(1.0 / (1.0 + exp(-z[i])));
 	}
 	if (m->calibrated) {
-		/* calibrated probabilities, computed before sorting (the rows of x
-		 * follow the BM25 order of cand); sort keys stay the ranker's */
+		/* sorted by the ranker's probabilities, then the calibrated ones
+		 * of only the hits returned: bm25_rank is a hit's position in the
+		 * BM25 order, i.e. its row of x and z */
 		double cx[CW_RERANK_NCAL];
 		struct top2 tz = top2_logit(z, n), tb = top2_bm25(cand, n);
 		sort_hits(cand, n, k);
 		n = CW_MIN(n, k);
-		/* only the hits returned: bm25_rank is a hit's position in the
-		 * BM25 order, i.e. its row of x and z */
 		for (size_t i = 0; i < n; i++) {
 			size_t j = cand[i].bm25_rank;
 			cal_row(x, z, cand[i].bm25, j, j == tz.at ? tz.rest : tz.best,
