@@ -1200,11 +1200,17 @@ size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 	 * exactly when v * scale does; a NaN (a zero score under an infinite
 	 * scale) is in bucket 0. */
 	float lowf = (float)low;
-	for (uint32_t i = 0; i < nt && k; i++) {
+	uint32_t nc = 0;
+	for (uint32_t i = 0; i < nt; i++) {
+		/* kept in place without a branch: which few documents reach the
+		 * top buckets is a coin toss the branch predictor would lose */
 		float v = pick[i].sc;
-		if (low && !(v * scale >= lowf))
-			continue;
-		uint64_t e = hit_key(v, touched[i]);
+		touched[nc] = touched[i];
+		pick[nc].sc = v;
+		nc += !low || v * scale >= lowf;
+	}
+	for (uint32_t i = 0; i < nc && k; i++) {
+		uint64_t e = hit_key(pick[i].sc, touched[i]);
 		if (n < k) {
 			heap[n] = e;
 			sift_up(heap, n++);
