@@ -9,10 +9,10 @@
  *    doc number because documents only get new, higher numbers;
  *  - per-document field lengths sit in a dense array, so the length
  *    normalisation of a posting costs no pointer chase;
- *  - beside each postings array, the posting's weighted, length-normalised
- *    term frequency (x below), recomputed with the norms after any put or
- *    remove, so that a search reads postings in order and gathers nothing
- *    per document but its accumulator;
+ *  - in each posting, its weighted, length-normalised term frequency (x
+ *    below), recomputed with the norms after any put or remove, so that a
+ *    search reads postings in order, one stream per term, and gathers
+ *    nothing per document but its accumulator;
  *  - search accumulates scores into a dense float array with a list of the
  *    touched documents, then keeps the best k in a small min-heap, which
  *    only documents in the top buckets of a score histogram reach; the
@@ -46,6 +46,7 @@
 struct posting {
 	uint32_t doc;
 	uint16_t tf[CW_INDEX_NFIELDS];
+	float x; /* sum over fields of tf * dnorm of its document */
 };
 
 struct term {
@@ -54,7 +55,7 @@ struct term {
 	uint32_t len;
 	uint32_t n, cap; /* postings in use / allocated; n is the document frequency */
 	struct posting *p;
-	float *x; /* per posting: sum over fields of tf * dnorm of its document */
+	float idf; /* cw_index_idf, set with the postings' x */
 };
 
 struct doc {
@@ -80,27 +81,31 @@ struct hit_fields {
 	double s[CW_INDEX_NFIELDS];
 };
 
-struct heap_ent {
-	float s;
-	uint32_t doc;
+union pick {
+	float sc;
+	uint32_t hitpos;
 };
 
-/* One thread's search memory (see index.h).  acc and hitpos are all zero
+/* One thread's search memory (see index.h).  acc and pick are all zero
  * between searches; qmark keeps the last query's places until the next. */
 struct cw_index_scratch {
 	struct cw_norm *nz;
 	float *acc;        /* per document: its score while the postings are read */
 	uint32_t *touched; /* documents scored, one more than documents: a search
 	                    * writes before it counts */
-	uint32_t *hitpos;  /* per document: position in hits + 1 during field_scores */
-	uint32_t docs_cap; /* documents acc, touched and hitpos are sized to */
+	/* The touched documents' scores in touched order while the hits are
+	 * picked, then per document its position in hits + 1 during
+	 * field_scores: one array for both, all zero between searches. */
+	union pick *pick;
+	uint32_t docs_cap; /* documents acc, touched and pick are sized to */
 	uint32_t *qterms;  /* last query's term ids in text order */
 	uint32_t nq, qcap;
-	uint32_t *uq;   /* unique known terms of the query */
-	uint32_t *uqtf; /* their counts in the query */
+	uint64_t *qhash; /* hash_bytes of the last query's words */
+	uint32_t *uq;    /* unique known terms of the query */
+	uint32_t *uqtf;  /* their counts in the query */
 	uint32_t nu;
-	float *uidf; /* idf of uq[i] */
-	struct heap_ent *heap;
+	float *uidf;           /* idf of uq[i] */
+	uint64_t *heap;        /* hit_key()s */
 	struct hit_fields *hf; /* heap_cap of them */
 	size_t heap_cap;
 	/* per term: position in uq + 1 for the last query's terms, else 0; kept
@@ -180,8 +185,9 @@ static void scratch_release(struct cw_index_scratch *s)
 	cw_norm_free(s->nz);
 	free(s->acc);
 	free(s->touched);
-	free(s->hitpos);
+	free(s->pick);
 	free(s->qterms);
+	free(s->qhash);
 	free(s->uq);
 	free(s->uqtf);
 	free(s->uidf);
@@ -248,10 +254,8 @@ void cw_index_free(struct cw_index *ix)
 	scratch_release(&ix->own);
 	pthread_mutex_destroy(&ix->norms_lock);
 	free(ix->language);
-	for (uint32_t i = 0; i < ix->nterms; i++) {
+	for (uint32_t i = 0; i < ix->nterms; i++)
 		free(ix->terms[i].p);
-		free(ix->terms[i].x);
-	}
 	free(ix->terms);
 	free(ix->tslots);
 	free(ix->strs);
@@ -389,9 +393,11 @@ size_t cw_index_words(const char *s, size_t len, int caps_only, uint64_t *out, s
 		if (caps_only) {
 			char w[64];
 			size_t k = CW_MIN(wl, sizeof(w));
+			if (!upper || wl < 2)
+				continue;
 			for (size_t j = 0; j < k; j++)
 				w[j] = (char)tolower((unsigned char)s[st + j]);
-			if (!upper || wl < 2 || cw_norm_is_stopword(w, k))
+			if (cw_norm_is_stopword(w, k))
 				continue;
 		}
 		out[n++] = h;
@@ -652,8 +658,7 @@ static void add_posting(struct cw_index *ix, uint32_t term, uint32_t dn, int fie
 	if (t->n == t->cap) {
 		uint32_t cap = t->cap ? t->cap * 2 : 2;
 		t->p = cw_xrealloc(t->p, cap * sizeof(struct posting));
-		t->x = cw_xrealloc(t->x, cap * sizeof(float));
-		ix->post_bytes += (size_t)(cap - t->cap) * (sizeof(struct posting) + sizeof(float));
+		ix->post_bytes += (size_t)(cap - t->cap) * sizeof(struct posting);
 		t->cap = cap;
 	}
 	struct posting *p = &t->p[t->n++];
@@ -771,10 +776,11 @@ int cw_index_remove(struct cw_index *ix, const char *id)
 
 /* ---- query cleaning ---- */
 
-static int has_prefix(const char *s, size_t len, const char *pfx)
+/* Whether a word starts with "www.", in any case. */
+static int is_www(const char *s, size_t len)
 {
-	size_t n = strlen(pfx);
-	return len >= n && strncasecmp(s, pfx, n) == 0;
+	return len >= 4 && (s[0] | 0x20) == 'w' && (s[1] | 0x20) == 'w' && (s[2] | 0x20) == 'w' &&
+	       s[3] == '.';
 }
 
 static int is_space(unsigned char c)
@@ -803,6 +809,15 @@ static size_t put_split(const char *w, size_t wl, char *out, size_t o, size_t ca
 
 static const char *find_link(const char *w, size_t wl)
 {
+	/* "http://" and "https://" hold a '/', "pic.twitter.com" a '.': most
+	 * words have neither and need no search */
+	size_t i = 0;
+	if (wl < 7)
+		return NULL;
+	while (i < wl && w[i] != '/' && w[i] != '.')
+		i++;
+	if (i == wl)
+		return NULL;
 	const char *a = memmem(w, wl, "http://", 7), *b = memmem(w, wl, "https://", 8);
 	const char *c = memmem(w, wl, "pic.twitter.com", 15);
 	const char *m = NULL;
@@ -837,7 +852,7 @@ size_t cw_index_clean_text(const char *s, size_t len, char *out, size_t cap)
 		const char *link = find_link(w, wl);
 		if (link)
 			wl = (size_t)(link - w); /* "Thursday.https://t.co/…": keep "Thursday." */
-		else if (has_prefix(w, wl, "www."))
+		else if (is_www(w, wl))
 			wl = 0;
 		if (!wl)
 			continue;
@@ -876,6 +891,7 @@ static void analyse_query(const struct cw_index *ix, struct cw_index_scratch *s,
 		s->uq = cw_xrealloc(s->uq, s->qcap * sizeof(uint32_t));
 		s->uqtf = cw_xrealloc(s->uqtf, s->qcap * sizeof(uint32_t));
 		s->uidf = cw_xrealloc(s->uidf, s->qcap * sizeof(float));
+		s->qhash = cw_xrealloc(s->qhash, s->qcap * sizeof(uint64_t));
 	}
 	for (uint32_t u = 0; u < s->nu; u++)
 		s->qmark[s->uq[u]] = 0; /* the previous query's */
@@ -886,10 +902,22 @@ static void analyse_query(const struct cw_index *ix, struct cw_index_scratch *s,
 		s->qmark_cap = cap;
 	}
 	s->nq = (uint32_t)tk.n;
-	uint32_t nu = 0;
+	/* The words' slots, then their terms, start loading for all words at
+	 * once before any is looked up: the table is far bigger than the
+	 * cache, and one lookup waits for each in turn. */
+	uint32_t mask = ix->tslots_cap - 1, nu = 0;
+	for (uint32_t i = 0; i < s->nq; i++) {
+		s->qhash[i] = hash_bytes(tk.text + tk.off[i], tk.tlen[i]);
+		__builtin_prefetch(&ix->tslots[(uint32_t)s->qhash[i] & mask]);
+	}
+	for (uint32_t i = 0; i < s->nq; i++) {
+		uint32_t v = ix->tslots[(uint32_t)s->qhash[i] & mask];
+		if (v)
+			__builtin_prefetch(&ix->terms[v - 1]);
+	}
 	for (uint32_t i = 0; i < s->nq; i++) {
 		const char *w = tk.text + tk.off[i];
-		uint32_t t = term_find(ix, w, tk.tlen[i], hash_bytes(w, tk.tlen[i]));
+		uint32_t t = term_find(ix, w, tk.tlen[i], s->qhash[i]);
 		s->qterms[i] = t;
 		if (t == CW_INDEX_NO_TERM || ix->terms[t].n == 0)
 			continue;
@@ -902,8 +930,13 @@ static void analyse_query(const struct cw_index *ix, struct cw_index_scratch *s,
 	}
 	/* qmark stays set for the unique terms until the next search */
 	s->nu = nu;
-	for (uint32_t u = 0; u < nu; u++)
-		s->uidf[u] = cw_index_idf(ix, s->uq[u]);
+	for (uint32_t u = 0; u < nu; u++) {
+		const struct term *t = &ix->terms[s->uq[u]];
+		s->uidf[u] = t->idf;
+		/* the heads of the postings the search reads next, all at once:
+		 * a short list is a cache miss of its own */
+		__builtin_prefetch(t->p);
+	}
 }
 
 float cw_index_idf(const struct cw_index *ix, uint32_t term)
@@ -914,40 +947,57 @@ float cw_index_idf(const struct cw_index *ix, uint32_t term)
 	return (float)log(1.0 + (n - df + 0.5) / (df + 0.5));
 }
 
-/* a is worse than b: lower score, or equal score and higher doc number */
-static int worse(const struct heap_ent *a, const struct heap_ent *b)
+/* A hit as one number that orders as hits rank: the bits of its score
+ * above (a score is a non-negative float, and those order as their bits
+ * do), the complement of its document number below (of equal scores, the
+ * lower number ranks first).  The heap of the best hits keeps the worst of
+ * them at its root. */
+static uint64_t hit_key(float s, uint32_t doc)
 {
-	return a->s < b->s || (a->s == b->s && a->doc > b->doc);
+	uint32_t b;
+	memcpy(&b, &s, sizeof(b));
+	return (uint64_t)b << 32 | (UINT32_MAX - doc);
 }
 
-static void sift_down(struct heap_ent *h, size_t n, size_t i)
+static float key_score(uint64_t key)
 {
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < n && worse(&h[l], &h[m]))
-			m = l;
-		if (r < n && worse(&h[r], &h[m]))
-			m = r;
-		if (m == i)
-			return;
-		struct heap_ent t = h[i];
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
+	uint32_t b = (uint32_t)(key >> 32);
+	float s;
+	memcpy(&s, &b, sizeof(s));
+	return s;
+}
+
+static uint32_t key_doc(uint64_t key)
+{
+	return UINT32_MAX - (uint32_t)key;
+}
+
+static void sift_down(uint64_t *h, size_t n, size_t i)
+{
+	uint64_t e = h[i];
+	for (size_t l; (l = 2 * i + 1) < n;) {
+		/* the worse child, picked without a branch: which one it is is
+		 * a coin toss the branch predictor would lose */
+		size_t c = l + (l + 1 < n && h[l + 1] < h[l]);
+		if (h[c] >= e)
+			break;
+		h[i] = h[c];
+		i = c;
 	}
+	h[i] = e;
 }
 
-static void sift_up(struct heap_ent *h, size_t i)
+static void sift_up(uint64_t *h, size_t i)
 {
+	uint64_t e = h[i];
 	while (i) {
 		size_t p = (i - 1) / 2;
-		if (!worse(&h[i], &h[p]))
-			return;
-		struct heap_ent t = h[i];
+		if (h[p] <= e)
+			break;
 		h[i] = h[p];
-		h[p] = t;
 		i = p;
 	}
+	h[i] = e;
 }
 
 #define SCORE_BUCKETS 64
@@ -980,12 +1030,12 @@ static void field_scores(const struct cw_index *ix, struct cw_index_scratch *s,
 			hf[i].norm[f] = norm <= 0 ? 1.0 : norm;
 			hf[i].s[f] = 0;
 		}
-		s->hitpos[hits[i].doc] = (uint32_t)i + 1;
+		s->pick[hits[i].doc].hitpos = (uint32_t)i + 1;
 	}
 	for (uint32_t u = 0; u < s->nu; u++) {
 		const struct term *t = &ix->terms[s->uq[u]];
 		for (uint32_t j = 0; j < t->n; j++) {
-			uint32_t h = s->hitpos[t->p[j].doc];
+			uint32_t h = s->pick[t->p[j].doc].hitpos;
 			if (!h)
 				continue;
 			for (int f = 0; f < CW_INDEX_NFIELDS; f++) {
@@ -1000,7 +1050,7 @@ static void field_scores(const struct cw_index *ix, struct cw_index_scratch *s,
 	for (size_t i = 0; i < n; i++) {
 		for (int f = 0; f < CW_INDEX_NFIELDS; f++)
 			hits[i].field_bm25[f] = (float)hf[i].s[f];
-		s->hitpos[hits[i].doc] = 0;
+		s->pick[hits[i].doc].hitpos = 0;
 	}
 }
 
@@ -1025,11 +1075,14 @@ static void update_norms(struct cw_index *ix)
 	 * are bit for bit those of computing it there.  O(postings), after a
 	 * put or remove only. */
 	for (uint32_t t = 0; t < ix->nterms; t++) {
-		const struct term *tm = &ix->terms[t];
+		struct term *tm = &ix->terms[t];
+		/* the document count it depends on moved too; kept so that a
+		 * search takes no logarithm per term */
+		tm->idf = cw_index_idf(ix, t);
 		for (uint32_t i = 0; i < tm->n; i++) {
-			const struct posting *p = &tm->p[i];
+			struct posting *p = &tm->p[i];
 			const float *dn = ix->dnorm + (size_t)p->doc * 4;
-			tm->x[i] = p->tf[0] * dn[0] + p->tf[1] * dn[1] + p->tf[2] * dn[2];
+			p->x = p->tf[0] * dn[0] + p->tf[1] * dn[1] + p->tf[2] * dn[2];
 		}
 	}
 	/* release: a search that sees 0 sees the norms written above */
@@ -1048,7 +1101,7 @@ static void ensure_norms(struct cw_index *ix)
 	pthread_mutex_unlock(&ix->norms_lock);
 }
 
-/* Sizes s to the index's documents; acc and hitpos are all zero between
+/* Sizes s to the index's documents; acc and pick are all zero between
  * searches, so new ones are too. */
 static void scratch_fit(const struct cw_index *ix, struct cw_index_scratch *s)
 {
@@ -1056,10 +1109,10 @@ static void scratch_fit(const struct cw_index *ix, struct cw_index_scratch *s)
 		return;
 	free(s->acc);
 	free(s->touched);
-	free(s->hitpos);
+	free(s->pick);
 	s->acc = cw_xcalloc(ix->docs_cap, sizeof(float));
 	s->touched = cw_xmalloc(((size_t)ix->docs_cap + 1) * sizeof(uint32_t));
-	s->hitpos = cw_xcalloc(ix->docs_cap, sizeof(uint32_t));
+	s->pick = cw_xcalloc(ix->docs_cap, sizeof(union pick));
 	s->docs_cap = ix->docs_cap;
 }
 
@@ -1077,13 +1130,14 @@ size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 		s->clean_len = 0;
 		return 0;
 	}
+	/* Length normalisation per field: tf / (1 - b + b * len / avg), folded
+	 * with the field weight into w / (c0 + c1 * len); and the terms' idf,
+	 * which the query's analysis reads. */
+	ensure_norms(ix);
 	analyse_query(ix, s, q);
 	scratch_fit(ix, s);
 	uint32_t nu = s->nu;
 
-	/* Length normalisation per field: tf / (1 - b + b * len / avg), folded
-	 * with the field weight into w / (c0 + c1 * len). */
-	ensure_norms(ix);
 	float k1 = (float)ix->p.k1;
 	uint32_t nt = 0;
 	float *acc = s->acc, best = 0;
@@ -1091,10 +1145,9 @@ size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 	for (uint32_t u = 0; u < nu; u++) {
 		const struct term *t = &ix->terms[s->uq[u]];
 		const struct posting *p = t->p;
-		const float *xs = t->x;
 		float w = s->uidf[u] * (float)s->uqtf[u] * (k1 + 1);
 		for (uint32_t i = 0; i < t->n; i++) {
-			float x = xs[i];
+			float x = p[i].x;
 			uint32_t doc = p[i].doc;
 			if (x <= 0)
 				continue; /* only fields of weight 0 hold the term */
@@ -1114,11 +1167,11 @@ size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 
 	size_t n = 0;
 	if (k > s->heap_cap) {
-		s->heap = cw_xrealloc(s->heap, k * sizeof(struct heap_ent));
+		s->heap = cw_xrealloc(s->heap, k * sizeof(uint64_t));
 		s->hf = cw_xrealloc(s->hf, k * sizeof(struct hit_fields));
 		s->heap_cap = k;
 	}
-	struct heap_ent *heap = s->heap;
+	uint64_t *heap = s->heap;
 	/* Only documents that can be among the best k go through the heap: a
 	 * histogram of the scores in buckets under the best one finds the
 	 * lowest bucket that, with those above it, holds k documents.  A
@@ -1126,8 +1179,15 @@ size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 	 * lower bucket scores below k others and cannot be a hit. */
 	float scale = (SCORE_BUCKETS - 1) / best;
 	uint32_t cnt[SCORE_BUCKETS] = {0}, low = 0;
-	for (uint32_t i = 0; i < nt; i++)
-		cnt[score_bucket(acc[touched[i]], scale)]++;
+	/* One pass gathers the scores in touched order, clearing acc, and
+	 * counts them; the pass that picks the hits then reads them in order. */
+	union pick *pick = s->pick;
+	for (uint32_t i = 0; i < nt; i++) {
+		float v = acc[touched[i]];
+		acc[touched[i]] = 0;
+		pick[i].sc = v;
+		cnt[score_bucket(v, scale)]++;
+	}
 	for (size_t b = SCORE_BUCKETS, above = 0; b-- > 0;) {
 		above += cnt[b];
 		if (above >= k) {
@@ -1135,30 +1195,42 @@ size_t cw_index_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 			break;
 		}
 	}
+	/* score_bucket(v, scale) >= low without converting: a bucket is
+	 * v * scale rounded down, capped at the top one, so it reaches low
+	 * exactly when v * scale does; a NaN (a zero score under an infinite
+	 * scale) is in bucket 0. */
+	float lowf = (float)low;
+	uint32_t nc = 0;
 	for (uint32_t i = 0; i < nt; i++) {
-		struct heap_ent e = {acc[touched[i]], touched[i]};
-		acc[touched[i]] = 0;
-		if (!k || score_bucket(e.s, scale) < low)
-			continue;
+		/* kept in place without a branch: which few documents reach the
+		 * top buckets is a coin toss the branch predictor would lose */
+		float v = pick[i].sc;
+		touched[nc] = touched[i];
+		pick[nc].sc = v;
+		nc += !low || v * scale >= lowf;
+	}
+	for (uint32_t i = 0; i < nc && k; i++) {
+		uint64_t e = hit_key(pick[i].sc, touched[i]);
 		if (n < k) {
 			heap[n] = e;
 			sift_up(heap, n++);
-		} else if (worse(&heap[0], &e)) {
+		} else if (heap[0] < e) {
 			heap[0] = e;
 			sift_down(heap, n, 0);
 		}
 	}
+	memset(pick, 0, nt * sizeof(*pick)); /* for field_scores */
 	/* pop worst first into the back of hits */
 	size_t total = n;
 	while (n) {
-		struct heap_ent e = heap[0];
+		uint64_t e = heap[0];
 		heap[0] = heap[--n];
 		sift_down(heap, n, 0);
 		struct cw_index_hit *h = &hits[n];
 		memset(h, 0, sizeof(*h));
-		h->doc = e.doc;
-		h->bm25 = e.s;
-		h->score = e.s;
+		h->doc = key_doc(e);
+		h->bm25 = key_score(e);
+		h->score = h->bm25;
 		h->bm25_rank = (uint32_t)n;
 	}
 	/* apart from the heap's dependent steps, so the documents' cache misses
@@ -1177,7 +1249,6 @@ int cw_index_doc_view(const struct cw_index *ix, uint32_t dn, struct cw_index_do
 	if (dn >= ix->ndocs || !ix->docs[dn].alive)
 		return CW_ERR_NOT_FOUND;
 	const struct doc *d = &ix->docs[dn];
-	memset(v, 0, sizeof(*v));
 	v->id = d->id;
 	v->user = d->user;
 	v->claim = d->text;
@@ -1207,9 +1278,14 @@ void cw_index_doc_prefetch(const struct cw_index *ix, uint32_t dn)
 		return;
 	const struct doc *d = &ix->docs[dn];
 	const char *t = (const char *)d->terms;
-	/* the block of a typical fact-check: terms, then its hashes */
-	for (int line = 0; line < 4; line++)
-		__builtin_prefetch(t + line * 64);
+	/* its whole block, terms then hashes (re-ranking reads the claim's and
+	 * title's terms in order and searches the words at the end), up to a
+	 * long fact-check's */
+	size_t total = (size_t)d->nterms[0] + d->nterms[1] + d->nterms[2];
+	size_t end =
+	    terms_off((uint32_t)total) + ((size_t)d->nnumbers + d->nwords) * sizeof(uint64_t);
+	for (size_t off = 0; off < end && off < 16 * 64; off += 64)
+		__builtin_prefetch(t + off);
 	__builtin_prefetch(d->text);
 }
 

@@ -398,6 +398,9 @@ static void decide(struct cw_matcher *m, struct cw_index_scratch *is, const Clai
 		n = cw_rerank_search_with(m->ix, is, m->have_model ? &m->model : NULL, &q, hits,
 		                          want);
 	}
+	/* the fact-checks of every hit load at once, not one per candidate */
+	for (size_t i = 0; i < n && i < want; i++)
+		__builtin_prefetch(&m->fcs[hits[i].user]);
 	for (size_t i = 0; i < n && out < want; i++) {
 		if ((int)hits[i].user == exact)
 			continue;

@@ -431,17 +431,17 @@ double cw_rerank_prob(const struct cw_rerank_model *m, const double *x)
 /* A lone candidate's "best other" logit: about p = 0.00005. */
 #define LONE_LOGIT (-10.0)
 
-/* Calibrator row of candidate j given the best other logit oz and the best
- * other BM25F ob. */
-static void cal_row(const double *x, const double *z, const struct cw_index_hit *hits, size_t j,
-                    double oz, double ob, double *cx)
+/* Calibrator row of candidate j, of BM25F bm25, given the best other logit
+ * oz and the best other BM25F ob. */
+static void cal_row(const double *x, const double *z, float bm25, size_t j, double oz, double ob,
+                    double *cx)
 {
 	memcpy(cx, x + j * CW_RERANK_NFEAT, CW_RERANK_NFEAT * sizeof(double));
 	cx[CW_RC_LOGIT] = z[j];
 	cx[CW_RC_MARGIN] = z[j] - oz;
 	/* relative, so that it means the same for long and short claims; a
 	 * candidate far behind is cut at -1 */
-	double b = hits[j].bm25;
+	double b = bm25;
 	cx[CW_RC_BM25_MARGIN] = b > 0 ? fmax((b - ob) / b, -1.0) : -1.0;
 }
 
@@ -457,7 +457,7 @@ void cw_rerank_cal_features(const double *x, const double *z, const struct cw_in
 		if (hits[i].bm25 > ob)
 			ob = hits[i].bm25;
 	}
-	cal_row(x, z, hits, j, oz, ob, cx);
+	cal_row(x, z, hits[j].bm25, j, oz, ob, cx);
 }
 
 /* The best and second best "other" values of cw_rerank_cal_features over
@@ -527,14 +527,21 @@ static int cmp_hit_score(const void *a, const void *b)
 	return (x->bm25_rank > y->bm25_rank) - (x->bm25_rank < y->bm25_rank);
 }
 
-/* Sorts the few candidates of one claim by cmp_hit_score: an insertion
- * sort, cheaper than qsort's calls for CW_RERANK_MAX at most.  The order is
- * a total one (bm25_rank is unique), so any sort gives the same result. */
-static void sort_hits(struct cw_index_hit *h, size_t n)
+/* Puts the best k of the few candidates of one claim first, in
+ * cmp_hit_score order; what is left after them is undefined.  An insertion
+ * sort into the first k, where a later candidate goes only when it beats
+ * the k-th: cheaper than qsort's calls for CW_RERANK_MAX at most, and than
+ * sorting all when a verdict keeps a few.  The order is a total one
+ * (bm25_rank is unique), so the first k are those of a full sort. */
+static void sort_hits(struct cw_index_hit *h, size_t n, size_t k)
 {
+	if (!k)
+		return;
 	for (size_t i = 1; i < n; i++) {
+		if (i >= k && cmp_hit_score(&h[k - 1], &h[i]) <= 0)
+			continue;
 		struct cw_index_hit e = h[i];
-		size_t j = i;
+		size_t j = CW_MIN(i, k - 1); /* past k, the k-th gives way */
 		for (; j && cmp_hit_score(&h[j - 1], &e) > 0; j--)
 			h[j] = h[j - 1];
 		h[j] = e;
@@ -566,26 +573,24 @@ size_t cw_rerank_search_with(struct cw_index *ix, struct cw_index_scratch *s,
 		cand[i].score = (float)(1.0 / (1.0 + exp(-z[i])));
 	}
 	if (m->calibrated) {
-		/* calibrated probabilities, computed before sorting (the rows of x
-		 * follow the BM25 order of cand); sort keys stay the ranker's */
+		/* sorted by the ranker's probabilities, then the calibrated ones
+		 * of only the hits returned: bm25_rank is a hit's position in the
+		 * BM25 order, i.e. its row of x and z */
 		double cx[CW_RERANK_NCAL];
-		float cal[CW_RERANK_MAX];
 		struct top2 tz = top2_logit(z, n), tb = top2_bm25(cand, n);
+		sort_hits(cand, n, k);
+		n = CW_MIN(n, k);
 		for (size_t i = 0; i < n; i++) {
-			cal_row(x, z, cand, i, i == tz.at ? tz.rest : tz.best,
-			        i == tb.at ? tb.rest : tb.best, cx);
-			cal[i] = (float)cw_rerank_cal_prob(m, cx);
-		}
-		sort_hits(cand, n);
-		/* bm25_rank is the hit's position in the BM25 order, i.e. its row */
-		for (size_t i = 0; i < n; i++) {
-			float p = cal[cand[i].bm25_rank];
+			size_t j = cand[i].bm25_rank;
+			cal_row(x, z, cand[i].bm25, j, j == tz.at ? tz.rest : tz.best,
+			        j == tb.at ? tb.rest : tb.best, cx);
+			float p = (float)cw_rerank_cal_prob(m, cx);
 			cand[i].score = i && p > cand[i - 1].score ? cand[i - 1].score : p;
 		}
 	} else {
-		sort_hits(cand, n);
+		sort_hits(cand, n, k);
+		n = CW_MIN(n, k);
 	}
-	n = CW_MIN(n, k);
 	memcpy(hits, cand, n * sizeof(cand[0]));
 	return n;
 }
