@@ -26,10 +26,12 @@ struct batch {
 	 * own v[i].  On a cache line of its own: both threads write it, and
 	 * the calling thread reads the fields around it at every verdict. */
 	_Alignas(64) size_t next;
-	/* done[i] is set (release) once v[i] is decided, and recorded (release)
-	 * once the sightings are, rc with them: the calling thread reads both
-	 * (acquire) before it touches v[i] or out[]. */
+	/* done[i] is set (release) once v[i] is decided; recorded_upto
+	 * (release) once the sightings of claims [0, recorded_upto) are, and
+	 * recorded once all are or they failed, rc with them: the calling
+	 * thread reads them (acquire) before it touches v[i] or out[]. */
 	_Alignas(64) unsigned char *done;
+	size_t recorded_upto;
 	int recorded;
 	/* Verdicts emitted so far, in order, and the emitter's return. */
 	size_t emitted;
@@ -38,23 +40,39 @@ struct batch {
 	void *opaque;
 };
 
+/* Sightings are recorded this many claims at a time, so that the first
+ * verdicts go out while Redis records the later ones, rather than all of
+ * them after the last round trip.  Claims recorded in several calls get
+ * the clusters one call would give them (see sightings.h); each call costs
+ * Redis a few commands of its own. */
+#define SIGHTINGS_CHUNK 128
+
 static void record_sightings(struct batch *b)
 {
-	b->rc = cw_sightings_record(b->r, b->so, b->in, b->n, b->out, b->err, sizeof(b->err));
+	for (size_t off = 0; off < b->n; off += SIGHTINGS_CHUNK) {
+		size_t len = CW_MIN(b->n - off, (size_t)SIGHTINGS_CHUNK);
+		b->rc = cw_sightings_record(b->r, b->so, b->in + off, len, b->out + off, b->err,
+		                            sizeof(b->err));
+		if (b->rc != 0)
+			break;
+		__atomic_store_n(&b->recorded_upto, off + len, __ATOMIC_RELEASE);
+	}
 	__atomic_store_n(&b->recorded, 1, __ATOMIC_RELEASE);
 }
 
 static void fill_sightings(Claimwire__Sightings *s, const struct cw_sighting *in);
 
 /* On the calling thread: emits the verdicts that are ready, in order, from
- * the first not yet emitted up to one still being decided.  None is ready
- * before the sightings are recorded, nor after they failed (the batch is
- * then done again whole) or the emitter refused one. */
+ * the first not yet emitted up to one still being decided or whose
+ * sightings are not recorded yet.  None is ready once the sightings failed
+ * (the batch is then done again whole) or the emitter refused one. */
 static void emit_ready(struct batch *b)
 {
-	if (b->emit_rc != 0 || !__atomic_load_n(&b->recorded, __ATOMIC_ACQUIRE) || b->rc != 0)
+	size_t upto = __atomic_load_n(&b->recorded_upto, __ATOMIC_ACQUIRE);
+
+	if (b->emit_rc != 0 || (__atomic_load_n(&b->recorded, __ATOMIC_ACQUIRE) && b->rc != 0))
 		return;
-	while (b->emitted < b->n && __atomic_load_n(&b->done[b->emitted], __ATOMIC_ACQUIRE)) {
+	while (b->emitted < upto && __atomic_load_n(&b->done[b->emitted], __ATOMIC_ACQUIRE)) {
 		Claimwire__Verdict *v = &b->v[b->emitted];
 		Claimwire__Sightings s;
 		fill_sightings(&s, &b->out[b->emitted]);
@@ -173,9 +191,10 @@ int cw_match_batch(struct cw_redis *r, const struct cw_sightings_opts *so, struc
 	}
 	emit_ready(&b); /* what the other thread decided last */
 	rc = b.emit_rc;
+out:
+	/* the chunks recorded before a failure hold strings too */
 	for (size_t i = 0; i < n; i++)
 		cw_sighting_release(&b.out[i]);
-out:
 	/* claims never decided (the emitter stopped the batch) hold nothing */
 	for (size_t i = 0; i < n; i++)
 		if (b.done[i])

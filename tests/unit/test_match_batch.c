@@ -488,3 +488,75 @@ Test(match_batch, verdicts_go_out_while_claims_are_decided)
 	free(got);
 	mb_big_free(&b);
 }
+
+/* What the first verdict of a batch found in Redis. */
+struct mb_probe {
+	struct cw_redis *r; /* a connection of its own: the batch's belongs to its thread */
+	const char *fp;     /* a claim of the batch's last chunk, the only one with its wording */
+	size_t n;
+	long long seen_then; /* whether its cluster was recorded at the first verdict */
+};
+
+static int mb_emit_probe(const Claimwire__Verdict *v, void *opaque)
+{
+	struct mb_probe *p = opaque;
+	redisReply *rep;
+	char key[128], err[256];
+
+	(void)v;
+	if (p->n++ == 0) {
+		cw_redis_key(p->r, key, sizeof(key), "sg:{%s}", p->fp);
+		cr_assert_eq(cw_redis_command(p->r, &rep, err, sizeof(err), "EXISTS %s", key), 0,
+		             "%s", err);
+		p->seen_then = rep->integer;
+	}
+	return 0;
+}
+
+/* Sightings are recorded a chunk at a time and verdicts go out as their
+ * chunk is in: the first verdict is emitted before the last claims'
+ * sightings are recorded (all of them are by the end). */
+Test(match_batch, verdicts_go_out_before_the_last_sightings_are_recorded)
+{
+	struct mb_big b;
+	struct mb_probe p = {0};
+	redisReply *rep;
+	char key[128], err[256] = "";
+	size_t last = MB_BIG_CLAIMS;
+
+	mb_big(&b);
+	for (size_t i = MB_BIG_CLAIMS; i-- > MB_BIG_CLAIMS - 100 && last == MB_BIG_CLAIMS;) {
+		size_t same = 0;
+		for (size_t j = 0; j < MB_BIG_CLAIMS; j++)
+			same += strcmp(b.mc[j].fp, b.mc[i].fp) == 0;
+		if (same == 1)
+			last = i;
+	}
+	cr_assert_lt(last, MB_BIG_CLAIMS, "no claim of the last hundred has a wording of its own");
+	p.r = cw_test_redis_connect(&mb_tr, "cwmb:", 0, 0);
+	p.fp = b.mc[last].fp;
+	/* The first verdict waits for a decision, and the sightings thread may be
+	 * scheduled late: the batch is sent again (its claims counted once)
+	 * until the first verdict comes before the last chunk is recorded. */
+	for (int attempt = 0; attempt < MB_ATTEMPTS; attempt++) {
+		cw_matcher_set_decision_cache(b.m, 0);
+		cw_redis_key(p.r, key, sizeof(key), "sg:{%s}", p.fp);
+		cr_assert_eq(cw_redis_command(p.r, &rep, err, sizeof(err), "DEL %s", key), 0, "%s",
+		             err);
+		p.n = 0;
+		cr_assert_eq(cw_match_batch(mb_r, &b.o, b.m, b.claims, b.in, MB_BIG_CLAIMS,
+		                            mb_emit_probe, &p, err, sizeof(err)),
+		             0, "%s", err);
+		cr_assert_eq(p.n, MB_BIG_CLAIMS);
+		cr_assert_eq(cw_redis_command(p.r, &rep, err, sizeof(err), "EXISTS %s", key), 0,
+		             "%s", err);
+		cr_assert_eq(rep->integer, 1, "the last chunk is recorded by the end");
+		if (p.seen_then == 0)
+			break;
+	}
+	cr_expect_eq(p.seen_then, 0,
+	             "the first verdict went out after every sighting was recorded, %d times",
+	             MB_ATTEMPTS);
+	cw_redis_free(p.r);
+	mb_big_free(&b);
+}
