@@ -275,6 +275,23 @@ static double fp_jaccard(const char *s1, const char *s2)
 	return n[0] + n[1] - inter ? (double)inter / (double)(n[0] + n[1] - inter) : 1.0;
 }
 
+/* Pair i of sentences of varied overlap: sentence i, and the same with its
+ * second half replaced by another sentence's second half (a new string). */
+static char *fp_pair(size_t i, struct fp_all *a, struct fp_all *b)
+{
+	const char *s = fp_sent[i], *o = fp_sent[(i * 7 + 3) % fp_nsent];
+	size_t ls = strlen(s), lo = strlen(o);
+	size_t cut = ls * (1 + i % 4) / 5;
+	char *v = malloc(ls + lo + 2);
+
+	memcpy(v, s, cut);
+	v[cut] = ' ';
+	memcpy(v + cut + 1, o + lo / 2, lo - lo / 2 + 1);
+	fp_of(s, a);
+	fp_of(v, b);
+	return v;
+}
+
 Test(fingerprint, minhash_estimates_jaccard)
 {
 	struct fp_all a, b;
@@ -282,22 +299,12 @@ Test(fingerprint, minhash_estimates_jaccard)
 	size_t pairs = 0;
 
 	for (size_t i = 0; i < fp_nsent; i++) {
-		/* a pair of sentences of varied overlap: s, and s with its second
-		 * half replaced by another sentence's second half */
-		const char *s = fp_sent[i], *o = fp_sent[(i * 7 + 3) % fp_nsent];
-		size_t ls = strlen(s), lo = strlen(o);
-		size_t cut = ls * (1 + i % 4) / 5;
-		char *v = malloc(ls + lo + 2);
-		memcpy(v, s, cut);
-		v[cut] = ' ';
-		memcpy(v + cut + 1, o + lo / 2, lo - lo / 2 + 1);
-		fp_of(s, &a);
-		fp_of(v, &b);
+		char *v = fp_pair(i, &a, &b);
 		if (a.n < 4) {
 			free(v);
 			continue;
 		}
-		double j = fp_jaccard(s, v);
+		double j = fp_jaccard(fp_sent[i], v);
 		double est = cw_fp_minhash_similarity(a.sig, b.sig, FP_K);
 		double err = fabs(est - j);
 		/* five standard deviations of a k-sample estimate, plus slack */
@@ -321,21 +328,12 @@ Test(fingerprint, sketch_estimates_jaccard)
 	char ka[CW_FP_SKETCH_LEN + 1], kb[CW_FP_SKETCH_LEN + 1];
 	double err_sum = 0;
 	size_t pairs = 0;
-
 	uint32_t short_sig[10] = {0};
 
 	cr_assert_eq(cw_fp_sketch(short_sig, 10, ka), 10, "a short signature gives a short sketch");
 	for (size_t i = 0; i < fp_nsent; i++) {
-		const char *s = fp_sent[i], *o = fp_sent[(i * 7 + 3) % fp_nsent];
-		size_t ls = strlen(s), lo = strlen(o);
-		size_t cut = ls * (1 + i % 4) / 5;
-		char *v = malloc(ls + lo + 2);
-		memcpy(v, s, cut);
-		v[cut] = ' ';
-		memcpy(v + cut + 1, o + lo / 2, lo - lo / 2 + 1);
-		fp_of(s, &a);
-		fp_of(v, &b);
-		double j = fp_jaccard(s, v);
+		char *v = fp_pair(i, &a, &b);
+		double j = fp_jaccard(fp_sent[i], v);
 		free(v);
 		if (a.n < 4)
 			continue;
