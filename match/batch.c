@@ -33,6 +33,10 @@ struct batch {
 	_Alignas(64) unsigned char *done;
 	size_t recorded_upto;
 	int recorded;
+	/* Signalled at each chunk recorded, and at the end, for a calling
+	 * thread that has decided its share and waits to emit the rest. */
+	pthread_mutex_t lock;
+	pthread_cond_t recorded_more;
 	/* Verdicts emitted so far, in order, and the emitter's return. */
 	size_t emitted;
 	int emit_rc;
@@ -47,6 +51,19 @@ struct batch {
  * Redis a few commands of its own. */
 #define SIGHTINGS_CHUNK 128
 
+/* Publishes what the sightings thread did, under the lock that a waiting
+ * calling thread checks it with. */
+static void announce(struct batch *b, size_t *upto, size_t v, int *flag)
+{
+	pthread_mutex_lock(&b->lock);
+	if (upto)
+		__atomic_store_n(upto, v, __ATOMIC_RELEASE);
+	if (flag)
+		__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&b->recorded_more);
+	pthread_mutex_unlock(&b->lock);
+}
+
 static void record_sightings(struct batch *b)
 {
 	for (size_t off = 0; off < b->n; off += SIGHTINGS_CHUNK) {
@@ -55,9 +72,9 @@ static void record_sightings(struct batch *b)
 		                            sizeof(b->err));
 		if (b->rc != 0)
 			break;
-		__atomic_store_n(&b->recorded_upto, off + len, __ATOMIC_RELEASE);
+		announce(b, &b->recorded_upto, off + len, NULL);
 	}
-	__atomic_store_n(&b->recorded, 1, __ATOMIC_RELEASE);
+	announce(b, NULL, 0, &b->recorded);
 }
 
 static void fill_sightings(Claimwire__Sightings *s, const struct cw_sighting *in);
@@ -128,6 +145,25 @@ static void caller_decides(struct batch *b)
 	}
 }
 
+/* The calling thread, its share decided: emits each chunk's verdicts as
+ * the chunk is recorded, rather than all of them after the last one. */
+static void caller_emits(struct batch *b)
+{
+	for (;;) {
+		size_t upto = __atomic_load_n(&b->recorded_upto, __ATOMIC_ACQUIRE);
+		emit_ready(b);
+		if (b->emit_rc != 0)
+			return;
+		pthread_mutex_lock(&b->lock);
+		while (!b->recorded && b->recorded_upto == upto)
+			pthread_cond_wait(&b->recorded_more, &b->lock);
+		int recorded = b->recorded;
+		pthread_mutex_unlock(&b->lock);
+		if (recorded)
+			return;
+	}
+}
+
 /* The second thread: the sightings, then a share of the decisions.  When
  * the sightings failed the batch is done again whole, so it does not help. */
 static void *sightings_then_decide(void *arg)
@@ -177,13 +213,17 @@ int cw_match_batch(struct cw_redis *r, const struct cw_sightings_opts *so, struc
 	b.out = cw_xcalloc(n, sizeof(*b.out));
 	b.v = cw_xcalloc(n, sizeof(*b.v));
 	b.done = cw_xcalloc(n, 1);
+	pthread_mutex_init(&b.lock, NULL);
+	pthread_cond_init(&b.recorded_more, NULL);
 	/* Without a thread (none to be had), the same work one after the other. */
 	threaded = pthread_create(&t, NULL, sightings_then_decide, &b) == 0;
 	if (!threaded)
 		record_sightings(&b);
 	caller_decides(&b);
-	if (threaded)
+	if (threaded) {
+		caller_emits(&b);
 		pthread_join(t, NULL);
+	}
 	if (b.rc != 0) {
 		snprintf(errstr, errsize, "%s", b.err);
 		rc = b.rc;
@@ -199,6 +239,8 @@ out:
 	for (size_t i = 0; i < n; i++)
 		if (b.done[i])
 			cw_matcher_release_verdict(&b.v[i]);
+	pthread_cond_destroy(&b.recorded_more);
+	pthread_mutex_destroy(&b.lock);
 	free(b.done);
 	free(b.v);
 	free(b.out);

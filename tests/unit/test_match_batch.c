@@ -492,7 +492,7 @@ Test(match_batch, verdicts_go_out_while_claims_are_decided)
 /* What the first verdict of a batch found in Redis. */
 struct mb_probe {
 	struct cw_redis *r; /* a connection of its own: the batch's belongs to its thread */
-	const char *fp;     /* a claim of the batch's last chunk, the only one with its wording */
+	const char *fp;     /* one of the batch's last claims, the only one with its wording */
 	size_t n;
 	long long seen_then; /* whether its cluster was recorded at the first verdict */
 };
@@ -513,6 +513,21 @@ static int mb_emit_probe(const Claimwire__Verdict *v, void *opaque)
 	return 0;
 }
 
+/* One of the batch's last hundred claims that no other claim repeats word
+ * for word: its cluster is its own. */
+static size_t mb_unique_late_claim(const struct mb_big *b)
+{
+	for (size_t i = MB_BIG_CLAIMS; i-- > MB_BIG_CLAIMS - 100;) {
+		size_t same = 0;
+		for (size_t j = 0; j < MB_BIG_CLAIMS; j++)
+			same += strcmp(b->mc[j].fp, b->mc[i].fp) == 0;
+		if (same == 1)
+			return i;
+	}
+	cr_assert_fail("no claim of the last hundred has a wording of its own");
+	return 0;
+}
+
 /* Sightings are recorded a chunk at a time and verdicts go out as their
  * chunk is in: the first verdict is emitted before the last claims'
  * sightings are recorded (all of them are by the end). */
@@ -522,19 +537,10 @@ Test(match_batch, verdicts_go_out_before_the_last_sightings_are_recorded)
 	struct mb_probe p = {0};
 	redisReply *rep;
 	char key[128], err[256] = "";
-	size_t last = MB_BIG_CLAIMS;
 
 	mb_big(&b);
-	for (size_t i = MB_BIG_CLAIMS; i-- > MB_BIG_CLAIMS - 100 && last == MB_BIG_CLAIMS;) {
-		size_t same = 0;
-		for (size_t j = 0; j < MB_BIG_CLAIMS; j++)
-			same += strcmp(b.mc[j].fp, b.mc[i].fp) == 0;
-		if (same == 1)
-			last = i;
-	}
-	cr_assert_lt(last, MB_BIG_CLAIMS, "no claim of the last hundred has a wording of its own");
 	p.r = cw_test_redis_connect(&mb_tr, "cwmb:", 0, 0);
-	p.fp = b.mc[last].fp;
+	p.fp = b.mc[mb_unique_late_claim(&b)].fp;
 	/* The first verdict waits for a decision, and the sightings thread may be
 	 * scheduled late: the batch is sent again (its claims counted once)
 	 * until the first verdict comes before the last chunk is recorded. */
@@ -558,5 +564,44 @@ Test(match_batch, verdicts_go_out_before_the_last_sightings_are_recorded)
 	             "the first verdict went out after every sighting was recorded, %d times",
 	             MB_ATTEMPTS);
 	cw_redis_free(p.r);
+	mb_big_free(&b);
+}
+
+/* Redis refusing a later chunk (here: the cluster hash of one of the last
+ * claims is a string) fails the batch; only verdicts of the chunks recorded
+ * before it may have gone out, in order.  Sent again once Redis accepts it,
+ * the batch goes out whole. */
+Test(match_batch, a_failed_chunk_stops_the_verdicts_after_it)
+{
+	struct mb_big b;
+	struct mb_packed *got = cw_xcalloc(1, sizeof(*got));
+	struct cw_redis *probe;
+	redisReply *rep;
+	char key[128], err[256] = "";
+	size_t late;
+
+	mb_big(&b);
+	late = mb_unique_late_claim(&b);
+	probe = cw_test_redis_connect(&mb_tr, "cwmb:", 0, 0);
+	cw_redis_key(probe, key, sizeof(key), "sg:{%s}", b.mc[late].fp);
+	cr_assert_eq(cw_redis_command(probe, &rep, err, sizeof(err), "SET %s not-a-hash", key), 0,
+	             "%s", err);
+	cr_expect_neq(cw_match_batch(mb_r, &b.o, b.m, b.claims, b.in, MB_BIG_CLAIMS, mb_emit_packed,
+	                             got, err, sizeof(err)),
+	              0);
+	cr_expect_neq(err[0], '\0');
+	cr_expect_leq(got->n, late - late % 128, "%zu verdicts went out", got->n);
+	for (size_t i = 0; i < got->n; i++)
+		free(got->buf[i]);
+	got->n = 0;
+	cr_assert_eq(cw_redis_command(probe, &rep, err, sizeof(err), "DEL %s", key), 0, "%s", err);
+	cr_expect_eq(cw_match_batch(mb_r, &b.o, b.m, b.claims, b.in, MB_BIG_CLAIMS, mb_emit_packed,
+	                            got, err, sizeof(err)),
+	             0, "%s", err);
+	cr_expect_eq(got->n, MB_BIG_CLAIMS);
+	for (size_t i = 0; i < got->n; i++)
+		free(got->buf[i]);
+	free(got);
+	cw_redis_free(probe);
 	mb_big_free(&b);
 }
