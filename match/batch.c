@@ -51,15 +51,15 @@ struct batch {
  * Redis a few commands of its own. */
 #define SIGHTINGS_CHUNK 128
 
-/* Publishes what the sightings thread did, under the lock that a waiting
- * calling thread checks it with. */
-static void announce(struct batch *b, size_t *upto, size_t v, int *flag)
+/* Publishes that the sightings of claims [0, upto) are recorded, and with
+ * all that no more will be (all recorded, or failed), under the lock a
+ * waiting calling thread checks them with. */
+static void announce(struct batch *b, size_t upto, int all)
 {
 	pthread_mutex_lock(&b->lock);
-	if (upto)
-		__atomic_store_n(upto, v, __ATOMIC_RELEASE);
-	if (flag)
-		__atomic_store_n(flag, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&b->recorded_upto, upto, __ATOMIC_RELEASE);
+	if (all)
+		__atomic_store_n(&b->recorded, 1, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&b->recorded_more);
 	pthread_mutex_unlock(&b->lock);
 }
@@ -72,9 +72,9 @@ static void record_sightings(struct batch *b)
 		                            sizeof(b->err));
 		if (b->rc != 0)
 			break;
-		announce(b, &b->recorded_upto, off + len, NULL);
+		announce(b, off + len, 0);
 	}
-	announce(b, NULL, 0, &b->recorded);
+	announce(b, b->recorded_upto, 1);
 }
 
 static void fill_sightings(Claimwire__Sightings *s, const struct cw_sighting *in);

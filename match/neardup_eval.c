@@ -43,6 +43,7 @@
 #include "lib/cli.h"
 #include "lib/common.h"
 #include "match/evalset.h"
+#include "match/ptrmap.h"
 
 #define NBINS       7 /* Jaccard [0.3, 0.4) ... [0.9, 1.0) */
 #define MIN_JACCARD 0.3
@@ -79,45 +80,13 @@ struct text {
 struct texts {
 	struct text *t;
 	size_t n, cap;
-	size_t read;       /* texts read, before dropping repeats and short ones */
-	uint64_t *exacts;  /* exact fingerprints seen, an open-addressed set */
-	size_t exacts_cap; /* a power of two */
+	size_t read; /* texts read, before dropping repeats and short ones */
 };
 
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 	return x < y ? -1 : x > y;
-}
-
-/* Whether fp was seen before; records it.  0 stands for an empty slot, so
- * the one text whose fingerprint is 0 is never dropped as a repeat. */
-static int seen_exact(struct texts *ts, uint64_t fp)
-{
-	if (2 * (ts->n + 1) > ts->exacts_cap) {
-		size_t cap = ts->exacts_cap ? 2 * ts->exacts_cap : 1024;
-		uint64_t *s = cw_xcalloc(cap, sizeof(*s));
-		for (size_t i = 0; i < ts->exacts_cap; i++) {
-			uint64_t v = ts->exacts[i];
-			size_t j = (size_t)(v * 0x9e3779b97f4a7c15ull) & (cap - 1);
-			if (!v)
-				continue;
-			while (s[j])
-				j = (j + 1) & (cap - 1);
-			s[j] = v;
-		}
-		free(ts->exacts);
-		ts->exacts = s;
-		ts->exacts_cap = cap;
-	}
-	size_t j = (size_t)(fp * 0x9e3779b97f4a7c15ull) & (ts->exacts_cap - 1);
-	while (ts->exacts[j]) {
-		if (ts->exacts[j] == fp)
-			return 1;
-		j = (j + 1) & (ts->exacts_cap - 1);
-	}
-	ts->exacts[j] = fp;
-	return 0;
 }
 
 static void add_text(struct texts *ts, struct cw_norm *nz, const char *s, size_t len, size_t k,
@@ -130,8 +99,6 @@ static void add_text(struct texts *ts, struct cw_norm *nz, const char *s, size_t
 
 	ts->read++;
 	if (cw_norm_text(nz, s, len, 0, &tk) != 0 || tk.n < min_tokens)
-		return;
-	if (seen_exact(ts, cw_fp_exact(&tk)))
 		return;
 	if (ts->n == ts->cap) {
 		ts->cap = ts->cap ? 2 * ts->cap : 4096;
@@ -153,6 +120,31 @@ static void add_text(struct texts *ts, struct cw_norm *nz, const char *s, size_t
 		if (i == 0 || sh[i] != sh[i - 1])
 			sh[t->nsh++] = sh[i];
 	t->sh = sh;
+}
+
+static void text_free(struct text *t)
+{
+	free(t->s);
+	free(t->sig);
+	free(t->sh);
+}
+
+/* Sets aside the texts whose normalised form came before: the exact
+ * fingerprint finds those, and the rule is measured on the rest. */
+static void drop_exact_repeats(struct texts *ts)
+{
+	struct cw_ptrmap seen;
+	size_t n = 0;
+
+	cw_ptrmap_init(&seen, ts->n);
+	for (size_t i = 0; i < ts->n; i++) {
+		if (cw_ptrmap_put(&seen, -1, ts->t[i].exact, i))
+			ts->t[n++] = ts->t[i];
+		else
+			text_free(&ts->t[i]);
+	}
+	ts->n = n;
+	cw_ptrmap_free(&seen);
 }
 
 /* The third field of each line of a transcript. */
@@ -325,44 +317,20 @@ struct rule {
 	double min_jaccard;
 };
 
-/* The founder of each band key, first come first kept: an open-addressed
- * table of (band, key) → text. */
-struct founders {
-	uint64_t *key;
-	uint32_t *band, *text;
-	size_t cap; /* a power of two; text UINT32_MAX marks a free slot */
-};
-
-static size_t founder_slot(const struct founders *f, uint32_t band, uint64_t key)
-{
-	size_t i = (size_t)((key ^ band * 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull >> 20) &
-	           (f->cap - 1);
-
-	while (f->text[i] != UINT32_MAX && (f->key[i] != key || f->band[i] != band))
-		i = (i + 1) & (f->cap - 1);
-	return i;
-}
-
 /*
  * Replays the sightings rule over the texts in the order they were read,
  * as the match worker sees claims: a text whose band keys lead to founders
  * joins the nearest by SimHash that is within max_hamming bits and whose
  * sketch agrees (min_jaccard), else it founds a cluster and registers the
- * band keys no founder holds yet.  (Exact repeats were set aside on
+ * band keys no founder holds yet.  (Exact repeats were set aside after
  * reading.)  cluster[t] gets the founder of t's cluster.
  */
 static void replay(const struct texts *ts, const struct rule *r, uint32_t *cluster)
 {
-	struct founders f;
+	struct cw_ptrmap founders; /* (band, key) → the text that registered it first */
 	uint64_t keys[CW_FP_LSH_MAX_BANDS];
 
-	f.cap = 1;
-	while (f.cap < 2 * ts->n * r->bands + 2)
-		f.cap *= 2;
-	f.key = cw_xmalloc(f.cap * sizeof(*f.key));
-	f.band = cw_xmalloc(f.cap * sizeof(*f.band));
-	f.text = cw_xmalloc(f.cap * sizeof(*f.text));
-	memset(f.text, 0xff, f.cap * sizeof(*f.text));
+	cw_ptrmap_init(&founders, ts->n * r->bands);
 	for (size_t t = 0; t < ts->n; t++) {
 		const struct text *x = &ts->t[t];
 		int best = r->max_hamming + 1;
@@ -370,37 +338,29 @@ static void replay(const struct texts *ts, const struct rule *r, uint32_t *clust
 
 		cw_fp_lsh_keys(x->sig, r->bands, r->rows, keys);
 		for (size_t j = 0; j < r->bands; j++) {
-			size_t i = founder_slot(&f, (uint32_t)j, keys[j]);
+			const struct cw_ptrslot *f = cw_ptrmap_get(&founders, (int32_t)j, keys[j]);
 			const struct text *o;
 			int d;
-			if (f.text[i] == UINT32_MAX)
+			if (!f)
 				continue;
-			o = &ts->t[f.text[i]];
+			o = &ts->t[f->index];
 			d = cw_fp_hamming(x->simhash, o->simhash);
 			if (d >= best || (r->min_jaccard > 0 &&
 			                  cw_fp_sketch_similarity(x->sketch, o->sketch,
 			                                          x->nsketch) < r->min_jaccard))
 				continue;
 			best = d;
-			join = f.text[i];
+			join = f->index;
 		}
 		if (join != UINT32_MAX) {
 			cluster[t] = join;
 			continue;
 		}
 		cluster[t] = (uint32_t)t;
-		for (size_t j = 0; j < r->bands; j++) {
-			size_t i = founder_slot(&f, (uint32_t)j, keys[j]);
-			if (f.text[i] != UINT32_MAX)
-				continue;
-			f.key[i] = keys[j];
-			f.band[i] = (uint32_t)j;
-			f.text[i] = (uint32_t)t;
-		}
+		for (size_t j = 0; j < r->bands; j++)
+			cw_ptrmap_put(&founders, (int32_t)j, keys[j], t);
 	}
-	free(f.key);
-	free(f.band);
-	free(f.text);
+	cw_ptrmap_free(&founders);
 }
 
 /* A text as one field of a tab-separated line. */
@@ -563,6 +523,7 @@ int cw_eval_neardup_command(int argc, char **argv)
 	for (size_t i = 0; i < ndir; i++)
 		if (read_transcripts(&ts, nz, dirs[i], k, min_tokens))
 			goto out;
+	drop_exact_repeats(&ts);
 
 	if (joins_path && !(joins = fopen(joins_path, "w"))) {
 		fprintf(stderr, "claimwire: cannot write %s: %s\n", joins_path, strerror(errno));
@@ -596,13 +557,9 @@ int cw_eval_neardup_command(int argc, char **argv)
 out:
 	if (joins)
 		fclose(joins);
-	for (size_t i = 0; i < ts.n; i++) {
-		free(ts.t[i].s);
-		free(ts.t[i].sig);
-		free(ts.t[i].sh);
-	}
+	for (size_t i = 0; i < ts.n; i++)
+		text_free(&ts.t[i]);
 	free(ts.t);
-	free(ts.exacts);
 	free(ps.p);
 	cw_norm_free(nz);
 	cw_config_free(cfg);

@@ -26,6 +26,7 @@
 
 #include "extract/fingerprint.h"
 #include "lib/common.h"
+#include "match/ptrmap.h"
 
 #define SG_KEY              256
 #define DEFAULT_TTL_S       604800LL
@@ -174,66 +175,11 @@ void cw_sighting_release(struct cw_sighting *s)
 }
 
 /*
- * The batch's own pointers, so that claims of one batch join each other as
- * they would across batches: (tag, value) → the claim that wrote it (its
- * cluster and SimHash), where tag is -1 for an exact fingerprint and the
- * band number for an LSH key.  Open addressing.  A slot names the claim
- * rather than copying its cluster and SimHash: 16 bytes, not 48, for a
- * table probed at random, where size is cache misses.
+ * The batch's own pointers (match/ptrmap.h), so that claims of one batch join
+ * each other as they would across batches: (tag, value) → the claim that
+ * wrote it (its cluster and SimHash), where tag is -1 for an exact
+ * fingerprint and the band number for an LSH key.
  */
-struct slot {
-	uint64_t value;
-	int32_t tag; /* EMPTY_TAG marks an empty slot */
-	uint32_t claim;
-};
-
-struct ptrmap {
-	struct slot *s;
-	size_t mask;
-};
-
-#define EMPTY_TAG INT32_MIN
-
-static void map_init(struct ptrmap *m, size_t entries)
-{
-	size_t cap = 16;
-
-	while (cap < entries * 2)
-		cap *= 2;
-	m->s = cw_xmalloc(cap * sizeof(*m->s));
-	for (size_t i = 0; i < cap; i++)
-		m->s[i].tag = EMPTY_TAG;
-	m->mask = cap - 1;
-}
-
-static size_t map_pos(const struct ptrmap *m, int32_t tag, uint64_t value)
-{
-	uint64_t h = (value ^ ((uint64_t)tag * 0x9E3779B97F4A7C15ULL)) * 0xff51afd7ed558ccdULL;
-	size_t i = (size_t)(h >> 17) & m->mask;
-
-	while (m->s[i].tag != EMPTY_TAG && !(m->s[i].tag == tag && m->s[i].value == value))
-		i = (i + 1) & m->mask;
-	return i;
-}
-
-static const struct slot *map_get(const struct ptrmap *m, int32_t tag, uint64_t value)
-{
-	size_t i = map_pos(m, tag, value);
-
-	return m->s[i].tag == EMPTY_TAG ? NULL : &m->s[i];
-}
-
-/* First writer wins, as SET NX does in Redis. */
-static void map_put(struct ptrmap *m, int32_t tag, uint64_t value, size_t claim)
-{
-	size_t i = map_pos(m, tag, value);
-
-	if (m->s[i].tag != EMPTY_TAG)
-		return;
-	m->s[i].tag = tag;
-	m->s[i].value = value;
-	m->s[i].claim = (uint32_t)claim;
-}
 
 /* A byte's value as a hex digit (either case), or -1: a table, since random
  * hex digits make the branches of a range test mispredict. */
@@ -549,17 +495,17 @@ static int read_fingerprints(struct cw_redis *r, struct batch *b, char *errstr, 
  * join that fingerprint's cluster whatever their bands say.  Returns how many. */
 static size_t mark_need(const struct cw_sighting_in *in, struct batch *b)
 {
-	struct ptrmap seen;
+	struct cw_ptrmap seen;
 	size_t m = 0;
 
-	map_init(&seen, b->n);
+	cw_ptrmap_init(&seen, b->n);
 	for (size_t i = 0; i < b->n; i++) {
-		b->need[i] =
-		    !b->fpgot[i].found && !map_get(&seen, -1, b->fp[i]) && nbands_of(&in[i]) > 0;
+		b->need[i] = !b->fpgot[i].found && !cw_ptrmap_get(&seen, -1, b->fp[i]) &&
+		             nbands_of(&in[i]) > 0;
 		m += b->need[i];
-		map_put(&seen, -1, b->fp[i], i);
+		cw_ptrmap_put(&seen, -1, b->fp[i], i);
 	}
-	free(seen.s);
+	cw_ptrmap_free(&seen);
 	return m;
 }
 
@@ -669,14 +615,14 @@ static void consider(struct near *nr, const char *cluster, uint64_t other, const
 static void choose(const struct cw_sighting_in *in, size_t n, int maxham, double min_jaccard,
                    struct batch *b, struct cw_sighting *out)
 {
-	struct ptrmap map;
+	struct cw_ptrmap map;
 
-	map_init(&map, n * (1 + b->maxb));
+	cw_ptrmap_init(&map, n * (1 + b->maxb));
 	for (size_t i = 0; i < n; i++) {
 		struct cw_sighting *s = &out[i];
 		const redisReply **got = b->bgot + i * b->maxb * NBUCKETS;
 		uint64_t fp = b->fp[i], sh;
-		const struct slot *hit = map_get(&map, -1, fp);
+		const struct cw_ptrslot *hit = cw_ptrmap_get(&map, -1, fp);
 		size_t nb = nbands_of(&in[i]);
 		struct near nr = {in[i].simhash, b->sketch[i], b->nsketch[i], min_jaccard,
 		                  maxham + 1};
@@ -685,18 +631,18 @@ static void choose(const struct cw_sighting_in *in, size_t n, int maxham, double
 
 		s->method = CLAIMWIRE__MATCH_METHOD__MATCH_METHOD_EXACT;
 		if (hit) {
-			memcpy(s->cluster, out[hit->claim].cluster, 17);
+			memcpy(s->cluster, out[hit->index].cluster, 17);
 		} else if (in_redis) {
 			memcpy(s->cluster, b->fpgot[i].cluster, 17);
 		} else {
 			for (size_t j = 0; j < nb; j++) {
-				const struct slot *bh =
-				    map_get(&map, (int32_t)j, in[i].lsh_keys[j]);
+				const struct cw_ptrslot *bh =
+				    cw_ptrmap_get(&map, (int32_t)j, in[i].lsh_keys[j]);
 				const char *sk;
 				size_t nsk;
 				if (bh)
-					consider(&nr, out[bh->claim].cluster, in[bh->claim].simhash,
-					         b->sketch[bh->claim], b->nsketch[bh->claim],
+					consider(&nr, out[bh->index].cluster, in[bh->index].simhash,
+					         b->sketch[bh->index], b->nsketch[bh->index],
 					         s->cluster);
 				for (size_t w = 0; w < NBUCKETS; w++)
 					if (parse_ptr(got[j * NBUCKETS + w], c, &sh, &sk, &nsk) ==
@@ -713,21 +659,21 @@ static void choose(const struct cw_sighting_in *in, size_t n, int maxham, double
 			}
 		}
 		b->fpwrite[i] = !hit && b->fpgot[i].found != 1;
-		map_put(&map, -1, fp, i);
+		cw_ptrmap_put(&map, -1, fp, i);
 		if (!founds)
 			continue;
 		for (size_t j = 0; j < nb; j++) {
-			int absent = !map_get(&map, (int32_t)j, in[i].lsh_keys[j]);
+			int absent = !cw_ptrmap_get(&map, (int32_t)j, in[i].lsh_keys[j]);
 			for (size_t w = 0; w < NBUCKETS; w++)
 				absent = absent && is_nil(got[j * NBUCKETS + w]);
 			b->write[i * b->maxb + j] = (unsigned char)absent;
 			/* the batch's claims see the pointer Redis keeps: the
 			 * first written for a band key */
 			if (absent)
-				map_put(&map, (int32_t)j, in[i].lsh_keys[j], i);
+				cw_ptrmap_put(&map, (int32_t)j, in[i].lsh_keys[j], i);
 		}
 	}
-	free(map.s);
+	cw_ptrmap_free(&map);
 }
 
 /* v in decimal, as "%lld" writes it, into p[24]; returns the length. */

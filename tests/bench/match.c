@@ -97,7 +97,6 @@
 #include "proto/claimwire.pb-c.h"
 
 #define BATCH          500
-#define MAX_BANDS      CW_FP_LSH_MAX_BANDS
 #define DEFAULT_CLAIMS 50000
 #define BASELINE_MAX   5000
 #define NOUTLETS       13
@@ -462,7 +461,7 @@ static long match_range(const struct bench *b, struct cw_redis *r, size_t lo, si
 {
 	Claimwire__Claim *claims[BATCH];
 	struct cw_sighting_in in[BATCH];
-	static uint64_t keys[BATCH * MAX_BANDS];
+	static uint64_t keys[BATCH * CW_FP_LSH_MAX_BANDS];
 	long confirmed = 0;
 	char err[512];
 
@@ -474,7 +473,7 @@ static long match_range(const struct bench *b, struct cw_redis *r, size_t lo, si
 			if (!c)
 				continue;
 			claims[m] = c;
-			sighting_in(b, c, keys + m * MAX_BANDS, &in[m]);
+			sighting_in(b, c, keys + m * CW_FP_LSH_MAX_BANDS, &in[m]);
 			m++;
 		}
 		int rc = cw_match_batch(r, &b->so, b->m, claims, in, m, pack_verdict, &confirmed,
@@ -502,10 +501,10 @@ static void unpack_all(const struct bench *b, struct unpacked *u)
 	u->n = b->n;
 	u->c = cw_xcalloc(b->n, sizeof(*u->c));
 	u->in = cw_xcalloc(b->n, sizeof(*u->in));
-	u->keys = cw_xcalloc(b->n * MAX_BANDS, sizeof(*u->keys));
+	u->keys = cw_xcalloc(b->n * CW_FP_LSH_MAX_BANDS, sizeof(*u->keys));
 	for (size_t i = 0; i < b->n; i++) {
 		u->c[i] = claimwire__claim__unpack(NULL, b->plen[i], b->packed[i]);
-		sighting_in(b, u->c[i], u->keys + i * MAX_BANDS, &u->in[i]);
+		sighting_in(b, u->c[i], u->keys + i * CW_FP_LSH_MAX_BANDS, &u->in[i]);
 	}
 }
 
