@@ -4,9 +4,10 @@
  * trains that model with SGD.
  *
  * The scorer runs on every sentence extract sees, so it tokenises in one pass
- * over the bytes, hashes each token as it goes (FNV-1a on the lower-cased
- * bytes, then one multiply with the model's seed picks the bucket) and keeps
- * every feature in a fixed array: no allocation per sentence.  The same pass
+ * over the bytes, hashes each token as it goes (one 64×64→128-bit multiply
+ * per 8 lower-cased bytes, then one multiply with the model's seed picks the
+ * bucket) and keeps every feature in a fixed array: no allocation per
+ * sentence.  The same pass
  * yields the context the sentence gives its neighbours, so in an article
  * each sentence is read once (cw_cw_scan).
  */
@@ -23,7 +24,7 @@
 #include "lib/common.h"
 
 #define FORMAT_MAGIC     "cw-checkworthiness"
-#define FORMAT_VERSION   3 /* 3: one scan for a sentence and its context, multiplicative buckets */
+#define FORMAT_VERSION   4 /* 4: word keys by 8-byte chunks; 3: FNV-1a a byte at a time */
 #define MAX_WEIGHTS_FILE (64u << 20) /* bytes */
 #define MIN_BITS         4
 #define MAX_BITS         24
@@ -124,15 +125,69 @@ size_t cw_cw_dim(unsigned bits)
 
 /* ---- hashing ---- */
 
-#define FNV_OFFSET 0xcbf29ce484222325ull
-#define FNV_PRIME  0x100000001b3ull
+/*
+ * A word's key: its hashed bytes (lower-cased ASCII letters, other bytes as
+ * they are, apostrophes dropped) taken 8 at a time, little-endian, the last
+ * chunk zero-padded, each folded in by one 64×64→128-bit multiply whose two
+ * halves are xor-ed (wyhash's mix).  Nearly every word fits one chunk, so
+ * its key is one multiply away from its bytes; FNV-1a, the key of format 3,
+ * was a chain of one multiply per byte and the scorer's largest cost.  No
+ * word byte is 0, so padding cannot make two words one.
+ */
+#define WORD_SEED 0xa0761d6478bd642full
+#define WORD_MUL  0xe7037ed1a0b428dbull
 
-static uint64_t fnv(const char *s, size_t n)
+static inline uint64_t word_mix(uint64_t a)
 {
-	uint64_t h = FNV_OFFSET;
+	unsigned __int128 p = (unsigned __int128)a * WORD_MUL;
+	return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+
+/* A key being built: the chunks so far folded into h, then the n (0-7)
+ * bytes of the next chunk in acc. */
+struct word_key {
+	uint64_t h, acc;
+	unsigned n;
+};
+
+static inline void word_key_init(struct word_key *k)
+{
+	k->h = WORD_SEED;
+	k->acc = 0;
+	k->n = 0;
+}
+
+/* Adds the m (0-8) low bytes of b, every byte above them 0. */
+static inline void word_key_add(struct word_key *k, uint64_t b, unsigned m)
+{
+	unsigned n = k->n;
+	uint64_t acc = k->acc | b << (8 * n);
+
+	if (n + m >= 8) { /* a chunk is full: fold it in, keep what spilt over */
+		k->h = word_mix(k->h ^ acc);
+		acc = n ? b >> (8 * (8 - n)) : 0;
+		n = n + m - 8;
+	} else {
+		n += m;
+	}
+	k->acc = acc;
+	k->n = n;
+}
+
+static inline uint64_t word_key_end(const struct word_key *k)
+{
+	return k->n ? word_mix(k->h ^ k->acc) : k->h;
+}
+
+/* The key of s[0..n) taken as it is (the word lists, the number tokens). */
+static uint64_t word_key_of(const char *s, size_t n)
+{
+	struct word_key k;
+
+	word_key_init(&k);
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
-	return h;
+		word_key_add(&k, (unsigned char)s[i], 1);
+	return word_key_end(&k);
 }
 
 /* ---- word lists: token hash → class bits, built once (static data) ---- */
@@ -303,8 +358,7 @@ static uint64_t word_hash[WT_SLOTS];
 static uint32_t word_cls[WT_SLOTS];
 static int word_table_ready;
 
-/* A word's two slots: two fields of the top bits of one multiply (FNV's low
- * bits mix poorly, its high bits well enough for 512 slots). */
+/* A word's two slots: two fields of the top bits of one multiply. */
 static inline size_t word_slot(uint64_t h, int which)
 {
 	uint64_t p = h * 0x9e3779b97f4a7c15ull;
@@ -315,7 +369,7 @@ static inline size_t word_slot(uint64_t h, int which)
  * and "9 percent" share features. */
 static const char *const number_tokens[] = {"<num>", "<year>", "<pct>", "<money>", "<ord>"};
 enum { N_PLAIN, N_YEAR, N_PCT, N_MONEY, N_ORD, N_KINDS };
-static uint64_t number_hash[N_KINDS]; /* fnv() of number_tokens[], set with the word table */
+static uint64_t number_hash[N_KINDS]; /* keys of number_tokens[], set with the word table */
 
 /* Puts word w (hash h) with classes cls in the table. */
 static void word_table_add(const char *w, uint64_t h, unsigned cls)
@@ -347,16 +401,16 @@ static void word_table_add(const char *w, uint64_t h, unsigned cls)
 static void add_trigger(const char *w, void *opaque)
 {
 	(void)opaque;
-	word_table_add(w, fnv(w, strlen(w)), W_TRIGGER);
+	word_table_add(w, word_key_of(w, strlen(w)), W_TRIGGER);
 }
 
 static void word_table_build(void)
 {
 	for (size_t k = 0; k < N_KINDS; k++)
-		number_hash[k] = fnv(number_tokens[k], strlen(number_tokens[k]));
+		number_hash[k] = word_key_of(number_tokens[k], strlen(number_tokens[k]));
 	for (size_t i = 0; i < CW_ARRAY_SIZE(word_classes); i++) {
 		const char *w = word_classes[i].w;
-		word_table_add(w, fnv(w, strlen(w)), word_classes[i].cls);
+		word_table_add(w, word_key_of(w, strlen(w)), word_classes[i].cls);
 	}
 	cw_attribution_each_trigger(add_trigger, NULL);
 }
@@ -445,7 +499,8 @@ _Static_assert(NDENSE <= 64, "a scan keeps the dense features as bits of a uint6
 _Static_assert(SCAN_CAP > 0, "CW_CW_MAX_FEATURES too small");
 
 /* A token hash's bucket: the top bits of one multiply with the seed mixed
- * in first (FNV's low bits mix poorly, a product's high bits well). */
+ * in first (a bigram's hash is a sum of products, whose low bits mix
+ * poorly, a product's high bits well). */
 static inline uint32_t bucket(uint64_t h, uint64_t seed, unsigned bits)
 {
 	return (uint32_t)(((h ^ seed) * 0x9e3779b97f4a7c15ull) >> (64 - bits));
@@ -461,74 +516,51 @@ static inline uint64_t letter_bytes(uint64_t v)
 	return (y + 0x1f * BYTES_01) & ~(y + 0x05 * BYTES_01) & ~v & BYTES_80; /* >= 'a', <= 'z' */
 }
 
-/* FNV-1a of x carried on over the first n (0-8) bytes of w, low byte first.
- * All eight steps are taken and the n-th kept: a loop of n steps would
- * mispredict its exit at the end of nearly every word, and without that
- * branch the hashes of neighbouring words overlap in the pipeline. */
-static inline uint64_t fnv_bytes(uint64_t x, uint64_t w, size_t n)
+/* The bytes s[j..j+8) as one little-endian word, those at or past len 0
+ * (no letters).  Near the end of a text they come from the load that ends at
+ * its end, so nothing past len is read. */
+static inline uint64_t load_upto8(const unsigned char *s, size_t j, size_t len)
 {
-	uint64_t at[9];
+	uint64_t v = 0;
 
-	at[0] = x;
-#pragma GCC unroll 8
-	for (int k = 0; k < 8; k++)
-		at[k + 1] = (at[k] ^ ((w >> (8 * k)) & 0xff)) * FNV_PRIME;
-	return at[n];
+	if (j + 8 <= len)
+		return cw_load_le64(s + j);
+	if (j >= len)
+		return 0;
+	if (len >= 8)
+		return cw_load_le64(s + len - 8) >> (8 * (8 - (len - j)));
+	for (size_t k = 0; j + k < len; k++)
+		v |= (uint64_t)s[j + k] << (8 * k);
+	return v;
 }
 
-/* Hashes the ASCII letters from s[j] on (lower-cased) into *x and returns
- * the index just past them, reading 8 bytes at a time.  The last bytes of
- * a text are read by the load that ends at its end, so nothing past len is
- * read. */
-static inline size_t hash_letters(const unsigned char *s, size_t j, size_t len, uint64_t *x)
-{
-	uint64_t h = *x, v, end;
-	size_t n;
-
-	for (;;) {
-		if (j + 8 <= len) {
-			v = cw_load_le64(s + j);
-		} else if (j < len && len >= 8) {
-			v = cw_load_le64(s + len - 8) >>
-			    (8 * (8 - (len - j))); /* zeros: no letters */
-		} else {
-			unsigned char b;
-			while (j < len && (b = lower_letter[s[j]]) != 0) {
-				h = (h ^ b) * FNV_PRIME;
-				j++;
-			}
-			*x = h;
-			return j;
-		}
-		end = ~letter_bytes(v) & BYTES_80;
-		if (end != 0)
-			break;
-		h = fnv_bytes(h, v | 0x20 * BYTES_01, 8);
-		j += 8;
-	}
-	n = (size_t)__builtin_ctzll(end) / 8;
-	*x = fnv_bytes(h, v | 0x20 * BYTES_01, n);
-	return j + n;
-}
-
-/* Hashes the word at s[i] (lower-cased, apostrophes dropped) into *h and
+/* Keys the word at s[i] (lower-cased, apostrophes dropped) into *h and
  * returns the index just past it; *nb gets the number of bytes hashed (less
- * than the word's bytes when it has an apostrophe).  Runs of ASCII letters, the bulk of any text,
- * are read 8 bytes at a time; a non-ASCII byte or an apostrophe byte by byte.
- * *wide is set when the word holds both a non-ASCII byte (an apostrophe
- * aside) and an ASCII letter. */
+ * than the word's bytes when it has an apostrophe).  Runs of ASCII letters,
+ * the bulk of any text, are read 8 bytes at a time; a non-ASCII byte or an
+ * apostrophe byte by byte.  *wide is set when the word holds both a
+ * non-ASCII byte (an apostrophe aside) and an ASCII letter. */
 static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uint64_t *h,
                                size_t *nb, int *wide)
 {
 	size_t j = i;
-	uint64_t x = FNV_OFFSET;
 	size_t skipped = 0; /* apostrophe bytes, not part of the token */
 	size_t high = 0;    /* non-ASCII bytes hashed */
+	struct word_key k;
 
+	word_key_init(&k);
 	for (;;) {
+		uint64_t v = load_upto8(s, j, len), end = ~letter_bytes(v) & BYTES_80;
 		unsigned char c;
-		size_t a;
-		j = hash_letters(s, j, len, &x);
+		size_t a, n;
+		if (end == 0) { /* 8 letters, and maybe more */
+			word_key_add(&k, v | 0x20 * BYTES_01, 8);
+			j += 8;
+			continue;
+		}
+		n = (size_t)__builtin_ctzll(end) / 8;
+		word_key_add(&k, (v | 0x20 * BYTES_01) & ((1ull << (8 * n)) - 1), (unsigned)n);
+		j += n;
 		if (j >= len)
 			break;
 		c = s[j];
@@ -536,7 +568,7 @@ static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uin
 			/* Any non-ASCII byte but the general punctuation block
 			 * U+2000–U+206F (E2 80/81 xx) is a word byte. */
 			if (!(c == 0xE2 && j + 2 < len && (s[j + 1] == 0x80 || s[j + 1] == 0x81))) {
-				x = (x ^ c) * FNV_PRIME;
+				word_key_add(&k, c, 1);
 				j++;
 				high++;
 				continue;
@@ -550,7 +582,7 @@ static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uin
 		}
 		break;
 	}
-	*h = x;
+	*h = word_key_end(&k);
 	*nb = j - i - skipped;
 	*wide |= high != 0 && high != *nb;
 	return j;
@@ -861,7 +893,7 @@ static uint32_t speaker_bucket(const char *speaker, size_t speaker_len, uint32_t
 {
 	const unsigned char *sp = (const unsigned char *)speaker;
 	size_t end = speaker_len, b;
-	uint64_t h = FNV_OFFSET;
+	struct word_key k;
 
 	if (!speaker || speaker_len == 0)
 		return CW_CW_NO_SPEAKER;
@@ -870,13 +902,10 @@ static uint32_t speaker_bucket(const char *speaker, size_t speaker_len, uint32_t
 	b = end;
 	while (b > 0 && is_alpha(sp[b - 1]))
 		b--;
-	for (size_t i = b; i < end; i++) {
-		unsigned char c = sp[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c + 32);
-		h = (h ^ c) * FNV_PRIME;
-	}
-	return bucket(h ^ SPEAKER_SALT, seed, bits);
+	word_key_init(&k);
+	for (size_t i = b; i < end; i++)
+		word_key_add(&k, lower_letter[sp[i]], 1);
+	return bucket(word_key_end(&k) ^ SPEAKER_SALT, seed, bits);
 }
 
 /* A sentence's own features and its speaker's bucket, and (ctx set) the
@@ -1281,8 +1310,10 @@ struct cw_cw_model *cw_cw_model_load(const char *path, char *errstr, size_t errs
 				goto out;
 			}
 			if (v != FORMAT_VERSION) {
-				snprintf(errstr, errsize, "%s:%zu: unsupported format version %llu",
-				         path, lineno, v);
+				snprintf(errstr, errsize,
+				         "%s:%zu: unsupported format version %llu (this build reads "
+				         "%d; retrain with `claimwire train checkworthiness`)",
+				         path, lineno, v, FORMAT_VERSION);
 				goto out;
 			}
 			have_magic = 1;

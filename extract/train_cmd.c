@@ -52,6 +52,8 @@ static const char usage[] =
     "  --bag N              average N models trained on different data orders (default 1)\n"
     "  --bits N             log2 of hashed buckets (default 18)\n"
     "  --max-weights N      hashed weights kept in the file, largest first (default 50000)\n"
+    "  --threshold X        check-worthy cut written to the file (default: the best F1\n"
+    "                       on debates the model has not seen)\n"
     "  --no-speaker         ignore speaker names\n"
     "  --seed N             shuffling seed (default 42)\n" CW_CLI_HELP "\n"
     "Exit codes: 0 ok, 1 failure, 2 usage, 3 configuration.\n";
@@ -72,6 +74,7 @@ enum {
 	OPT_BAG,
 	OPT_BITS,
 	OPT_MAX_WEIGHTS,
+	OPT_THRESHOLD,
 	OPT_NO_SPEAKER,
 	OPT_SEED,
 };
@@ -278,6 +281,7 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 	    {"bag", required_argument, NULL, OPT_BAG},
 	    {"bits", required_argument, NULL, OPT_BITS},
 	    {"max-weights", required_argument, NULL, OPT_MAX_WEIGHTS},
+	    {"threshold", required_argument, NULL, OPT_THRESHOLD},
 	    {"no-speaker", no_argument, NULL, OPT_NO_SPEAKER},
 	    {"seed", required_argument, NULL, OPT_SEED},
 	    {NULL, 0, NULL, 0},
@@ -287,6 +291,7 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 	struct cw_cw_train_opts to;
 	const char *debates = NULL, *claimbuster = NULL, *dev = NULL, *out = NULL;
 	double v, cb_weight = 1, max_weights = DEFAULT_MAX_WEIGHTS, cv = 0;
+	double threshold = -1; /* --threshold; else the best F1 */
 	int speaker = 1, c, rc = CW_EXIT_USAGE;
 	char errstr[512], **names = NULL, *cb_buf = NULL;
 	size_t nnames = 0, ntrain = 0, ndev = 0;
@@ -364,6 +369,10 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 			break;
 		case OPT_MAX_WEIGHTS:
 			if (parse_num("--max-weights", optarg, 1, 1 << 24, &max_weights))
+				goto out;
+			break;
+		case OPT_THRESHOLD:
+			if (parse_num("--threshold", optarg, 0, 1, &threshold))
 				goto out;
 			break;
 		case OPT_SEED:
@@ -519,7 +528,7 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 			score_debates(m, train, ntrain, &sc);
 			th_from = "train debates";
 		}
-		float th = best_threshold(&sc, &f1);
+		float best = best_threshold(&sc, &f1), th = threshold >= 0 ? (float)threshold : best;
 		if (sc.s != oof.s) {
 			free(sc.s);
 			free(sc.l);
@@ -533,7 +542,11 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 			fprintf(stderr, "claimwire: written weights do not load: %s\n", errstr);
 			goto out;
 		}
-		printf("wrote %s (threshold %.2f: best F1 %.3f on %s)\n", out, th, f1, th_from);
+		if (threshold >= 0)
+			printf("wrote %s (threshold %.2f as given; best F1 %.3f at %.2f on %s)\n", out,
+			       th, f1, best, th_from);
+		else
+			printf("wrote %s (threshold %.2f: best F1 %.3f on %s)\n", out, th, f1, th_from);
 		if (ndev) {
 			struct cw_cw_eval ev;
 			cw_cw_evaluate(shipped, devd, ndev, &ev);

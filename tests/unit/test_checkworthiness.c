@@ -50,7 +50,7 @@ Test(checkworthiness, corrupted_weights_name_file_and_line)
 	cr_assert_geq(fd, 0);
 	close(fd);
 
-	write_file(path, "# model\ncw-checkworthiness 3\nseed 7\nbuckets 1024\nbias -1\n"
+	write_file(path, "# model\ncw-checkworthiness 4\nseed 7\nbuckets 1024\nbias -1\n"
 	                 "threshold 0.5\nd number 0.5\nh 12 0.25\nh 99999 1\n");
 	struct cw_cw_model *m = cw_cw_model_load(path, err, sizeof(err));
 	cr_assert_null(m);
@@ -58,13 +58,21 @@ Test(checkworthiness, corrupted_weights_name_file_and_line)
 	snprintf(want, sizeof(want), "%s:9:", path);
 	cr_assert(strstr(err, want) != NULL, "error '%s' lacks '%s'", err, want);
 
-	write_file(path, "cw-checkworthiness 3\nseed 7\nbuckets 1024\nbias -1\nh 3 0.5x\n");
+	write_file(path, "cw-checkworthiness 4\nseed 7\nbuckets 1024\nbias -1\nh 3 0.5x\n");
 	m = cw_cw_model_load(path, err, sizeof(err));
 	cr_assert_null(m);
 	snprintf(want, sizeof(want), "%s:5:", path);
 	cr_assert(strstr(err, want) != NULL, "error '%s' lacks '%s'", err, want);
 
-	write_file(path, "cw-checkworthiness 3\nseed 7\nbuckets 1000\nbias -1\n");
+	/* Format 3 keyed words by FNV-1a: its weights are for other buckets. */
+	write_file(path, "# model\ncw-checkworthiness 3\nseed 7\nbuckets 1024\nbias -1\n");
+	m = cw_cw_model_load(path, err, sizeof(err));
+	cr_assert_null(m);
+	snprintf(want, sizeof(want), "%s:2: unsupported format version 3", path);
+	cr_assert(strstr(err, want) != NULL, "error '%s' lacks '%s'", err, want);
+	cr_assert(strstr(err, "retrain") != NULL, "error '%s' does not say what to do", err);
+
+	write_file(path, "cw-checkworthiness 4\nseed 7\nbuckets 1000\nbias -1\n");
 	m = cw_cw_model_load(path, err, sizeof(err));
 	cr_assert_null(m);
 	snprintf(want, sizeof(want), "%s:3:", path);
@@ -78,7 +86,7 @@ Test(checkworthiness, corrupted_weights_name_file_and_line)
 	cr_assert(strstr(err, want) != NULL && strstr(err, "version 2") != NULL, "error '%s'", err);
 
 	/* And a well-formed one of the same shape loads. */
-	write_file(path, "cw-checkworthiness 3\nseed 7\nbuckets 1024\nbias -1\nd number 0.5\n"
+	write_file(path, "cw-checkworthiness 4\nseed 7\nbuckets 1024\nbias -1\nd number 0.5\n"
 	                 "h 12 0.25\n");
 	m = cw_cw_model_load(path, err, sizeof(err));
 	cr_assert_not_null(m, "%s", err);
@@ -359,33 +367,47 @@ Test(checkworthiness, a_word_hashes_the_same_on_every_path)
 	              cw_first_bucket("caf"));
 }
 
-/* The bucket the weights file format gives a word: FNV-1a (64-bit) over its
- * lower-cased bytes, apostrophes dropped, then the top bits of one multiply
- * with the seed mixed in.  The shipped weights are indexed by it, so however
- * the scanner reads a word, this is what it must come to. */
-static uint32_t cw_fnv_bucket(const char *w, uint32_t seed, unsigned bits)
+/* The bucket the weights file format gives a word: its bytes lower-cased,
+ * apostrophes dropped, in 8-byte little-endian chunks (the last
+ * zero-padded), each folded into the key by one 64×64→128-bit multiply
+ * whose halves are xor-ed; then the top bits of one multiply with the seed
+ * mixed in.  The shipped weights are indexed by it, so however the scanner
+ * reads a word, this is what it must come to.  Written out byte by byte,
+ * as the format says, not as the scanner reads. */
+static uint32_t cw_key_bucket(const char *w, uint32_t seed, unsigned bits)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	unsigned char b[64];
+	size_t n = 0;
+	uint64_t h = 0xa0761d6478bd642full;
 	for (const unsigned char *p = (const unsigned char *)w; *p; p++) {
 		unsigned char c = *p;
 		if (c == '\'')
 			continue;
 		if (c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c + 32);
-		h = (h ^ c) * 0x100000001b3ull;
+		b[n++] = c;
+	}
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t chunk = 0;
+		for (size_t k = 0; k < 8 && i + k < n; k++)
+			chunk |= (uint64_t)b[i + k] << (8 * k);
+		unsigned __int128 p = (unsigned __int128)(h ^ chunk) * 0xe7037ed1a0b428dbull;
+		h = (uint64_t)p ^ (uint64_t)(p >> 64);
 	}
 	return (uint32_t)(((h ^ seed) * 0x9e3779b97f4a7c15ull) >> (64 - bits));
 }
 
-Test(checkworthiness, a_words_bucket_is_its_fnv_hash)
+Test(checkworthiness, a_words_bucket_is_its_key_by_chunks)
 {
 	static const char *words[] = {
 	    "a",       "We",        "TAX",          "caf\xc3\xa9", "don't",
-	    "o'clock", "Americans", "unemployment", "Interviewed", "abcdefghijklmnopqrstuvwxyz"};
+	    "o'clock", "Americans", "unemployment", "Interviewed", "abcdefghijklmnopqrstuvwxyz",
+	    /* a chunk boundary inside a non-ASCII letter, at an apostrophe */
+	    "abcdefg\xc3\xa9hij", "Abcdefgh'ijklmnopq", "Gorbachev's", "na\xc3\xafvet\xc3\xa9s"};
 	static const char *after[] = {"", ".", " was said", ", and then a good many more words"};
 	char buf[256];
 	for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
-		uint32_t want = cw_fnv_bucket(words[w], 1, 16);
+		uint32_t want = cw_key_bucket(words[w], 1, 16);
 		for (size_t a = 0; a < sizeof(after) / sizeof(after[0]); a++) {
 			snprintf(buf, sizeof(buf), "%s%s", words[w], after[a]);
 			cr_assert_eq(cw_first_bucket(buf), want, "'%s'", buf);
@@ -397,9 +419,9 @@ Test(checkworthiness, a_words_bucket_is_its_fnv_hash)
 		for (size_t k = 0; k < n; k++)
 			word[k] = (char)((k % 2 ? 'a' : 'Q') + k % 7);
 		word[n] = '\0';
-		cr_assert_eq(cw_first_bucket(word), cw_fnv_bucket(word, 1, 16), "'%s'", word);
+		cr_assert_eq(cw_first_bucket(word), cw_key_bucket(word, 1, 16), "'%s'", word);
 		snprintf(buf, sizeof(buf), "%s is a word", word);
-		cr_assert_eq(cw_first_bucket(buf), cw_fnv_bucket(word, 1, 16), "'%s'", buf);
+		cr_assert_eq(cw_first_bucket(buf), cw_key_bucket(word, 1, 16), "'%s'", buf);
 	}
 }
 
@@ -571,7 +593,7 @@ Test(checkworthiness, own_share_is_summed_in_order)
 	cr_assert_geq(fd, 0);
 	close(fd);
 	len += (size_t)snprintf(text, sizeof(text),
-	                        "cw-checkworthiness 3\nseed 7\nbuckets 1024\nbias 0\n");
+	                        "cw-checkworthiness 4\nseed 7\nbuckets 1024\nbias 0\n");
 	for (int b = 0; b < 1024; b++) {
 		static const char *const v[] = {"1", "-1", "3.3306690738754696e-16",
 		                                "2.7755575615628914e-16"};
