@@ -20,11 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "extract/attribution.h"
 #include "lib/common.h"
 
 #define FORMAT_MAGIC     "cw-checkworthiness"
-#define FORMAT_VERSION   4 /* 4: word keys by 8-byte chunks; 3: FNV-1a a byte at a time */
+#define FORMAT_VERSION   4           /* 4: word keys by 8-byte chunks; 3: FNV-1a a byte at a time */
 #define MAX_WEIGHTS_FILE (64u << 20) /* bytes */
 #define MIN_BITS         4
 #define MAX_BITS         24
@@ -452,18 +456,25 @@ static inline int is_alpha(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* A word byte: ASCII letter, or any non-ASCII byte but the general
- * punctuation block U+2000–U+206F (E2 80/81 xx: quotes, dashes). */
-static inline size_t word_byte(const unsigned char *s, size_t i, size_t len)
+/* A run of bytes between words that is no part of any word although its
+ * bytes are not ASCII: the general punctuation block U+2000–U+206F (E2 80/81
+ * xx: curly quotes, dashes, ellipsis, thin spaces), a no-break space (C2
+ * A0), and the currency signs £ (C2 A3) and € (E2 82 AC).  Its length in
+ * bytes, 0 if s[i] opens none; *money is set for a currency sign. */
+static inline size_t nonword_run(const unsigned char *s, size_t i, size_t len, int *money)
 {
-	unsigned char c = s[i];
-	if (is_alpha(c) || is_digit(c))
-		return 1;
-	if (c < 0x80)
-		return 0;
-	if (c == 0xE2 && i + 2 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81))
-		return 0;
-	return 1;
+	if (s[i] == 0xE2 && i + 2 < len) {
+		if (s[i + 1] == 0x80 || s[i + 1] == 0x81)
+			return 3;
+		if (s[i + 1] == 0x82 && s[i + 2] == 0xAC) {
+			*money = 1;
+			return 3;
+		}
+	} else if (s[i] == 0xC2 && i + 1 < len && (s[i + 1] == 0xA0 || s[i + 1] == 0xA3)) {
+		*money = s[i + 1] == 0xA3;
+		return 2;
+	}
+	return 0;
 }
 
 /* ASCII letters lower-cased; 0 for every other byte. */
@@ -565,9 +576,10 @@ static inline size_t scan_word(const unsigned char *s, size_t i, size_t len, uin
 			break;
 		c = s[j];
 		if (c >= 0x80) {
-			/* Any non-ASCII byte but the general punctuation block
-			 * U+2000–U+206F (E2 80/81 xx) is a word byte. */
-			if (!(c == 0xE2 && j + 2 < len && (s[j + 1] == 0x80 || s[j + 1] == 0x81))) {
+			/* Any non-ASCII byte but those of nonword_run() is a
+			 * word byte. */
+			int money;
+			if (!nonword_run(s, j, len, &money)) {
 				word_key_add(&k, c, 1);
 				j++;
 				high++;
@@ -658,49 +670,195 @@ struct tokens {
 	int wide;       /* a word holds a non-ASCII byte (an apostrophe aside) and a letter */
 };
 
-/* The first pass: splits s[0..len) into at most max_tok tokens, each
- * hashed.  Little here waits on a hash (a word's is a chain of multiplies,
- * one per byte), so the processor runs on to the next words while it is
- * computed. */
+/* Where the bytes of the kinds a token cares about lie in s[base ..
+ * base + 64), one bit a byte (bit k: s[base + k]); no bit past the text's
+ * end. */
+struct window {
+	size_t base;
+	uint64_t letter;  /* ASCII letters */
+	uint64_t digit;   /* ASCII digits */
+	uint64_t special; /* the rest that may matter: non-ASCII bytes, ' ? ! $ */
+};
+
+#ifdef __SSE2__
+/* The three kinds of the 16 bytes at p, as window_at() wants them. */
+static inline void kinds16(const unsigned char *p, uint64_t *letter, uint64_t *digit,
+                           uint64_t *special)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	/* letters and digits moved to the bottom of the signed range, where
+	 * one compare finds them */
+	__m128i l = _mm_add_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8(0x80 - 'a'));
+	__m128i d = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0')));
+	__m128i q = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\'')),
+	                         _mm_cmpeq_epi8(x, _mm_set1_epi8('?')));
+
+	q = _mm_or_si128(q, _mm_cmpeq_epi8(x, _mm_set1_epi8('!')));
+	q = _mm_or_si128(q, _mm_cmpeq_epi8(x, _mm_set1_epi8('$')));
+	*letter = (uint64_t)(unsigned)_mm_movemask_epi8(
+	    _mm_cmplt_epi8(l, _mm_set1_epi8((char)(0x80 + 26))));
+	*digit = (uint64_t)(unsigned)_mm_movemask_epi8(
+	    _mm_cmplt_epi8(d, _mm_set1_epi8((char)(0x80 + 10))));
+	*special = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(x, q));
+}
+#endif
+
+/* Fills w for the 64 bytes from s[base] on, base < len. */
+static inline void window_at(struct window *w, const unsigned char *s, size_t base, size_t len)
+{
+	size_t n = len - base < 64 ? len - base : 64;
+	uint64_t l = 0, d = 0, x = 0;
+
+	w->base = base;
+#ifdef __SSE2__
+#pragma GCC unroll 4
+	for (size_t j = 0; j < 64; j += 16) {
+		uint64_t cl, cd, cx;
+		if (j + 16 <= n) {
+			kinds16(s + base + j, &cl, &cd, &cx);
+		} else if (j < n) {
+			size_t m = n - j;     /* 1-15 bytes left */
+			if (base + n >= 16) { /* the 16 bytes ending at the text's end */
+				kinds16(s + base + n - 16, &cl, &cd, &cx);
+				cl >>= 16 - m;
+				cd >>= 16 - m;
+				cx >>= 16 - m;
+			} else {
+				unsigned char tail[16] = {0};
+				memcpy(tail, s + base + j, m);
+				kinds16(tail, &cl, &cd, &cx);
+				cx &= ~(~0ull << m); /* a 0 byte is no special */
+			}
+		} else {
+			break;
+		}
+		l |= cl << j;
+		d |= cd << j;
+		x |= cx << j;
+	}
+#else
+	for (size_t j = 0; j < n; j++) {
+		unsigned char c = s[base + j];
+		l |= (uint64_t)is_alpha(c) << j;
+		d |= (uint64_t)is_digit(c) << j;
+		x |= (uint64_t)(c >= 0x80 || c == '\'' || c == '?' || c == '!' || c == '$') << j;
+	}
+#endif
+	w->letter = l;
+	w->digit = d;
+	w->special = x;
+}
+
+/* A window is moved on once the scan is more than this many bytes into it
+ * (unless it reaches the text's end), so that a word of up to 16 letters
+ * and the byte after it lie inside. */
+#define WINDOW_LOOKAHEAD 48
+
+/* The number at s[i]: digits with inner '.' or ',', then attached letters
+ * ("4th", "1990s", "10m") and a '%'; money after a currency sign.  Its kind,
+ * and the index just past it in *end. */
+static int number_at(const unsigned char *s, size_t i, size_t len, int money, size_t *end)
+{
+	size_t j = i, ndig = 0;
+	unsigned val = 0;
+	int kind = N_PLAIN;
+
+	while (j < len && (is_digit(s[j]) ||
+	                   ((s[j] == '.' || s[j] == ',') && j + 1 < len && is_digit(s[j + 1])))) {
+		if (is_digit(s[j])) {
+			ndig++;
+			if (val < 100000)
+				val = val * 10 + (unsigned)(s[j] - '0');
+		}
+		j++;
+	}
+	if (ndig == 4 && j - i == 4 && val >= 1900 && val <= 2099)
+		kind = N_YEAR;
+	if (j < len && is_alpha(s[j])) {
+		size_t k = j;
+		while (k < len && is_alpha(s[k]))
+			k++;
+		if (kind != N_YEAR && k - j == 2)
+			kind = N_ORD; /* 4th, 21st, 2nd */
+		j = k;
+	}
+	if (j < len && s[j] == '%') {
+		kind = N_PCT;
+		j++;
+	}
+	*end = j;
+	return money ? N_MONEY : kind;
+}
+
+/*
+ * The first pass: splits s[0..len) into at most max_tok tokens, each
+ * hashed.  The text is looked at through a window of 64 bytes whose
+ * letters, digits and other bytes of note are bitmasks (window_at()), so
+ * a gap between words is passed in one step, and a word of ASCII letters,
+ * nearly every word, is measured by one count of bits and keyed by one or
+ * two multiplies.  A word with an apostrophe or a non-ASCII byte is read
+ * byte by byte (scan_word()).
+ */
 static void tokenize(const unsigned char *s, size_t len, size_t max_tok, struct tokens *t)
 {
-	size_t ntok = 0, nnum = 0, i;
+	size_t ntok = 0, nnum = 0, i = 0;
 	int money_sign = 0, ctx_number = 0, wide = 0;
 	uint64_t dense = 0;
+	struct window w;
 
-	for (i = 0; i < len && ntok < max_tok;) {
-		unsigned char ch = s[i];
-		if (is_digit(ch)) {
-			/* A number: digits with inner '.' or ',', then attached letters
-			 * ("4th", "1990s", "10m"). */
-			size_t j = i, ndig = 0;
-			unsigned val = 0;
-			int kind = N_PLAIN;
-			while (j < len && (is_digit(s[j]) || ((s[j] == '.' || s[j] == ',') &&
-			                                      j + 1 < len && is_digit(s[j + 1])))) {
-				if (is_digit(s[j])) {
-					ndig++;
-					if (val < 100000)
-						val = val * 10 + (unsigned)(s[j] - '0');
+	if (len > 0)
+		window_at(&w, s, 0, len);
+	while (i < len && ntok < max_tok) {
+		size_t off = i - w.base, j, nb;
+		uint64_t starts;
+		unsigned char ch;
+		if (off > WINDOW_LOOKAHEAD && w.base + 64 < len) {
+			window_at(&w, s, i, len);
+			off = 0;
+		}
+		starts = off < 64 ? (w.letter | w.digit | w.special) >> off : 0;
+		if (starts == 0) { /* nothing but spaces and punctuation to the window's end */
+			i = w.base + 64;
+			money_sign = 0;
+			if (i < len)
+				window_at(&w, s, i, len);
+			continue;
+		}
+		j = (size_t)__builtin_ctzll(starts);
+		if (j > 0) { /* a gap: no currency sign just before what follows */
+			money_sign = 0;
+			i += j;
+			off += j;
+		}
+		if ((w.letter >> off) & 1) {
+			/* A word. */
+			/* (the top bit stops a count past 63 letters, read byte by byte) */
+			size_t run = (size_t)__builtin_ctzll(~(w.letter >> off) | 1ull << 63);
+			size_t e = off + run;
+			unsigned f;
+			int whole = run <= 16 && e < 64;
+			if (whole && ((w.special >> e) & 1))
+				whole = s[i + run] != '\'' && s[i + run] < 0x80; /* may go on */
+			if (whole) {
+				uint64_t v0 = load_upto8(s, i, len) | 0x20 * BYTES_01;
+				if (run <= 8) {
+					t->h[ntok] =
+					    word_mix(WORD_SEED ^ (v0 & (~0ull >> (64 - 8 * run))));
+				} else {
+					uint64_t v1 = load_upto8(s, i + 8, len) | 0x20 * BYTES_01;
+					t->h[ntok] = word_mix(word_mix(WORD_SEED ^ v0) ^
+					                      (v1 & (~0ull >> (128 - 8 * run))));
 				}
-				j++;
+				j = i + run;
+				nb = run;
+			} else {
+				j = scan_word(s, i, len, &t->h[ntok], &nb, &wide);
 			}
-			if (ndig == 4 && j - i == 4 && val >= 1900 && val <= 2099)
-				kind = N_YEAR;
-			if (j < len && is_alpha(s[j])) {
-				size_t k = j;
-				while (k < len && is_alpha(s[k]))
-					k++;
-				if (kind != N_YEAR && k - j == 2)
-					kind = N_ORD; /* 4th, 21st, 2nd */
-				j = k;
-			}
-			if (j < len && s[j] == '%') {
-				kind = N_PCT;
-				j++;
-			}
-			if (money_sign)
-				kind = N_MONEY;
+			f = s[i] <= 'Z' && ntok > 0 ? T_CAP : 0; /* a letter: <= 'Z' is a capital */
+			f |= nb >= TOKEN_MAX ? T_UNLISTED : 0;
+			t->f[ntok] = (unsigned char)(f | word_suffixes(s, i, j, len, nb));
+		} else if ((w.digit >> off) & 1) {
+			int kind = number_at(s, i, len, money_sign, &j);
 			t->h[ntok] = number_hash[kind];
 			t->f[ntok] = T_UNLISTED;
 			nnum++;
@@ -711,27 +869,30 @@ static void tokenize(const unsigned char *s, size_t len, size_t max_tok, struct 
 				dense |= DBIT(D_PERCENT);
 			else if (kind == N_MONEY)
 				dense |= DBIT(D_MONEY);
-			i = j;
-		} else if (word_byte(s, i, len)) {
-			/* A word, lower-cased, apostrophes dropped. */
-			size_t nb, j = scan_word(s, i, len, &t->h[ntok], &nb, &wide);
-			unsigned f = ch >= 'A' && ch <= 'Z' && ntok > 0 ? T_CAP : 0;
-			f |= nb >= TOKEN_MAX ? T_UNLISTED : 0;
-			t->f[ntok] = (unsigned char)(f | word_suffixes(s, i, j, len, nb));
-			/* The space after a word sets nothing: passed here, not
-			 * by a turn of the loop of its own. */
-			i = j + (j < len && s[j] == ' ');
-		} else {
+		} else if ((ch = s[i]) < 0x80) {
+			/* ' ? ! or $: punctuation, no token */
 			if (ch == '?')
 				dense |= DBIT(D_QUESTION);
 			else if (ch == '!')
 				dense |= DBIT(D_EXCLAIM);
-			money_sign =
-			    ch == '$' || (ch == 0xC2 && i + 1 < len && s[i + 1] == 0xA3) ||
-			    (ch == 0xE2 && i + 2 < len && s[i + 1] == 0x82 && s[i + 2] == 0xAC);
+			money_sign = ch == '$';
 			i++;
 			continue;
+		} else {
+			/* A non-ASCII byte: punctuation, a space or a currency
+			 * sign that no word holds, else a word. */
+			int money = 0;
+			size_t skip = nonword_run(s, i, len, &money);
+			if (skip) {
+				money_sign = money;
+				i += skip;
+				continue;
+			}
+			j = scan_word(s, i, len, &t->h[ntok], &nb, &wide);
+			t->f[ntok] = (unsigned char)((nb >= TOKEN_MAX ? T_UNLISTED : 0) |
+			                             word_suffixes(s, i, j, len, nb));
 		}
+		i = j;
 		money_sign = 0;
 		ntok++;
 	}
@@ -1310,10 +1471,11 @@ struct cw_cw_model *cw_cw_model_load(const char *path, char *errstr, size_t errs
 				goto out;
 			}
 			if (v != FORMAT_VERSION) {
-				snprintf(errstr, errsize,
-				         "%s:%zu: unsupported format version %llu (this build reads "
-				         "%d; retrain with `claimwire train checkworthiness`)",
-				         path, lineno, v, FORMAT_VERSION);
+				snprintf(
+				    errstr, errsize,
+				    "%s:%zu: unsupported format version %llu (this build reads "
+				    "%d; retrain with `claimwire train checkworthiness`)",
+				    path, lineno, v, FORMAT_VERSION);
 				goto out;
 			}
 			have_magic = 1;

@@ -400,8 +400,8 @@ static uint32_t cw_key_bucket(const char *w, uint32_t seed, unsigned bits)
 Test(checkworthiness, a_words_bucket_is_its_key_by_chunks)
 {
 	static const char *words[] = {
-	    "a",       "We",        "TAX",          "caf\xc3\xa9", "don't",
-	    "o'clock", "Americans", "unemployment", "Interviewed", "abcdefghijklmnopqrstuvwxyz",
+	    "a", "We", "TAX", "caf\xc3\xa9", "don't", "o'clock", "Americans", "unemployment",
+	    "Interviewed", "abcdefghijklmnopqrstuvwxyz",
 	    /* a chunk boundary inside a non-ASCII letter, at an apostrophe */
 	    "abcdefg\xc3\xa9hij", "Abcdefgh'ijklmnopq", "Gorbachev's", "na\xc3\xafvet\xc3\xa9s"};
 	static const char *after[] = {"", ".", " was said", ", and then a good many more words"};
@@ -465,6 +465,38 @@ Test(checkworthiness, suffixes_are_read_as_the_word_is_hashed)
 	cr_assert_eq(cw_dense_of("5 times sales jumped"), ed);
 	cr_assert_eq(cw_dense_of("5 riced"), cw_dense_of("5 rices") | (ed & ~plain));
 	cr_assert_eq(cw_dense_of("Sales jumped times"), cw_dense_of("Sales jump times"));
+}
+
+/* Curly quotes, dashes and no-break spaces are no part of a word, however
+ * close they sit; a number right after $, £ or € is money, as "4.1 percent"
+ * is a percentage. */
+Test(checkworthiness, quotes_dashes_and_currency_signs_stand_apart_from_words)
+{
+	uint32_t hello = cw_first_bucket("hello"), and = cw_first_bucket("and");
+
+	cr_assert_eq(cw_first_bucket("\xe2\x80\x9cHello\xe2\x80\x9d, he said"), hello);
+	cr_assert_eq(cw_first_bucket("\xe2\x80\x98hello\xe2\x80\x99 she said"), hello);
+	cr_assert_eq(cw_first_bucket("\xe2\x80\x94"
+	                             "and then"),
+	             and);
+	cr_assert_eq(cw_first_bucket("\xc2\xa0\xc2\xa0"
+	                             "and then"),
+	             and);
+	cr_assert_eq(cw_dense_of("It was \xe2\x80\x9csaid\xe2\x80\x94it"),
+	             cw_dense_of("It was said it"));
+	cr_assert_eq(cw_dense_of("US\xc2\xa0jobs rose"), cw_dense_of("US jobs rose"));
+
+	uint64_t money = cw_dense_of("It cost $5 last year"),
+	         none = cw_dense_of("It cost 5 last year");
+	cr_assert_neq(money, none);
+	cr_assert_eq(cw_dense_of("It cost \xc2\xa3"
+	                         "5 last year"),
+	             money);
+	cr_assert_eq(cw_dense_of("It cost \xe2\x82\xac"
+	                         "5 last year"),
+	             money);
+	cr_assert_eq(cw_dense_of("It cost \xe2\x82\xac 5 last year"), none); /* a gap between */
+	cr_assert_eq(cw_dense_of("It cost $, 5 last year"), none);
 }
 
 /* A sentence kept as its own share of the score (scanned before its
