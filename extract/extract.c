@@ -921,7 +921,7 @@ int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t l
 		ex->arena[ex->arena_len + tk.len] = '\0';
 		ex->arena_len += tk.len + 1;
 		f->mh_off = nfound * ex->minhash_size;
-		cw_fp_minhash(&tk, ex->mh + f->mh_off, ex->minhash_size);
+		f->c.simhash = cw_fp_minhash_simhash(&tk, ex->mh + f->mh_off, ex->minhash_size);
 
 		f->c.sentence_index = (uint32_t)i;
 		f->c.start_byte = (uint32_t)si->s.start;
@@ -935,7 +935,6 @@ int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t l
 		f->c.normalized_len = tk.len;
 		f->c.normalized_tokens = tk.n;
 		f->c.fingerprint = cw_fp_exact(&tk);
-		f->c.simhash = cw_fp_simhash(&tk);
 		f->c.minhash_len = ex->minhash_size;
 		f->c.checkworthiness = score;
 		f->c.check_worthy = score >= ex->threshold;
