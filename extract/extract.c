@@ -850,28 +850,12 @@ static void score_sentences(struct cw_extractor *ex, const char *body, size_t n,
 	}
 }
 
-/* Asks for the stems of the words of the first claim from sentence i on,
- * to be read when its turn comes; returns its sentence (n if none).  A
- * claim's words are looked up in a stem cache mostly out of the caches. */
-static size_t prefetch_claim(const struct cw_extractor *ex, const char *body, size_t n, size_t i)
-{
-	for (; i < n; i++) {
-		const struct sent_info *si = &ex->si[i];
-		if (si->fate == SCORED && (!ex->model || si->score >= ex->min_score)) {
-			cw_norm_prefetch(ex->nz, body + si->s.start + si->at.claim_off,
-			                 si->at.claim_len);
-			break;
-		}
-	}
-	return i;
-}
-
 int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t len,
                              const char *speaker, size_t speaker_len,
                              int (*on_claim)(const struct cw_extracted_claim *c, void *opaque),
                              void *opaque)
 {
-	size_t n, i, nfound = 0, next_claim;
+	size_t n, i, nfound = 0;
 	int rc = 0;
 
 	memset(&ex->stats, 0, sizeof(ex->stats));
@@ -886,7 +870,7 @@ int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t l
 	sift(ex, body, n);
 	if (ex->model && n)
 		score_sentences(ex, body, n, speaker, speaker_len);
-	next_claim = prefetch_claim(ex, body, n, 0);
+
 	for (i = 0; i < n; i++) {
 		struct sent_info *si = &ex->si[i];
 		const char *sent = body + si->s.start;
@@ -902,8 +886,6 @@ int cw_extractor_run_speaker(struct cw_extractor *ex, const char *body, size_t l
 			ex->stats.skipped_score++;
 			continue;
 		}
-		if (next_claim == i)
-			next_claim = prefetch_claim(ex, body, n, i + 1);
 		cw_norm_text(ex->nz, sent + si->at.claim_off, si->at.claim_len, 0, &tk);
 		if (tk.n < ex->min_tokens) {
 			ex->stats.skipped_short++;
