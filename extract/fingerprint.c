@@ -141,6 +141,14 @@ struct simcount {
 	int spilled;    /* cnt[] holds counts */
 };
 
+/* Not cnt[], which is cleared when first filled. */
+static void simcount_init(struct simcount *sc)
+{
+	memset(sc->acc, 0, sizeof(sc->acc));
+	sc->pending = 0;
+	sc->spilled = 0;
+}
+
 static void simcount_spill(struct simcount *sc)
 {
 	if (!sc->spilled)
@@ -193,11 +201,12 @@ static uint64_t simcount_bits(struct simcount *sc, size_t ns)
 
 uint64_t cw_fp_simhash(const struct cw_tokens *t)
 {
-	struct simcount sc = {.spilled = 0};
+	struct simcount sc;
 	uint64_t h[BLOCK];
 	size_t ns = shingle_count(t);
 
 	pthread_once(&spread_once, spread_init);
+	simcount_init(&sc);
 	for (size_t from = 0; from < ns; from += BLOCK) {
 		size_t m = ns - from < BLOCK ? ns - from : BLOCK;
 		shingle_hashes(t, from, m, h);
@@ -240,12 +249,13 @@ void cw_fp_minhash(const struct cw_tokens *t, uint32_t *sig, size_t k)
 
 uint64_t cw_fp_minhash_simhash(const struct cw_tokens *t, uint32_t *sig, size_t k)
 {
-	struct simcount sc = {.spilled = 0};
+	struct simcount sc;
 	uint64_t h[BLOCK];
 	size_t ns = shingle_count(t);
 
 	pthread_once(&perm_once, perm_init);
 	pthread_once(&spread_once, spread_init);
+	simcount_init(&sc);
 	for (size_t j = 0; j < k; j++)
 		sig[j] = UINT32_MAX;
 	for (size_t from = 0; from < ns; from += BLOCK) {
