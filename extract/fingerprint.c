@@ -26,6 +26,9 @@
 
 #include <pthread.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Inlined: shingles are a few bytes, where a call into the shared library
  * costs as much as the hash. */
@@ -126,34 +129,107 @@ static void spread_init(void)
 				spread[v] |= 1ull << (8 * i);
 }
 
-/* Bit counts are kept 8 to a word, one per byte, through the spread table:
- * 8 additions per shingle instead of 64.  Bytes are emptied into cnt[] every
- * 255 shingles, before they can overflow. */
+/* SimHash bit counts, kept 8 to a word, one per byte, through the spread
+ * table: 8 additions per shingle instead of 64.  Bytes are emptied into
+ * cnt[] every 255 shingles, before they can overflow; a text of fewer
+ * shingles (nearly every claim) never needs cnt[], nor the time to clear
+ * and fill it. */
+struct simcount {
+	uint64_t acc[8]; /* byte i of acc[y]: shingles with bit 8 * y + i set */
+	uint32_t cnt[64];
+	size_t pending; /* shingles counted in acc[] */
+	int spilled;    /* cnt[] holds counts */
+};
+
+/* Not cnt[], which is cleared when first filled. */
+static void simcount_init(struct simcount *sc)
+{
+	memset(sc->acc, 0, sizeof(sc->acc));
+	sc->pending = 0;
+	sc->spilled = 0;
+}
+
+static void simcount_spill(struct simcount *sc)
+{
+	if (!sc->spilled)
+		memset(sc->cnt, 0, sizeof(sc->cnt));
+	for (int b = 0; b < 64; b++)
+		sc->cnt[b] += (uint32_t)((sc->acc[b / 8] >> (8 * (b % 8))) & 0xff);
+	memset(sc->acc, 0, sizeof(sc->acc));
+	sc->pending = 0;
+	sc->spilled = 1;
+}
+
+static void simcount_add(struct simcount *sc, const uint64_t *h, size_t m)
+{
+	for (size_t i = 0; i < m; i++) {
+		for (int y = 0; y < 8; y++)
+			sc->acc[y] += spread[(h[i] >> (8 * y)) & 0xff];
+		if (++sc->pending == 255)
+			simcount_spill(sc);
+	}
+}
+
+/* The SimHash of ns shingles counted in sc: bit b set when more than half
+ * of them have it. */
+static uint64_t simcount_bits(struct simcount *sc, size_t ns)
+{
+	uint64_t r = 0;
+
+#if defined(__SSE2__)
+	if (!sc->spilled) {
+		/* Every count is a byte of acc[], at most ns < 255: a count c
+		 * is over half when c >= ns / 2 + 1 (at most 128), 16 bytes
+		 * compared at a time, the mask's bits in acc[]'s byte order. */
+		const __m128i least = _mm_set1_epi8((char)(ns / 2 + 1));
+		for (int v = 0; v < 4; v++) {
+			__m128i x =
+			    _mm_loadu_si128((const __m128i *)(const void *)(sc->acc + 2 * v));
+			r |= (uint64_t)(unsigned)_mm_movemask_epi8(
+			         _mm_cmpeq_epi8(_mm_max_epu8(x, least), x))
+			     << (16 * v);
+		}
+		return r;
+	}
+#endif
+	simcount_spill(sc);
+	for (int b = 0; b < 64; b++)
+		if (2 * (uint64_t)sc->cnt[b] > ns)
+			r |= 1ull << b;
+	return r;
+}
+
 uint64_t cw_fp_simhash(const struct cw_tokens *t)
 {
-	uint32_t cnt[64] = {0};
-	uint64_t h[BLOCK], acc[8] = {0}, r = 0;
-	size_t ns = shingle_count(t), pending = 0;
+	struct simcount sc;
+	uint64_t h[BLOCK];
+	size_t ns = shingle_count(t);
 
 	pthread_once(&spread_once, spread_init);
+	simcount_init(&sc);
 	for (size_t from = 0; from < ns; from += BLOCK) {
 		size_t m = ns - from < BLOCK ? ns - from : BLOCK;
 		shingle_hashes(t, from, m, h);
+		simcount_add(&sc, h, m);
+	}
+	return simcount_bits(&sc, ns);
+}
+
+/* sig[j] = min(sig[j], h_j(x)) over the m shingle hashes h, for j < k. */
+static void minhash_add(uint32_t *sig, size_t k, const uint64_t *h, size_t m)
+{
+	size_t kt = k < PERM_TABLE ? k : PERM_TABLE;
+
+	for (size_t i = 0; i < m; i++)
+		perm_min(sig, perm_a, perm_b, kt, h[i]);
+	for (size_t j = kt; j < k; j++) {
+		uint64_t a, b;
+		perm_at(j, &a, &b);
 		for (size_t i = 0; i < m; i++) {
-			for (int y = 0; y < 8; y++)
-				acc[y] += spread[(h[i] >> (8 * y)) & 0xff];
-			if (++pending == 255 || (from + i + 1 == ns)) {
-				for (int b = 0; b < 64; b++)
-					cnt[b] += (uint32_t)((acc[b / 8] >> (8 * (b % 8))) & 0xff);
-				memset(acc, 0, sizeof(acc));
-				pending = 0;
-			}
+			uint32_t v = (uint32_t)((a * h[i] + b) >> 32);
+			sig[j] = v < sig[j] ? v : sig[j];
 		}
 	}
-	for (int b = 0; b < 64; b++)
-		if (2 * (uint64_t)cnt[b] > ns)
-			r |= 1ull << b;
-	return r;
 }
 
 void cw_fp_minhash(const struct cw_tokens *t, uint32_t *sig, size_t k)
@@ -166,19 +242,29 @@ void cw_fp_minhash(const struct cw_tokens *t, uint32_t *sig, size_t k)
 		sig[j] = UINT32_MAX;
 	for (size_t from = 0; from < ns; from += BLOCK) {
 		size_t m = ns - from < BLOCK ? ns - from : BLOCK;
-		size_t kt = k < PERM_TABLE ? k : PERM_TABLE;
 		shingle_hashes(t, from, m, h);
-		for (size_t i = 0; i < m; i++)
-			perm_min(sig, perm_a, perm_b, kt, h[i]);
-		for (size_t j = kt; j < k; j++) {
-			uint64_t a, b;
-			perm_at(j, &a, &b);
-			for (size_t i = 0; i < m; i++) {
-				uint32_t v = (uint32_t)((a * h[i] + b) >> 32);
-				sig[j] = v < sig[j] ? v : sig[j];
-			}
-		}
+		minhash_add(sig, k, h, m);
 	}
+}
+
+uint64_t cw_fp_minhash_simhash(const struct cw_tokens *t, uint32_t *sig, size_t k)
+{
+	struct simcount sc;
+	uint64_t h[BLOCK];
+	size_t ns = shingle_count(t);
+
+	pthread_once(&perm_once, perm_init);
+	pthread_once(&spread_once, spread_init);
+	simcount_init(&sc);
+	for (size_t j = 0; j < k; j++)
+		sig[j] = UINT32_MAX;
+	for (size_t from = 0; from < ns; from += BLOCK) {
+		size_t m = ns - from < BLOCK ? ns - from : BLOCK;
+		shingle_hashes(t, from, m, h);
+		minhash_add(sig, k, h, m);
+		simcount_add(&sc, h, m);
+	}
+	return simcount_bits(&sc, ns);
 }
 
 void cw_fp_lsh_keys(const uint32_t *sig, size_t bands, size_t rows, uint64_t *keys)

@@ -38,6 +38,10 @@ uint64_t cw_fp_simhash(const struct cw_tokens *t);
 /* Fills sig[0..k) (k >= 1).  An empty text gives all UINT32_MAX. */
 void cw_fp_minhash(const struct cw_tokens *t, uint32_t *sig, size_t k);
 
+/* cw_fp_minhash(t, sig, k) and, returned, cw_fp_simhash(t): each shingle is
+ * hashed once for both. */
+uint64_t cw_fp_minhash_simhash(const struct cw_tokens *t, uint32_t *sig, size_t k);
+
 /* Hashes band i, signature values sig[i * rows .. (i + 1) * rows), into
  * keys[i] for i < bands (the signature holds at least bands * rows values);
  * band i's key also mixes in i, so equal values in different bands differ. */

@@ -811,42 +811,6 @@ static void emit_word(struct cw_norm *nz, const struct scan *sc, unsigned flags)
 	emit(nz, stem, slen, padded, !(stop && !(flags & CW_NORM_KEEP_STOPWORDS)));
 }
 
-void cw_norm_prefetch(const struct cw_norm *nz, const char *s, size_t len)
-{
-	const unsigned char *f = (const unsigned char *)s;
-	size_t p = 0;
-
-	/* Runs of ASCII letters, lower-cased as letter_run() stores them, 16
-	 * bytes read at a time (the last few words are left out). */
-	while (p + 2 * 8 <= len) {
-		uint64_t v = cw_load_le64(f + p), m = alpha_mask(v), v1, m1, k0, k1;
-		char w[2 * 8];
-		size_t n;
-
-		if (!(m & 0x80)) {
-			p++;
-			continue;
-		}
-		cw_store_le64(w, v | m >> 2);
-		if (m != ALL_ALPHA) {
-			n = (size_t)__builtin_ctzll(~m & ALL_ALPHA) / 8;
-		} else {
-			v1 = cw_load_le64(f + p + 8);
-			m1 = alpha_mask(v1);
-			if (m1 == ALL_ALPHA) { /* too long to be cached */
-				for (p += 16; p < len && cls[f[p]] == C_ALPHA; p++)
-					;
-				continue;
-			}
-			cw_store_le64(w + 8, v1 | m1 >> 2);
-			n = 8 + (size_t)__builtin_ctzll(~m1 & ALL_ALPHA) / 8;
-		}
-		word_key(w, n, &k0, &k1);
-		__builtin_prefetch(&nz->cache[key_hash(k0, k1) >> (64 - STEM_BITS)]);
-		p += n;
-	}
-}
-
 int cw_norm_text(struct cw_norm *nz, const char *s, size_t len, unsigned flags,
                  struct cw_tokens *out)
 {

@@ -45,10 +45,6 @@ int cw_norm_text(struct cw_norm *nz, const char *s, size_t len, unsigned flags,
                  struct cw_tokens *out);
 
 /* Whether a folded, unstemmed word is an English stop word. */
-/* Asks for the stem cache entries of the words of s[0..len) (those of
- * ASCII letters) a while before cw_norm_text() reads them. */
-void cw_norm_prefetch(const struct cw_norm *nz, const char *s, size_t len);
-
 int cw_norm_is_stopword(const char *w, size_t len);
 
 /* The stop-word list, sorted bytewise: its size, and entry i (NULL past the

@@ -217,6 +217,20 @@ Test(extract, transcript_speaker_labels)
 	    "Labor Department|Unemployment fell to 3.5 percent\n");
 }
 
+/* A label's colon is looked for in the paragraph's first 48 bytes only: a
+ * colon at byte 47 ends a label, one at byte 48 does not. */
+Test(extract, speaker_label_bounds)
+{
+	extract_test_expect(
+	    "Congresswoman Maximiliana Stratford-Worthington: The deficit tripled in ten "
+	    "years.\n\n"
+	    "Congresswoman Maximiliana Stratford-Worthingtons: The deficit tripled in ten "
+	    "years.\n",
+	    "Maximiliana Stratford-Worthington|The deficit tripled in ten years\n"
+	    "-|Congresswoman Maximiliana Stratford-Worthingtons: The deficit tripled in ten "
+	    "years\n");
+}
+
 /* The sample wire copy (examples/articles/wire-samples.jsonl), its last
  * quotation lengthened: "Obamacare has failed" has 3 normalised words, under
  * extract.min_tokens.  "Ever." is too short to be a claim; "the speaker"

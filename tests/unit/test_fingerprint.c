@@ -383,6 +383,62 @@ Test(fingerprint, minhash_edges)
 	free(small);
 }
 
+/* SimHash as its definition has it: bit b set when more than half of the
+ * shingle hashes have it. */
+static uint64_t fp_simhash_by_definition(const struct cw_tokens *t)
+{
+	size_t ns = cw_fp_shingles(t, NULL, 0), cnt[64] = {0};
+	uint64_t *h = malloc((ns + 1) * sizeof(*h)), r = 0;
+
+	cw_fp_shingles(t, h, ns);
+	for (size_t i = 0; i < ns; i++)
+		for (int b = 0; b < 64; b++)
+			cnt[b] += h[i] >> b & 1;
+	for (int b = 0; b < 64; b++)
+		if (2 * cnt[b] > ns)
+			r |= 1ull << b;
+	free(h);
+	return r;
+}
+
+/* cw_fp_minhash_simhash() gives what the two functions give apart, on
+ * sentences and on texts of more shingles than a byte counts (255) and than
+ * a block holds (256). */
+Test(fingerprint, minhash_simhash_is_both)
+{
+	struct cw_tokens t;
+	uint32_t s1[FP_K], s2[FP_K];
+	char *all = malloc(64 * 1024);
+	size_t len = 0, checked_long = 0;
+
+	for (size_t i = 0; i < fp_nsent; i++) {
+		size_t n = strlen(fp_sent[i]);
+		cw_norm_text(fp_nz, fp_sent[i], n, 0, &t);
+		cw_fp_minhash(&t, s1, FP_K);
+		cr_expect_eq(cw_fp_minhash_simhash(&t, s2, FP_K), cw_fp_simhash(&t), "'%s'",
+		             fp_sent[i]);
+		cr_expect_eq(cw_fp_simhash(&t), fp_simhash_by_definition(&t), "'%s'", fp_sent[i]);
+		cr_expect(!memcmp(s1, s2, sizeof(s1)), "'%s'", fp_sent[i]);
+		/* the sentences so far as one text */
+		if (len + n + 2 > 64 * 1024)
+			break;
+		memcpy(all + len, fp_sent[i], n);
+		len += n;
+		all[len++] = ' ';
+		cw_norm_text(fp_nz, all, len, 0, &t);
+		if (t.n < 200 || t.n > 1200)
+			continue;
+		checked_long += t.n > 300;
+		cw_fp_minhash(&t, s1, FP_K);
+		cr_expect_eq(cw_fp_minhash_simhash(&t, s2, FP_K), fp_simhash_by_definition(&t),
+		             "%zu tokens", t.n);
+		cr_expect_eq(cw_fp_simhash(&t), fp_simhash_by_definition(&t), "%zu tokens", t.n);
+		cr_expect(!memcmp(s1, s2, sizeof(s1)), "%zu tokens", t.n);
+	}
+	cr_expect_gt(checked_long, 5);
+	free(all);
+}
+
 Test(fingerprint, lsh_keys_follow_bands)
 {
 	uint32_t a[64], b[64];

@@ -403,27 +403,3 @@ Test(normalize, unknown_language)
 	cw_norm_free(x);
 	cw_norm_free(NULL);
 }
-
-/* Asking ahead for a text's stems changes nothing of how it is normalised,
- * and reads no byte past the text, whatever its length (each text ends a
- * buffer of its own size, where a sanitiser would see an overread). */
-Test(normalize, prefetch_changes_nothing)
-{
-	static const char text[] = "The Unemployment RATE fell to 4.1 percent, don't "
-	                           "extraordinarily-long words U.S. caf\xc3\xa9 end";
-	for (size_t len = 0; len <= sizeof(text) - 1; len++) {
-		char *s = malloc(len ? len : 1);
-		struct cw_tokens t;
-		char *before;
-
-		cr_assert_not_null(s);
-		memcpy(s, text, len);
-		cw_norm_text(nz, s, len, 0, &t);
-		before = strdup(t.text);
-		cw_norm_prefetch(nz, s, len);
-		cw_norm_text(nz, s, len, 0, &t);
-		cr_assert_str_eq(t.text, before, "length %zu", len);
-		free(before);
-		free(s);
-	}
-}
