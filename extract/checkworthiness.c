@@ -362,11 +362,10 @@ static uint64_t word_hash[WT_SLOTS];
 static uint32_t word_cls[WT_SLOTS];
 static int word_table_ready;
 
-/* A word's two slots: two fields of the top bits of one multiply. */
+/* A word's two slots: two fields of its key's top bits (keys are mixed well). */
 static inline size_t word_slot(uint64_t h, int which)
 {
-	uint64_t p = h * 0x9e3779b97f4a7c15ull;
-	return (size_t)(which ? p >> 46 : p >> 55) & (WT_SLOTS - 1);
+	return (size_t)(which ? h >> 46 : h >> 55) & (WT_SLOTS - 1);
 }
 
 /* Token kinds: numbers are folded into a class token so that "4.1 percent"
@@ -633,25 +632,32 @@ enum {
 	T_EST = 1 << 3,      /* one of 6 bytes or more ending in "-est" */
 };
 
-/* T_ED and T_EST of the word scan_word() read at s[i..j) with nb bytes
- * hashed.  Without an apostrophe in it, its last four bytes are compared
- * at once (| 0x20 lower-cases a letter and turns no other byte into one):
- * a branch on a word's length and ending would be mispredicted on one word
- * in a few. */
-static inline unsigned word_suffixes(const unsigned char *s, size_t i, size_t j, size_t len,
-                                     size_t nb)
+/* T_ED and T_EST of a word of nb bytes, no apostrophe among them, that
+ * ends at s[j]: its last four bytes are compared at once (| 0x20
+ * lower-cases a letter and turns no other byte into one), for a branch on
+ * a word's length and ending would be mispredicted on one word in a few. */
+static inline unsigned plain_word_suffixes(const unsigned char *s, size_t j, size_t len, size_t nb)
 {
 	uint32_t last4;
 	int listable = nb < TOKEN_MAX;
 
-	if (nb != j - i) /* apostrophes skipped */
-		return (listable && nb >= 4 && word_ends_in(s, i, j, "ed", 2) ? T_ED : 0) |
-		       (listable && nb >= 6 && word_ends_in(s, i, j, "est", 3) ? T_EST : 0);
 	if (len < 4) /* no word of 4 bytes; else s[0..4) is there to read */
 		return 0;
 	last4 = cw_load_le32(s + (j >= 4 ? j - 4 : 0)) | 0x20202020u;
 	return T_ED * (listable & (nb >= 4) & (last4 >> 16 == ('e' | 'd' << 8))) |
 	       T_EST * (listable & (nb >= 6) & (last4 >> 8 == ('e' | 's' << 8 | 't' << 16)));
+}
+
+/* T_ED and T_EST of the word scan_word() read at s[i..j) with nb bytes
+ * hashed: one with apostrophes is read byte by byte. */
+static unsigned word_suffixes(const unsigned char *s, size_t i, size_t j, size_t len, size_t nb)
+{
+	int listable = nb < TOKEN_MAX;
+
+	if (nb != j - i) /* apostrophes skipped */
+		return (listable && nb >= 4 && word_ends_in(s, i, j, "ed", 2) ? T_ED : 0) |
+		       (listable && nb >= 6 && word_ends_in(s, i, j, "est", 3) ? T_EST : 0);
+	return plain_word_suffixes(s, j, len, nb);
 }
 
 /* Tokens a scan keeps: two buckets each, at most SCAN_CAP. */
@@ -851,12 +857,15 @@ static void tokenize(const unsigned char *s, size_t len, size_t max_tok, struct 
 				}
 				j = i + run;
 				nb = run;
+				f = plain_word_suffixes(s, j, len, nb);
 			} else {
 				j = scan_word(s, i, len, &t->h[ntok], &nb, &wide);
+				f = word_suffixes(s, i, j, len, nb) |
+				    (nb >= TOKEN_MAX ? T_UNLISTED : 0);
 			}
-			f = s[i] <= 'Z' && ntok > 0 ? T_CAP : 0; /* a letter: <= 'Z' is a capital */
-			f |= nb >= TOKEN_MAX ? T_UNLISTED : 0;
-			t->f[ntok] = (unsigned char)(f | word_suffixes(s, i, j, len, nb));
+			f |=
+			    s[i] <= 'Z' && ntok > 0 ? T_CAP : 0; /* a letter: <= 'Z' is a capital */
+			t->f[ntok] = (unsigned char)f;
 		} else if ((w.digit >> off) & 1) {
 			int kind = number_at(s, i, len, money_sign, &j);
 			t->h[ntok] = number_hash[kind];

@@ -532,7 +532,8 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 			score_debates(m, train, ntrain, &sc);
 			th_from = "train debates";
 		}
-		float best = best_threshold(&sc, &f1), th = threshold >= 0 ? (float)threshold : best;
+		float best = best_threshold(&sc, &f1),
+		      th = threshold >= 0 ? (float)threshold : best;
 		if (sc.s != oof.s) {
 			free(sc.s);
 			free(sc.l);
@@ -547,10 +548,11 @@ int cw_train_checkworthiness_command(int argc, char **argv)
 			goto out;
 		}
 		if (threshold >= 0)
-			printf("wrote %s (threshold %.2f as given; best F1 %.3f at %.2f on %s)\n", out,
-			       th, f1, best, th_from);
+			printf("wrote %s (threshold %.2f as given; best F1 %.3f at %.2f on %s)\n",
+			       out, th, f1, best, th_from);
 		else
-			printf("wrote %s (threshold %.2f: best F1 %.3f on %s)\n", out, th, f1, th_from);
+			printf("wrote %s (threshold %.2f: best F1 %.3f on %s)\n", out, th, f1,
+			       th_from);
 		if (ndev) {
 			struct cw_cw_eval ev;
 			cw_cw_evaluate(shipped, devd, ndev, &ev);
