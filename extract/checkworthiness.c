@@ -1230,8 +1230,9 @@ static void own_of(const struct cw_cw_model *m, const struct cw_cw_scan *sc, str
 	own->number = sc->number;
 }
 
-static float score_own(const struct cw_cw_model *m, const struct cw_cw_own *own, uint32_t speaker,
-                       const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
+/* The score's logit: its bias and weighted features. */
+static double logit_own(const struct cw_cw_model *m, const struct cw_cw_own *own, uint32_t speaker,
+                        const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
 {
 	static const struct cw_cw_ctx none = {.none = 1};
 	const float *w = m->w, *wd = w + ((size_t)1 << m->bits);
@@ -1257,7 +1258,13 @@ static float score_own(const struct cw_cw_model *m, const struct cw_cw_own *own,
 		int k = __builtin_ctzll(set);
 		z += (double)wd[k] * dense_value(own->number, k);
 	}
-	return sigmoid(m->bias + z);
+	return m->bias + z;
+}
+
+static float score_own(const struct cw_cw_model *m, const struct cw_cw_own *own, uint32_t speaker,
+                       const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
+{
+	return sigmoid(logit_own(m, own, speaker, prev, next));
 }
 
 static float score_scan(const struct cw_cw_model *m, const struct cw_cw_scan *sc,
@@ -1289,6 +1296,28 @@ float cw_cw_score_own(const struct cw_cw_model *m, const struct cw_cw_own *own, 
                       const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
 {
 	return score_own(m, own, speaker, prev, next);
+}
+
+double cw_cw_logit_own(const struct cw_cw_model *m, const struct cw_cw_own *own, uint32_t speaker,
+                       const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next)
+{
+	return logit_own(m, own, speaker, prev, next);
+}
+
+float cw_cw_score_of_logit(double z)
+{
+	return sigmoid(z);
+}
+
+double cw_cw_logit_below(double score)
+{
+	/* 1e-3 below the logit of score, sigmoid() comes to at most about
+	 * score (1 - 1e-3 (1 - score)): at least 1e-6 of it below, where a
+	 * float's rounding (2^-24 of it) cannot bring it back.  A score under
+	 * 1e-9 lies under sigmoid()'s floor (its logit is clamped at -30). */
+	if (!(score >= 1e-9) || score > 0.999)
+		return -INFINITY;
+	return log(score / (1 - score)) - 1e-3;
 }
 
 float cw_cw_score_example(const struct cw_cw_model *m, const struct cw_cw_example *e)

@@ -128,6 +128,16 @@ uint32_t cw_cw_speaker(const struct cw_cw_model *m, const char *speaker, size_t 
 float cw_cw_score_own(const struct cw_cw_model *m, const struct cw_cw_own *own, uint32_t speaker,
                       const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next);
 
+/* The same in two steps: the score's logit, and the score of a logit
+ * (cw_cw_score_of_logit(cw_cw_logit_own(...)) is cw_cw_score_own(...) to
+ * the bit).  A logit below cw_cw_logit_below(s) scores below s, so the
+ * exponential need not be taken for a sentence that cannot be a claim;
+ * -INFINITY when no logit is sure to (s 0, or too close to 1). */
+double cw_cw_logit_own(const struct cw_cw_model *m, const struct cw_cw_own *own, uint32_t speaker,
+                       const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next);
+float cw_cw_score_of_logit(double z);
+double cw_cw_logit_below(double score);
+
 /* The threshold the model's trainer suggests (the file's "threshold"). */
 float cw_cw_model_threshold(const struct cw_cw_model *m);
 

@@ -60,6 +60,7 @@ struct cw_extractor {
 	struct cw_cw_model *model; /* NULL: scoring off */
 	struct cw_norm *nz;
 	double threshold, min_score;
+	double min_logit; /* a logit below it scores below min_score (cw_cw_logit_below()) */
 	size_t min_tokens, max_claim_bytes, minhash_size, max_sentences, max_article_bytes;
 
 	struct sent_info *si;
@@ -95,6 +96,7 @@ struct cw_extractor *cw_extractor_new(const struct cw_config *cfg, char *errstr,
 	size_t bands, rows;
 
 	ex->min_score = cw_config_double(cfg, "extract.min_score");
+	ex->min_logit = cw_cw_logit_below(ex->min_score);
 	ex->min_tokens = (size_t)cw_config_int(cfg, "extract.min_tokens");
 	ex->max_claim_bytes = (size_t)cw_config_int(cfg, "extract.max_claim_bytes");
 	ex->minhash_size = (size_t)cw_config_int(cfg, "extract.minhash_size");
@@ -865,10 +867,13 @@ static void score_sentences(struct cw_extractor *ex, const char *body, size_t n,
 		struct sent_info *si = &ex->si[i];
 		if (si->fate != SCORED)
 			continue;
-		si->score =
-		    cw_cw_score_own(ex->model, &si->own, si->spk_default ? spk : CW_CW_NO_SPEAKER,
+		double z =
+		    cw_cw_logit_own(ex->model, &si->own, si->spk_default ? spk : CW_CW_NO_SPEAKER,
 		                    i > 0 ? context_of(ex, body, i - 1) : NULL,
 		                    i + 1 < n ? context_of(ex, body, i + 1) : NULL);
+		/* Most sentences are no claim: they need no exponential to
+		 * tell. */
+		si->score = z < ex->min_logit ? 0.0f : cw_cw_score_of_logit(z);
 	}
 }
 

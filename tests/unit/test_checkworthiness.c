@@ -5,6 +5,7 @@
  * average precision is computed as the CLEF lab defines it.
  */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -497,6 +498,28 @@ Test(checkworthiness, quotes_dashes_and_currency_signs_stand_apart_from_words)
 	             money);
 	cr_assert_eq(cw_dense_of("It cost \xe2\x82\xac 5 last year"), none); /* a gap between */
 	cr_assert_eq(cw_dense_of("It cost $, 5 last year"), none);
+}
+
+/* A logit below cw_cw_logit_below(s) always scores below s, right up to
+ * the bound, so the extractor may skip the exponential there; and the
+ * bound is close (a logit a little above it scores s or more). */
+Test(checkworthiness, a_logit_below_the_bound_scores_below)
+{
+	static const double cuts[] = {1e-9, 1e-6, 0.01, 0.05, 0.3, 0.5, 0.6, 0.9, 0.99, 0.999};
+
+	for (size_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+		double s = cuts[c], b = cw_cw_logit_below(s), z = b;
+		cr_assert(isfinite(b), "%g", s);
+		for (int k = 0; k < 100000; k++) { /* the doubles just under the bound */
+			z = nextafter(z, -INFINITY);
+			cr_assert_lt(cw_cw_score_of_logit(z), s, "cut %g, logit %a", s, z);
+		}
+		for (z = b - 0.01; z < b; z += 1e-5)
+			cr_assert_lt(cw_cw_score_of_logit(z), s, "cut %g, logit %a", s, z);
+		cr_assert_geq(cw_cw_score_of_logit(b + 2e-3), s, "cut %g: bound too loose", s);
+	}
+	cr_assert(isinf(cw_cw_logit_below(0)) && cw_cw_logit_below(0) < 0);
+	cr_assert(isinf(cw_cw_logit_below(0.9999)) && cw_cw_logit_below(0.9999) < 0);
 }
 
 /* A sentence kept as its own share of the score (scanned before its
