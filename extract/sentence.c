@@ -239,11 +239,13 @@ static struct {
 	unsigned char lists;
 } lw_table[LW_SLOTS];
 
-/* The lists (W_*) with a word of each first letter (a-z, any case; 26 for
- * any other byte) and length, and of each last letter and length: most
- * words asked about are in no list, and these answer for them without a
- * hash. */
-static unsigned char lw_shape[27][LW_MAXLEN], lw_last[27][LW_MAXLEN];
+/* The lists (W_*) with a word of each first letter and length, and of each
+ * last letter and length: most words asked about are in no list, and these
+ * answer for them without a hash.  Indexed by the byte itself, so that a
+ * look-up needs no case folding: a letter's row holds the words of that
+ * letter in either case, and every other byte's row the words that start
+ * (end) with any byte but a letter. */
+static unsigned char lw_shape[256][LW_MAXLEN], lw_last[256][LW_MAXLEN];
 
 static inline size_t first_letter(unsigned char c)
 {
@@ -274,8 +276,12 @@ static void lw_add(const char *const *list, unsigned bit)
 		memcpy(lw_table[s].w, b, n);
 		lw_table[s].n = (unsigned char)n;
 		lw_table[s].lists |= (unsigned char)bit;
-		lw_shape[first_letter(b[0])][n] |= (unsigned char)bit;
-		lw_last[first_letter(b[n - 1])][n] |= (unsigned char)bit;
+		for (int c = 0; c < 256; c++) {
+			if (first_letter((unsigned char)c) == first_letter(b[0]))
+				lw_shape[c][n] |= (unsigned char)bit;
+			if (first_letter((unsigned char)c) == first_letter(b[n - 1]))
+				lw_last[c][n] |= (unsigned char)bit;
+		}
 	}
 }
 
@@ -289,20 +295,27 @@ static void lists_init(void)
 	lw_add(articles, W_ARTICLES);
 }
 
-/* Case-insensitive (ASCII) membership of w[0..n) in any of the lists of
- * mask (W_*). */
-static int in_list(unsigned mask, const unsigned char *w, size_t n)
+/* The lists (W_*) that hold w[0..n), compared case-insensitively (ASCII);
+ * 0 if none. */
+static unsigned lw_lists(const unsigned char *w, size_t n)
 {
 	unsigned char b[LW_MAXLEN];
 	uint32_t s;
 
-	if (n == 0 || n >= LW_MAXLEN ||
-	    !(lw_shape[first_letter(w[0])][n] & lw_last[first_letter(w[n - 1])][n] & mask))
-		return 0;
 	for (s = lw_hash(w, n, b); lw_table[s].n; s = (s + 1) & (LW_SLOTS - 1))
 		if (lw_table[s].n == n && memcmp(lw_table[s].w, b, n) == 0)
-			return (lw_table[s].lists & mask) != 0;
+			return lw_table[s].lists;
 	return 0;
+}
+
+/* The lists of mask (W_*) that hold w[0..n), case-insensitively (ASCII); 0
+ * if none.  Inline, as the shape tables answer most calls. */
+static inline unsigned in_list(unsigned mask, const unsigned char *w, size_t n)
+{
+	if (n == 0 || n >= LW_MAXLEN)
+		return 0;
+	mask &= lw_shape[w[0]][n] & lw_last[w[n - 1]][n];
+	return mask ? lw_lists(w, n) & mask : 0;
 }
 
 /* The word before position i: the run of [A-Za-z0-9.] ending at i (at most
@@ -544,16 +557,18 @@ int cw_sentence_next(struct cw_sentence_iter *it, struct cw_sentence *s)
 			int dotted, initial, number;
 			size_t wb =
 			    word_before(t, start, run_start, &wlen, &dotted, &initial, &number);
+			/* Both abbreviation lists in one look-up. */
+			unsigned lists = in_list(W_NONFINAL | W_MAYBE, t + wb, wlen);
 
 			if (wlen == 0) {
 				boundary = 1;
-			} else if (in_list(W_NONFINAL, t + wb, wlen)) {
+			} else if (lists & W_NONFINAL) {
 				boundary = 0;
 			} else if (number && wb == start && wlen <= 2) {
 				boundary = 0; /* "1. " opening a list item */
 			} else if (initial && after_article(t, start, wb)) {
 				boundary = 1; /* "policies get an A. Really?" */
-			} else if (dotted || initial || in_list(W_MAYBE, t + wb, wlen)) {
+			} else if (dotted || initial || (lists & W_MAYBE)) {
 				n = word_at(t, r, len, &w);
 				boundary = n > 0 && w == r && is_upper(t[w]) &&
 				           in_list(W_STARTERS, t + w, n);
