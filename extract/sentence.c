@@ -97,7 +97,7 @@ static inline size_t space_len(const unsigned char *t, size_t i, size_t len)
 }
 
 /* Skips whitespace from i; counts the line feeds passed in *nl. */
-static size_t skip_space(const unsigned char *t, size_t i, size_t len, int *nl)
+static inline size_t skip_space(const unsigned char *t, size_t i, size_t len, int *nl)
 {
 	size_t k;
 
