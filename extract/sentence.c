@@ -534,45 +534,52 @@ int cw_sentence_next(struct cw_sentence_iter *it, struct cw_sentence *s)
 		/* A run of terminal punctuation: . ! ? and U+2026, mixed. */
 		run_start = q;
 		kind = RUN_PERIOD;
-		e = q;
-		for (;;) {
-			if (e < len && (t[e] == '.' || t[e] == '!' || t[e] == '?')) {
-				if (t[e] != '.')
-					kind = RUN_STRONG;
-				e++;
-			} else if (e + 2 < len && t[e] == 0xE2 && t[e + 1] == 0x80 &&
-			           t[e + 2] == 0xA6) {
-				if (kind == RUN_PERIOD)
-					kind = RUN_ELLIPSIS;
-				e += 3;
-			} else {
+		if (t[q] == '.' && q + 1 < len && t[q + 1] == ' ') {
+			/* "word. Next", the common case: a lone full stop
+			 * before a space leaves the loops below nothing to
+			 * find. */
+			e = q + 1;
+		} else {
+			e = q;
+			for (;;) {
+				if (e < len && (t[e] == '.' || t[e] == '!' || t[e] == '?')) {
+					if (t[e] != '.')
+						kind = RUN_STRONG;
+					e++;
+				} else if (e + 2 < len && t[e] == 0xE2 && t[e + 1] == 0x80 &&
+				           t[e + 2] == 0xA6) {
+					if (kind == RUN_PERIOD)
+						kind = RUN_ELLIPSIS;
+					e += 3;
+				} else {
+					break;
+				}
+			}
+			if (kind == RUN_PERIOD && e - run_start >= 2)
+				kind = RUN_ELLIPSIS;
+			/* Closing quotes and brackets stay with the sentence they end,
+			 * and so does punctuation after them ('(... here.).'). */
+			for (int guard = 0; guard < 8 && e < len; guard++) {
+				if ((k = closer_len(t, e, len)) > 0) {
+					if (is_quote_closer(t, e, k))
+						closed_quote = 1;
+					e += k;
+				} else if (t[e] == '.' || t[e] == '!' || t[e] == '?') {
+					e++;
+				} else {
+					break;
+				}
+			}
+			if (e >= len) {
+				end = trim_back(t, start, len);
+				it->pos = len;
 				break;
 			}
-		}
-		if (kind == RUN_PERIOD && e - run_start >= 2)
-			kind = RUN_ELLIPSIS;
-		/* Closing quotes and brackets stay with the sentence they end,
-		 * and so does punctuation after them ('(... here.).'). */
-		for (int guard = 0; guard < 8 && e < len; guard++) {
-			if ((k = closer_len(t, e, len)) > 0) {
-				if (is_quote_closer(t, e, k))
-					closed_quote = 1;
-				e += k;
-			} else if (t[e] == '.' || t[e] == '!' || t[e] == '?') {
-				e++;
-			} else {
-				break;
+			if (!space_len(t, e, len)) {
+				/* "3.5", "U.S.", "cnn.com", "e.g.,", "?!x": inside a token. */
+				q = e;
+				continue;
 			}
-		}
-		if (e >= len) {
-			end = trim_back(t, start, len);
-			it->pos = len;
-			break;
-		}
-		if (!space_len(t, e, len)) {
-			/* "3.5", "U.S.", "cnn.com", "e.g.,", "?!x": inside a token. */
-			q = e;
-			continue;
 		}
 		r = skip_space(t, e, len, &nl);
 		if (nl == 0 && r < len && t[r] == '"' &&
