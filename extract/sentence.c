@@ -97,7 +97,7 @@ static inline size_t space_len(const unsigned char *t, size_t i, size_t len)
 }
 
 /* Skips whitespace from i; counts the line feeds passed in *nl. */
-static size_t skip_space(const unsigned char *t, size_t i, size_t len, int *nl)
+static inline size_t skip_space(const unsigned char *t, size_t i, size_t len, int *nl)
 {
 	size_t k;
 
@@ -239,11 +239,13 @@ static struct {
 	unsigned char lists;
 } lw_table[LW_SLOTS];
 
-/* The lists (W_*) with a word of each first letter (a-z, any case; 26 for
- * any other byte) and length, and of each last letter and length: most
- * words asked about are in no list, and these answer for them without a
- * hash. */
-static unsigned char lw_shape[27][LW_MAXLEN], lw_last[27][LW_MAXLEN];
+/* The lists (W_*) with a word of each first letter and length, and of each
+ * last letter and length: most words asked about are in no list, and these
+ * answer for them without a hash.  Indexed by the byte itself, so that a
+ * look-up needs no case folding: a letter's row holds the words of that
+ * letter in either case, and every other byte's row the words that start
+ * (end) with any byte but a letter. */
+static unsigned char lw_shape[256][LW_MAXLEN], lw_last[256][LW_MAXLEN];
 
 static inline size_t first_letter(unsigned char c)
 {
@@ -274,8 +276,12 @@ static void lw_add(const char *const *list, unsigned bit)
 		memcpy(lw_table[s].w, b, n);
 		lw_table[s].n = (unsigned char)n;
 		lw_table[s].lists |= (unsigned char)bit;
-		lw_shape[first_letter(b[0])][n] |= (unsigned char)bit;
-		lw_last[first_letter(b[n - 1])][n] |= (unsigned char)bit;
+		for (int c = 0; c < 256; c++) {
+			if (first_letter((unsigned char)c) == first_letter(b[0]))
+				lw_shape[c][n] |= (unsigned char)bit;
+			if (first_letter((unsigned char)c) == first_letter(b[n - 1]))
+				lw_last[c][n] |= (unsigned char)bit;
+		}
 	}
 }
 
@@ -289,20 +295,27 @@ static void lists_init(void)
 	lw_add(articles, W_ARTICLES);
 }
 
-/* Case-insensitive (ASCII) membership of w[0..n) in any of the lists of
- * mask (W_*). */
-static int in_list(unsigned mask, const unsigned char *w, size_t n)
+/* The lists (W_*) that hold w[0..n), compared case-insensitively (ASCII);
+ * 0 if none. */
+static unsigned lw_lists(const unsigned char *w, size_t n)
 {
 	unsigned char b[LW_MAXLEN];
 	uint32_t s;
 
-	if (n == 0 || n >= LW_MAXLEN ||
-	    !(lw_shape[first_letter(w[0])][n] & lw_last[first_letter(w[n - 1])][n] & mask))
-		return 0;
 	for (s = lw_hash(w, n, b); lw_table[s].n; s = (s + 1) & (LW_SLOTS - 1))
 		if (lw_table[s].n == n && memcmp(lw_table[s].w, b, n) == 0)
-			return (lw_table[s].lists & mask) != 0;
+			return lw_table[s].lists;
 	return 0;
+}
+
+/* The lists of mask (W_*) that hold w[0..n), case-insensitively (ASCII); 0
+ * if none.  Inline, as the shape tables answer most calls. */
+static inline unsigned in_list(unsigned mask, const unsigned char *w, size_t n)
+{
+	if (n == 0 || n >= LW_MAXLEN)
+		return 0;
+	mask &= lw_shape[w[0]][n] & lw_last[w[n - 1]][n];
+	return mask ? lw_lists(w, n) & mask : 0;
 }
 
 /* The word before position i: the run of [A-Za-z0-9.] ending at i (at most
@@ -312,14 +325,73 @@ static int in_list(unsigned mask, const unsigned char *w, size_t n)
 static size_t word_before(const unsigned char *t, size_t start, size_t i, size_t *wlen, int *dotted,
                           int *initial, int *number)
 {
-	size_t b = i, seg = 0, maxseg = 0, nseg = 1;
-	int digits = 1;
+	size_t b = i, lead = 0; /* lead: dots before the word, not part of it */
+	int found = 0, has_dot = 0, short_segs = 0, has_letter = 0;
 
-	while (b > start && i - b < 24) {
-		unsigned char c = t[b - 1];
-		if (!(is_alpha(c) || is_digit(c) || c == '.'))
-			break;
-		b--;
+#if defined(__SSE2__)
+	/* This runs at nearly every full stop, and a loop that stops after a
+	 * word of any length mispredicts a branch each time: when the 16 bytes
+	 * before i are in the text, they are classed at once and the word read
+	 * off bit masks (bit k: byte i - 16 + k).  A word of 16 bytes or more
+	 * is left to the loop below. */
+	if (i >= 16) {
+		const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i - 16));
+		const __m128i l =
+		    _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+		const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+		unsigned letters = (unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(25)), l));
+		unsigned digits = (unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d));
+		unsigned dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+		unsigned stop = ~(letters | digits | dots) & 0xFFFFu;
+
+		if (i - 16 < start)
+			stop |= (1u << (start - (i - 16))) - 1;
+		if (stop) {
+			/* The run is the bits above the highest stop; the word,
+			 * the run less the dots that open it.  A run of three
+			 * bytes between dots is a segment too long for an
+			 * acronym. */
+			unsigned from = 32 - (unsigned)__builtin_clz(stop), word, nondot;
+
+			lead = (size_t)__builtin_ctz(~(dots >> from));
+			b = i - 16 + from;
+			word = 0xFFFFu >> (from + lead) << (from + lead);
+			nondot = word & ~dots;
+			has_dot = (dots & word) != 0;
+			short_segs = !(nondot & nondot >> 1 & nondot >> 2);
+			has_letter = (letters & word) != 0;
+			found = 1;
+		}
+	}
+#endif
+	if (!found) {
+		size_t seg = 0, maxseg = 0, nseg = 1;
+		int digits = 1;
+
+		while (b > start && i - b < 24) {
+			unsigned char c = t[b - 1];
+			if (!(is_alpha(c) || is_digit(c) || c == '.'))
+				break;
+			b--;
+		}
+		while (b + lead < i && t[b + lead] == '.')
+			lead++;
+		for (size_t k = b + lead; k < i; k++) {
+			if (t[k] == '.') {
+				maxseg = CW_MAX(maxseg, seg);
+				seg = 0;
+				nseg++;
+			} else {
+				seg++;
+				if (!is_digit(t[k]))
+					digits = 0;
+			}
+		}
+		has_dot = nseg >= 2;
+		short_segs = CW_MAX(maxseg, seg) <= 2;
+		has_letter = !digits;
 	}
 	/* A word glued to a non-ASCII letter ("café") is no abbreviation. */
 	if (b > start && t[b - 1] >= 0x80 && t[b - 1] != 0x9C && t[b - 1] != 0x98) {
@@ -327,24 +399,11 @@ static size_t word_before(const unsigned char *t, size_t start, size_t i, size_t
 		*dotted = *initial = *number = 0;
 		return i;
 	}
-	while (b < i && t[b] == '.')
-		b++;
-	for (size_t k = b; k < i; k++) {
-		if (t[k] == '.') {
-			maxseg = CW_MAX(maxseg, seg);
-			seg = 0;
-			nseg++;
-		} else {
-			seg++;
-			if (!is_digit(t[k]))
-				digits = 0;
-		}
-	}
-	maxseg = CW_MAX(maxseg, seg);
+	b += lead;
 	*wlen = i - b;
-	*dotted = nseg >= 2 && maxseg <= 2 && !digits;
+	*dotted = has_dot && short_segs && has_letter;
 	*initial = *wlen == 1 && is_upper(t[b]);
-	*number = *wlen > 0 && digits;
+	*number = *wlen > 0 && !has_letter;
 	return b;
 }
 
@@ -475,45 +534,52 @@ int cw_sentence_next(struct cw_sentence_iter *it, struct cw_sentence *s)
 		/* A run of terminal punctuation: . ! ? and U+2026, mixed. */
 		run_start = q;
 		kind = RUN_PERIOD;
-		e = q;
-		for (;;) {
-			if (e < len && (t[e] == '.' || t[e] == '!' || t[e] == '?')) {
-				if (t[e] != '.')
-					kind = RUN_STRONG;
-				e++;
-			} else if (e + 2 < len && t[e] == 0xE2 && t[e + 1] == 0x80 &&
-			           t[e + 2] == 0xA6) {
-				if (kind == RUN_PERIOD)
-					kind = RUN_ELLIPSIS;
-				e += 3;
-			} else {
+		if (t[q] == '.' && q + 1 < len && t[q + 1] == ' ') {
+			/* "word. Next", the common case: a lone full stop
+			 * before a space leaves the loops below nothing to
+			 * find. */
+			e = q + 1;
+		} else {
+			e = q;
+			for (;;) {
+				if (e < len && (t[e] == '.' || t[e] == '!' || t[e] == '?')) {
+					if (t[e] != '.')
+						kind = RUN_STRONG;
+					e++;
+				} else if (e + 2 < len && t[e] == 0xE2 && t[e + 1] == 0x80 &&
+				           t[e + 2] == 0xA6) {
+					if (kind == RUN_PERIOD)
+						kind = RUN_ELLIPSIS;
+					e += 3;
+				} else {
+					break;
+				}
+			}
+			if (kind == RUN_PERIOD && e - run_start >= 2)
+				kind = RUN_ELLIPSIS;
+			/* Closing quotes and brackets stay with the sentence they end,
+			 * and so does punctuation after them ('(... here.).'). */
+			for (int guard = 0; guard < 8 && e < len; guard++) {
+				if ((k = closer_len(t, e, len)) > 0) {
+					if (is_quote_closer(t, e, k))
+						closed_quote = 1;
+					e += k;
+				} else if (t[e] == '.' || t[e] == '!' || t[e] == '?') {
+					e++;
+				} else {
+					break;
+				}
+			}
+			if (e >= len) {
+				end = trim_back(t, start, len);
+				it->pos = len;
 				break;
 			}
-		}
-		if (kind == RUN_PERIOD && e - run_start >= 2)
-			kind = RUN_ELLIPSIS;
-		/* Closing quotes and brackets stay with the sentence they end,
-		 * and so does punctuation after them ('(... here.).'). */
-		for (int guard = 0; guard < 8 && e < len; guard++) {
-			if ((k = closer_len(t, e, len)) > 0) {
-				if (is_quote_closer(t, e, k))
-					closed_quote = 1;
-				e += k;
-			} else if (t[e] == '.' || t[e] == '!' || t[e] == '?') {
-				e++;
-			} else {
-				break;
+			if (!space_len(t, e, len)) {
+				/* "3.5", "U.S.", "cnn.com", "e.g.,", "?!x": inside a token. */
+				q = e;
+				continue;
 			}
-		}
-		if (e >= len) {
-			end = trim_back(t, start, len);
-			it->pos = len;
-			break;
-		}
-		if (!space_len(t, e, len)) {
-			/* "3.5", "U.S.", "cnn.com", "e.g.,", "?!x": inside a token. */
-			q = e;
-			continue;
 		}
 		r = skip_space(t, e, len, &nl);
 		if (nl == 0 && r < len && t[r] == '"' &&
@@ -544,16 +610,18 @@ int cw_sentence_next(struct cw_sentence_iter *it, struct cw_sentence *s)
 			int dotted, initial, number;
 			size_t wb =
 			    word_before(t, start, run_start, &wlen, &dotted, &initial, &number);
+			/* Both abbreviation lists in one look-up. */
+			unsigned lists = in_list(W_NONFINAL | W_MAYBE, t + wb, wlen);
 
 			if (wlen == 0) {
 				boundary = 1;
-			} else if (in_list(W_NONFINAL, t + wb, wlen)) {
+			} else if (lists & W_NONFINAL) {
 				boundary = 0;
 			} else if (number && wb == start && wlen <= 2) {
 				boundary = 0; /* "1. " opening a list item */
 			} else if (initial && after_article(t, start, wb)) {
 				boundary = 1; /* "policies get an A. Really?" */
-			} else if (dotted || initial || in_list(W_MAYBE, t + wb, wlen)) {
+			} else if (dotted || initial || (lists & W_MAYBE)) {
 				n = word_at(t, r, len, &w);
 				boundary = n > 0 && w == r && is_upper(t[w]) &&
 				           in_list(W_STARTERS, t + w, n);

@@ -118,6 +118,48 @@ Test(sentence, abbreviations_and_numbers)
 	expect_split("Policies get an A. Really.", "Policies get an A.|Really.");
 }
 
+/* The word before a full stop is read from the 16 bytes before it at once
+ * where they are in the text, and byte by byte nearer the text's start or
+ * for a longer word: a snippet must split the same at every offset, after
+ * leading spaces and after another sentence. */
+Test(sentence, same_split_at_every_offset)
+{
+	static const char *const cases[][2] = {
+	    {"Mr. Smith came. He left.", "Mr. Smith came.|He left."},
+	    {"It is in the U.S. The end.", "It is in the U.S.|The end."},
+	    {"The U.S. Army won.", "The U.S. Army won."},
+	    {"Take e.g. this one.", "Take e.g. this one."},
+	    {"She has a Ph.D. He does not.", "She has a Ph.D.|He does not."},
+	    {"At 5 p.m. The talk began.", "At 5 p.m.|The talk began."},
+	    {"Policies get an A. Really.", "Policies get an A.|Really."},
+	    {"George W. Bush spoke.", "George W. Bush spoke."},
+	    {"Vote ...Mr. Smith now.", "Vote ...Mr. Smith now."},
+	    {"Vote ...Mr. The man.", "Vote ...Mr. The man."},
+	    {"Vote ...AB. Smith knows.", "Vote ...AB.|Smith knows."},
+	    {"Ask AB.CD. Smith knows.", "Ask AB.CD. Smith knows."},
+	    {"Ask ABC.D. Smith knows.", "Ask ABC.D.|Smith knows."},
+	    {"It cost 3.5. Then it fell.", "It cost 3.5.|Then it fell."},
+	    {"Paid on Jan. The rest later.", "Paid on Jan.|The rest later."},
+	    {"Paid on Jan. 5 in full.", "Paid on Jan. 5 in full."},
+	    {"Sixteenbytewords. Next.", "Sixteenbytewords.|Next."},
+	    {"Antidisestablishmentarianism. Next.", "Antidisestablishmentarianism.|Next."},
+	    {"See A.B.C.D.E.F.G.H.I. The end.", "See A.B.C.D.E.F.G.H.I.|The end."},
+	    {"Call 1.800.555. Then wait.", "Call 1.800.555.|Then wait."},
+	};
+	static const char o[] = "oooooooooooooooooooooooo";
+	char text[256], want[256];
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		for (int pad = 0; pad < (int)sizeof(o); pad++) {
+			snprintf(text, sizeof(text), "%*s%s", pad, "", cases[c][0]);
+			expect_split(text, cases[c][1]);
+			snprintf(text, sizeof(text), "Go%.*s. %s", pad, o, cases[c][0]);
+			snprintf(want, sizeof(want), "Go%.*s.|%s", pad, o, cases[c][1]);
+			expect_split(text, want);
+		}
+	}
+}
+
 Test(sentence, lines_and_paragraphs)
 {
 	expect_split("Headline here\n\nBody text. More\ntext continues\nNew line",
