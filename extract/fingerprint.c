@@ -232,7 +232,10 @@ static void minhash_add(uint32_t *sig, size_t k, const uint64_t *h, size_t m)
 	}
 }
 
-void cw_fp_minhash(const struct cw_tokens *t, uint32_t *sig, size_t k)
+/* MinHash of t into sig[0..k); with sc, each shingle's hash is counted
+ * into it as well, so that both fingerprints hash a shingle once.  Returns
+ * the number of shingles. */
+static size_t minhash_over(const struct cw_tokens *t, uint32_t *sig, size_t k, struct simcount *sc)
 {
 	uint64_t h[BLOCK];
 	size_t ns = shingle_count(t);
@@ -244,26 +247,25 @@ void cw_fp_minhash(const struct cw_tokens *t, uint32_t *sig, size_t k)
 		size_t m = ns - from < BLOCK ? ns - from : BLOCK;
 		shingle_hashes(t, from, m, h);
 		minhash_add(sig, k, h, m);
+		if (sc)
+			simcount_add(sc, h, m);
 	}
+	return ns;
+}
+
+void cw_fp_minhash(const struct cw_tokens *t, uint32_t *sig, size_t k)
+{
+	minhash_over(t, sig, k, NULL);
 }
 
 uint64_t cw_fp_minhash_simhash(const struct cw_tokens *t, uint32_t *sig, size_t k)
 {
 	struct simcount sc;
-	uint64_t h[BLOCK];
-	size_t ns = shingle_count(t);
+	size_t ns;
 
-	pthread_once(&perm_once, perm_init);
 	pthread_once(&spread_once, spread_init);
 	simcount_init(&sc);
-	for (size_t j = 0; j < k; j++)
-		sig[j] = UINT32_MAX;
-	for (size_t from = 0; from < ns; from += BLOCK) {
-		size_t m = ns - from < BLOCK ? ns - from : BLOCK;
-		shingle_hashes(t, from, m, h);
-		minhash_add(sig, k, h, m);
-		simcount_add(&sc, h, m);
-	}
+	ns = minhash_over(t, sig, k, &sc);
 	return simcount_bits(&sc, ns);
 }
 
