@@ -7,9 +7,8 @@
  * over the bytes, hashes each token as it goes (one 64×64→128-bit multiply
  * per 8 lower-cased bytes, then one multiply with the model's seed picks the
  * bucket) and keeps every feature in a fixed array: no allocation per
- * sentence.  The same pass
- * yields the context the sentence gives its neighbours, so in an article
- * each sentence is read once (cw_cw_scan).
+ * sentence.  The same pass yields the context the sentence gives its
+ * neighbours, so in an article each sentence is read once (cw_cw_scan).
  */
 #include "extract/checkworthiness.h"
 
@@ -143,8 +142,20 @@ size_t cw_cw_dim(unsigned bits)
 
 static inline uint64_t word_mix(uint64_t a)
 {
+#ifdef __SIZEOF_INT128__
 	unsigned __int128 p = (unsigned __int128)a * WORD_MUL;
 	return (uint64_t)p ^ (uint64_t)(p >> 64);
+#else
+	/* the same product from four 32×32-bit ones, where the compiler has
+	 * no 128-bit integer */
+	uint64_t al = a & 0xffffffffu, ah = a >> 32;
+	uint64_t bl = WORD_MUL & 0xffffffffu, bh = WORD_MUL >> 32;
+	uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+	uint64_t mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
+	uint64_t lo = (mid << 32) | (ll & 0xffffffffu);
+	uint64_t hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+	return lo ^ hi;
+#endif
 }
 
 /* A key being built: the chunks so far folded into h, then the n (0-7)
@@ -455,14 +466,17 @@ static inline int is_alpha(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* A run of bytes between words that is no part of any word although its
- * bytes are not ASCII: the general punctuation block U+2000–U+206F (E2 80/81
- * xx: curly quotes, dashes, ellipsis, thin spaces), a no-break space (C2
- * A0), and the currency signs £ (C2 A3) and € (E2 82 AC).  Its length in
- * bytes, 0 if s[i] opens none; *money is set for a currency sign. */
+/* A character between words that is no part of any word although its
+ * bytes are not ASCII: one of U+2000–U+207F (E2 80/81 xx: curly quotes,
+ * dashes, ellipsis, thin spaces, and the super- and subscripts after
+ * them), a no-break space (C2 A0), or the currency signs £ (C2 A3) and €
+ * (E2 82 AC).  Its length in bytes, 0 if s[i] opens none (a malformed
+ * sequence is not one: its bytes are read one by one); *money says whether
+ * it is a currency sign. */
 static inline size_t nonword_run(const unsigned char *s, size_t i, size_t len, int *money)
 {
-	if (s[i] == 0xE2 && i + 2 < len) {
+	*money = 0;
+	if (s[i] == 0xE2 && i + 2 < len && (s[i + 2] & 0xC0) == 0x80) {
 		if (s[i + 1] == 0x80 || s[i + 1] == 0x81)
 			return 3;
 		if (s[i + 1] == 0x82 && s[i + 2] == 0xAC) {
@@ -733,7 +747,6 @@ static inline void window_at(struct window *w, const unsigned char *s, size_t ba
 				unsigned char tail[16] = {0};
 				memcpy(tail, s + base + j, m);
 				kinds16(tail, &cl, &cd, &cx);
-				cx &= ~(~0ull << m); /* a 0 byte is no special */
 			}
 		} else {
 			break;
@@ -756,8 +769,9 @@ static inline void window_at(struct window *w, const unsigned char *s, size_t ba
 }
 
 /* A window is moved on once the scan is more than this many bytes into it
- * (unless it reaches the text's end), so that a word of up to 16 letters
- * and the byte after it lie inside. */
+ * (unless it reaches the text's end), so that a word of up to 15 letters
+ * that starts where the scan is and the byte after it lie inside (a word
+ * that does not fit is read by scan_word()). */
 #define WINDOW_LOOKAHEAD 48
 
 /* The number at s[i]: digits with inner '.' or ',', then attached letters
@@ -822,7 +836,9 @@ static void tokenize(const unsigned char *s, size_t len, size_t max_tok, struct 
 			window_at(&w, s, i, len);
 			off = 0;
 		}
-		starts = off < 64 ? (w.letter | w.digit | w.special) >> off : 0;
+		/* off < 64: at most WINDOW_LOOKAHEAD, or the window reaches
+		 * the end, which i has not */
+		starts = (w.letter | w.digit | w.special) >> off;
 		if (starts == 0) { /* nothing but spaces and punctuation to the window's end */
 			i = w.base + 64;
 			money_sign = 0;
@@ -842,10 +858,10 @@ static void tokenize(const unsigned char *s, size_t len, size_t max_tok, struct 
 			size_t run = (size_t)__builtin_ctzll(~(w.letter >> off) | 1ull << 63);
 			size_t e = off + run;
 			unsigned f;
-			int whole = run <= 16 && e < 64;
-			if (whole && ((w.special >> e) & 1))
-				whole = s[i + run] != '\'' && s[i + run] < 0x80; /* may go on */
-			if (whole) {
+			int fits = run <= 16 && e < 64; /* the word and its end in the window */
+			if (fits && ((w.special >> e) & 1))
+				fits = s[i + run] != '\'' && s[i + run] < 0x80; /* may go on */
+			if (fits) {
 				uint64_t v0 = load_upto8(s, i, len) | 0x20 * BYTES_01;
 				if (run <= 8) {
 					t->h[ntok] =
@@ -863,8 +879,8 @@ static void tokenize(const unsigned char *s, size_t len, size_t max_tok, struct 
 				f = word_suffixes(s, i, j, len, nb) |
 				    (nb >= TOKEN_MAX ? T_UNLISTED : 0);
 			}
-			f |=
-			    s[i] <= 'Z' && ntok > 0 ? T_CAP : 0; /* a letter: <= 'Z' is a capital */
+			/* s[i] is a letter: one up to 'Z' is a capital */
+			f |= s[i] <= 'Z' && ntok > 0 ? T_CAP : 0;
 			t->f[ntok] = (unsigned char)f;
 		} else if ((w.digit >> off) & 1) {
 			int kind = number_at(s, i, len, money_sign, &j);

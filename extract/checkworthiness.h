@@ -13,7 +13,7 @@
  * checkworthiness`):
  *
  *   # any comment line
- *   cw-checkworthiness 3            format version
+ *   cw-checkworthiness 4            format version
  *   seed 2166136261                 feature hashing seed
  *   buckets 262144                  hashed buckets, a power of two
  *   bias -3.25
@@ -131,8 +131,9 @@ float cw_cw_score_own(const struct cw_cw_model *m, const struct cw_cw_own *own, 
 /* The same in two steps: the score's logit, and the score of a logit
  * (cw_cw_score_of_logit(cw_cw_logit_own(...)) is cw_cw_score_own(...) to
  * the bit).  A logit below cw_cw_logit_below(s) scores below s, so the
- * exponential need not be taken for a sentence that cannot be a claim;
- * -INFINITY when no logit is sure to (s 0, or too close to 1). */
+ * exponential need not be taken for a sentence that cannot be a claim.
+ * Finite for 1e-9 <= s <= 0.999; -INFINITY otherwise (no logit is sure to
+ * score below s then, or none needs to be told). */
 double cw_cw_logit_own(const struct cw_cw_model *m, const struct cw_cw_own *own, uint32_t speaker,
                        const struct cw_cw_ctx *prev, const struct cw_cw_ctx *next);
 float cw_cw_score_of_logit(double z);

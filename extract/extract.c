@@ -636,7 +636,7 @@ static int scan_sentence(struct cw_extractor *ex, const char *body, size_t i, in
 	 * and its scan may spare attribution a read. */
 	if (!ex->model || si->s.len > ex->max_claim_bytes)
 		return 0;
-	/* The speaker is not known yet: cw_cw_score_own() adds it. */
+	/* The speaker is not known yet: cw_cw_logit_own() adds it. */
 	cw_cw_scan(ex->model, sent, si->s.len, NULL, 0, sc, &ex->ctx[i]);
 	sum_held(ex);
 	ex->held = !is_question(sent, si->s.len); /* else sift() skips it */

@@ -257,7 +257,7 @@ static int parse_num(const char *opt, const char *arg, double min, double max, d
 	char *end;
 	errno = 0;
 	double v = strtod(arg, &end);
-	if (errno || *end || end == arg || v < min || v > max) {
+	if (errno || *end || end == arg || !(v >= min && v <= max)) { /* NaN too */
 		fprintf(stderr, "claimwire: %s: '%s' is not a number in [%g, %g]\n", opt, arg, min,
 		        max);
 		return -1;

@@ -304,7 +304,7 @@ int cw_eval_retrieval_command(int argc, char **argv)
 		case O_SUGGEST: {
 			char *end;
 			double v = strtod(optarg, &end);
-			if (*end || v < 0 || v > 1) {
+			if (*end || end == optarg || !(v >= 0 && v <= 1)) { /* NaN too */
 				fputs(usage, stderr);
 				return CW_EXIT_USAGE;
 			}

@@ -498,6 +498,11 @@ Test(checkworthiness, quotes_dashes_and_currency_signs_stand_apart_from_words)
 	             money);
 	cr_assert_eq(cw_dense_of("It cost \xe2\x82\xac 5 last year"), none); /* a gap between */
 	cr_assert_eq(cw_dense_of("It cost $, 5 last year"), none);
+
+	/* A malformed sequence is no quote: it takes no byte after it along. */
+	cr_assert_eq(cw_dense_of("\xe2\x80"
+	                         "1990 vote"),
+	             cw_dense_of("1990 vote"));
 }
 
 /* A logit below cw_cw_logit_below(s) always scores below s, right up to
