@@ -862,6 +862,8 @@ static void tokenize(const unsigned char *s, size_t len, size_t max_tok, struct 
 			if (fits && ((w.special >> e) & 1))
 				fits = s[i + run] != '\'' && s[i + run] < 0x80; /* may go on */
 			if (fits) {
+				/* the key word_key_add() and word_key_end() give
+				 * one or two chunks, folded at once */
 				uint64_t v0 = load_upto8(s, i, len) | 0x20 * BYTES_01;
 				if (run <= 8) {
 					t->h[ntok] =

@@ -85,7 +85,8 @@ struct cw_cw_scan {
 	 * of the sentence, as attribution cuts words, is one of them either,
 	 * and cw_attribution_plain() may stand in for reading it again.  (A
 	 * word of non-ASCII bytes only, a dash or a quote set apart by spaces,
-	 * hides no such word; one glued to letters, "\u201csaid", might.) */
+	 * hides no such word, and quotes and dashes glued to letters,
+	 * "\u201csaid", are no part of the word.) */
 	unsigned char plain;
 };
 
@@ -106,7 +107,8 @@ void cw_cw_context(const struct cw_cw_model *m, const char *s, size_t len, struc
 
 /* Reads sentence s[0..len) once: its own features into *sc and the context
  * it gives its neighbours into *ctx.  An article's sentences are scanned in
- * order, each scored with cw_cw_score_scan() once the next one is scanned. */
+ * order, each kept as its own share (cw_cw_own_of()) and scored once its
+ * neighbours are scanned (cw_cw_score_own() or cw_cw_logit_own()). */
 void cw_cw_scan(const struct cw_cw_model *m, const char *s, size_t len, const char *speaker,
                 size_t speaker_len, struct cw_cw_scan *sc, struct cw_cw_ctx *ctx);
 

@@ -557,6 +557,9 @@ Test(checkworthiness, own_share_scores_as_the_scan)
 		             cw_cw_score_scan(m, &sc[i], p, n), "sentence %d", i);
 		cr_assert_eq(cw_cw_score_own(m, &own, CW_CW_NO_SPEAKER, p, n),
 		             cw_cw_score_scan(m, &anon, p, n), "sentence %d", i);
+		/* the extractor's two steps: the logit, then its score */
+		cr_assert_eq(cw_cw_score_of_logit(cw_cw_logit_own(m, &own, sc[i].speaker, p, n)),
+		             cw_cw_score_scan(m, &sc[i], p, n), "sentence %d", i);
 	}
 	cw_cw_model_free(m);
 }
